@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { processIo, writeError, type CliIo } from './io.js';
+import { registerKeygenCommand } from './keygen-command.js';
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('telvault')
+    .description('credential vault and telephony provisioning for voice-AI platforms')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.write(s),
+      writeErr: (s) => writeError(io, s),
+    });
+  registerKeygenCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const message = err instanceof Error ? err.message : 'unexpected error';
+    writeError(io, `telvault: ${message}\n`);
+    return 1;
+  }
+}

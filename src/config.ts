@@ -1,0 +1,100 @@
+// Environment → typed configuration, parsed once at start-up. Secrets stay in their wrapper.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { Secret } from './crypto/secret.js';
+import { TelvaultError } from './crypto/errors.js';
+
+export type ProvidersMode = 'live' | 'sandbox';
+
+export interface TelvaultConfig {
+  /** Master key bytes (base64 text as given); parsed and checked by the key service. */
+  masterKey: Secret<string> | undefined;
+  /** The previous master key, accepted during a master-key rotation. */
+  masterKeyPrevious: Secret<string> | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  rootToken: Secret<string> | undefined;
+  host: string;
+  port: number;
+  providers: ProvidersMode;
+  sandboxUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  allowEnvOverride: boolean;
+}
+
+const envSchema = z.object({
+  TELVAULT_MASTER_KEY: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_FILE: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_PREVIOUS: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_PREVIOUS_FILE: z.string().min(1).optional(),
+  TELVAULT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  TELVAULT_DATA_DIR: z.string().min(1).default('./.telvault'),
+  TELVAULT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  TELVAULT_ROOT_TOKEN: z.string().min(1).optional(),
+  TELVAULT_HOST: z.string().min(1).default('127.0.0.1'),
+  TELVAULT_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TELVAULT_PROVIDERS: z.enum(['live', 'sandbox']).optional(),
+  TELVAULT_SANDBOX_URL: z.string().url().optional(),
+  TELVAULT_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  TELVAULT_ALLOW_ENV_OVERRIDE: z.enum(['0', '1']).default('0'),
+});
+
+function readKey(inline: string | undefined, file: string | undefined, name: string): Secret<string> | undefined {
+  if (inline !== undefined && file !== undefined) {
+    throw new TelvaultError('ERR_CONFIG_INVALID', `${name} and ${name}_FILE are both set: set only one`);
+  }
+  if (file !== undefined) {
+    try {
+      return new Secret(readFileSync(file, 'utf8').trim());
+    } catch {
+      throw new TelvaultError('ERR_CONFIG_INVALID', `${name}_FILE could not be read`);
+    }
+  }
+  return inline === undefined ? undefined : new Secret(inline.trim());
+}
+
+/**
+ * Parses the environment. `defaults.providers` is the mode used when TELVAULT_PROVIDERS is unset
+ * (`dev` runs the sandbox, `serve` talks to the live providers).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: { providers: ProvidersMode } = { providers: 'live' },
+): TelvaultConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? 'environment';
+    // Never echo the value: some of these variables hold secrets.
+    throw new TelvaultError('ERR_CONFIG_INVALID', `${field}: ${issue?.message ?? 'invalid'}`);
+  }
+  const e = parsed.data;
+  return {
+    masterKey: readKey(e.TELVAULT_MASTER_KEY, e.TELVAULT_MASTER_KEY_FILE, 'TELVAULT_MASTER_KEY'),
+    masterKeyPrevious: readKey(
+      e.TELVAULT_MASTER_KEY_PREVIOUS,
+      e.TELVAULT_MASTER_KEY_PREVIOUS_FILE,
+      'TELVAULT_MASTER_KEY_PREVIOUS',
+    ),
+    databaseUrl: e.TELVAULT_DATABASE_URL,
+    dataDir: resolve(e.TELVAULT_DATA_DIR),
+    redisUrl: e.TELVAULT_REDIS_URL,
+    rootToken: e.TELVAULT_ROOT_TOKEN === undefined ? undefined : new Secret(e.TELVAULT_ROOT_TOKEN),
+    host: e.TELVAULT_HOST,
+    port: e.TELVAULT_PORT,
+    providers: e.TELVAULT_PROVIDERS ?? defaults.providers,
+    sandboxUrl: e.TELVAULT_SANDBOX_URL,
+    logLevel: e.TELVAULT_LOG_LEVEL,
+    allowEnvOverride: e.TELVAULT_ALLOW_ENV_OVERRIDE === '1',
+  };
+}
