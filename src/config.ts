@@ -49,9 +49,16 @@ const envSchema = z.object({
   TELVAULT_ALLOW_ENV_OVERRIDE: z.enum(['0', '1']).default('0'),
 });
 
-function readKey(inline: string | undefined, file: string | undefined, name: string): Secret<string> | undefined {
+function readKey(
+  inline: string | undefined,
+  file: string | undefined,
+  name: string,
+): Secret<string> | undefined {
   if (inline !== undefined && file !== undefined) {
-    throw new TelvaultError('ERR_CONFIG_INVALID', `${name} and ${name}_FILE are both set: set only one`);
+    throw new TelvaultError(
+      'ERR_CONFIG_INVALID',
+      `${name} and ${name}_FILE are both set: set only one`,
+    );
   }
   if (file !== undefined) {
     try {

@@ -12,7 +12,10 @@ describe('telvault CLI', () => {
 
   it('rejects an unknown command with a non-zero exit', async () => {
     const err: string[] = [];
-    const code = await runCli(['no-such-command'], { write: () => {}, writeError: (s) => err.push(s) });
+    const code = await runCli(['no-such-command'], {
+      write: () => {},
+      writeError: (s) => err.push(s),
+    });
     expect(code).not.toBe(0);
     expect(err.join('')).toMatch(/unknown command/i);
   });
