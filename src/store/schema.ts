@@ -1,0 +1,184 @@
+// The Kysely table types: the one description of the schema that every repository is typed by.
+// Conventions (both dialects): ids are text (UUIDv7 assigned by the application before insert);
+// timestamps are ISO-8601 UTC text from `nowIso()` (fixed width, so text order is time order);
+// counters and versions are 32-bit integers; JSON is stored as text; booleans are not used.
+
+export type KeyKind = 'data' | 'index' | 'system';
+export type KeyState = 'primary' | 'decrypt-only' | 'retired';
+export type JobState = 'pending' | 'running' | 'done' | 'failed';
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: string;
+  /** Bumped on any change to the tenant's keys, so every node notices and reloads its keyring. */
+  keyring_stamp: number;
+}
+
+export interface TenantKeysTable {
+  id: string;
+  /** null = the deployment's system key. */
+  tenant_id: string | null;
+  kind: KeyKind;
+  version: number;
+  state: KeyState;
+  /** The key material wrapped by the master key `master_key_id`. */
+  wrapped: string;
+  master_key_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KeyUsageTable {
+  tenant_id: string;
+  kind: KeyKind;
+  version: number;
+  /** Rows whose envelopes (or blind index) use this key version; kept in the writing transaction. */
+  rows: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  tenant_id: string | null;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  created_by: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+export interface CredentialsTable {
+  id: string;
+  tenant_id: string;
+  provider: string;
+  public_json: string;
+  /** JSON object: field → envelope. */
+  secrets_json: string;
+  /** JSON object: field → { last4 }. */
+  hints_json: string;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SecretsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  value_env: string;
+  last4: string | null;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PhonesTable {
+  id: string;
+  tenant_id: string;
+  number_env: string;
+  number_bidx: string;
+  bidx_version: number;
+  label: string | null;
+  exotel_public_json: string | null;
+  /** JSON object: field → envelope. */
+  exotel_secrets_json: string | null;
+  retell_json: string | null;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SipTrunksTable {
+  id: string;
+  tenant_id: string;
+  state: string;
+  twilio_account_sid: string;
+  trunk_sid: string | null;
+  domain_name: string | null;
+  credential_list_sid: string | null;
+  credential_sid: string | null;
+  username: string | null;
+  password_env: string | null;
+  termination_uri: string | null;
+  row_version: number;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CommRecordsTable {
+  id: string;
+  tenant_id: string;
+  provider: string;
+  provider_id: string | null;
+  to_env: string;
+  to_bidx: string | null;
+  from_value: string | null;
+  status: string;
+  error_code: string | null;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  /** null = the operator stream. */
+  tenant_id: string | null;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  detail_json: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  tenant_id: string | null;
+  state: JobState;
+  progress_done: number;
+  progress_total: number;
+  cursor: string | null;
+  params_json: string | null;
+  error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+/** Every table, as Kysely sees it. */
+export interface Schema {
+  tenants: TenantsTable;
+  tenant_keys: TenantKeysTable;
+  key_usage: KeyUsageTable;
+  api_tokens: ApiTokensTable;
+  credentials: CredentialsTable;
+  secrets: SecretsTable;
+  phones: PhonesTable;
+  sip_trunks: SipTrunksTable;
+  call_records: CommRecordsTable;
+  message_records: CommRecordsTable;
+  email_records: CommRecordsTable;
+  audit_events: AuditEventsTable;
+  jobs: JobsTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type TableName = keyof Schema;
