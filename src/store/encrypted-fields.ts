@@ -1,0 +1,161 @@
+// The registry of every encrypted field, per table. Rotation re-encrypts a tenant's fields through
+// it, tenant deletion walks it, and the canary tests read it: a table with envelopes that is not
+// listed here would be skipped by rotation, so add new tables here in the same change.
+//
+// The envelope of a field is bound to { tenantId, entity, field, recordId: the row id }; entity and
+// field names are logical and stored-format relevant: do not rename.
+
+export type EncryptedTableName =
+  | 'credentials'
+  | 'secrets'
+  | 'phones'
+  | 'sip_trunks'
+  | 'call_records'
+  | 'message_records'
+  | 'email_records';
+
+export interface EncryptedTableSpec {
+  table: EncryptedTableName;
+  /** Logical entity name in the envelope context. */
+  entity: string;
+  /** Plain envelope columns (nullable ones allowed) → field name. */
+  columns: Readonly<Record<string, string>>;
+  /** JSON-object columns `{ key: envelope }` → field-name prefix (field = prefix + key). */
+  jsonColumns: Readonly<Record<string, string>>;
+  /** Blind-index column and the column holding its index key version (null: not recorded). */
+  blindIndex: { column: string; versionColumn: string | null } | null;
+  /** A column bumped on every change, so optimistic writers notice a re-encryption. */
+  rowVersionColumn: string | null;
+}
+
+function spec(s: EncryptedTableSpec): EncryptedTableSpec {
+  return Object.freeze(s);
+}
+
+export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTableSpec>> =
+  Object.freeze({
+    credentials: spec({
+      table: 'credentials',
+      entity: 'credential',
+      columns: {},
+      jsonColumns: { secrets_json: '' },
+      blindIndex: null,
+      rowVersionColumn: null,
+    }),
+    secrets: spec({
+      table: 'secrets',
+      entity: 'secret',
+      columns: { value_env: 'value' },
+      jsonColumns: {},
+      blindIndex: null,
+      rowVersionColumn: null,
+    }),
+    phones: spec({
+      table: 'phones',
+      entity: 'phone',
+      columns: { number_env: 'number' },
+      jsonColumns: { exotel_secrets_json: 'exotel.' },
+      blindIndex: { column: 'number_bidx', versionColumn: 'bidx_version' },
+      rowVersionColumn: null,
+    }),
+    sip_trunks: spec({
+      table: 'sip_trunks',
+      entity: 'sip-trunk',
+      columns: { password_env: 'password' },
+      jsonColumns: {},
+      blindIndex: null,
+      rowVersionColumn: 'row_version',
+    }),
+    call_records: spec({
+      table: 'call_records',
+      entity: 'call',
+      columns: { to_env: 'to' },
+      jsonColumns: {},
+      blindIndex: { column: 'to_bidx', versionColumn: null },
+      rowVersionColumn: null,
+    }),
+    message_records: spec({
+      table: 'message_records',
+      entity: 'message',
+      columns: { to_env: 'to' },
+      jsonColumns: {},
+      blindIndex: { column: 'to_bidx', versionColumn: null },
+      rowVersionColumn: null,
+    }),
+    email_records: spec({
+      table: 'email_records',
+      entity: 'email',
+      columns: { to_env: 'to' },
+      jsonColumns: {},
+      blindIndex: { column: 'to_bidx', versionColumn: null },
+      rowVersionColumn: null,
+    }),
+  });
+
+export const ENCRYPTED_TABLE_LIST: readonly EncryptedTableSpec[] = Object.values(ENCRYPTED_TABLES);
+
+/** One encrypted field found in a row. */
+export interface RowField {
+  column: string;
+  /** Set for a JSON-map column: the map key. */
+  jsonKey: string | null;
+  field: string;
+  envelope: string;
+}
+
+/** The encrypted columns to read for a table. */
+export function encryptedColumns(s: EncryptedTableSpec): string[] {
+  return [...Object.keys(s.columns), ...Object.keys(s.jsonColumns)];
+}
+
+function parseMap(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('encrypted JSON column is not an object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Every envelope of a row, with its field name. */
+export function rowFields(s: EncryptedTableSpec, row: Record<string, unknown>): RowField[] {
+  const out: RowField[] = [];
+  for (const [column, field] of Object.entries(s.columns)) {
+    const v = row[column];
+    if (typeof v === 'string') out.push({ column, jsonKey: null, field, envelope: v });
+  }
+  for (const [column, prefix] of Object.entries(s.jsonColumns)) {
+    const v = row[column];
+    if (typeof v !== 'string') continue;
+    for (const [key, env] of Object.entries(parseMap(v))) {
+      if (typeof env === 'string')
+        out.push({ column, jsonKey: key, field: prefix + key, envelope: env });
+    }
+  }
+  return out;
+}
+
+/** The column values of a row after replacing its envelopes (same order as `rowFields`). */
+export function withEnvelopes(
+  s: EncryptedTableSpec,
+  row: Record<string, unknown>,
+  fields: readonly RowField[],
+  envelopes: readonly string[],
+): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const column of Object.keys(s.columns)) {
+    out[column] = typeof row[column] === 'string' ? (row[column] as string) : null;
+  }
+  const maps: Record<string, Record<string, unknown>> = {};
+  for (const column of Object.keys(s.jsonColumns)) {
+    const v = row[column];
+    if (typeof v === 'string') maps[column] = parseMap(v);
+    else out[column] = null;
+  }
+  fields.forEach((f, i) => {
+    const env = envelopes[i] ?? f.envelope;
+    if (f.jsonKey === null) out[f.column] = env;
+    else (maps[f.column] as Record<string, unknown>)[f.jsonKey] = env;
+  });
+  for (const [column, map] of Object.entries(maps)) out[column] = JSON.stringify(map);
+  return out;
+}

@@ -1,0 +1,104 @@
+// Generic access to the rows of any table in the encrypted-field registry: the re-encryption job
+// reads a tenant's rows in id order and writes each back with compare-and-set, so a concurrent
+// write between the read and the write is never overwritten.
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from './database.js';
+import { encryptedColumns, type EncryptedTableSpec } from './encrypted-fields.js';
+
+export type EncryptedRow = Record<string, unknown> & { id: string; key_version: number };
+
+function cols(names: readonly string[]): RawBuilder<unknown> {
+  return sql.join(names.map((n) => sql.ref(n)));
+}
+
+/** A tenant's rows after `afterId` in id order, with their encrypted columns. */
+export async function scanEncryptedRows(
+  db: Database,
+  s: EncryptedTableSpec,
+  tenantId: string,
+  afterId: string | null,
+  limit: number,
+): Promise<EncryptedRow[]> {
+  const select = ['id', 'key_version', ...encryptedColumns(s)];
+  const r = await sql<EncryptedRow>`select ${cols(select)} from ${sql.table(s.table)}
+    where tenant_id = ${tenantId} and id > ${afterId ?? ''} order by id limit ${limit}`.execute(db);
+  return r.rows.map((row) => ({ ...row, key_version: Number(row.key_version) }));
+}
+
+export async function readEncryptedRow(
+  db: Database,
+  s: EncryptedTableSpec,
+  tenantId: string,
+  id: string,
+): Promise<EncryptedRow | undefined> {
+  const select = ['id', 'key_version', ...encryptedColumns(s)];
+  const r = await sql<EncryptedRow>`select ${cols(select)} from ${sql.table(s.table)}
+    where tenant_id = ${tenantId} and id = ${id}`.execute(db);
+  const row = r.rows[0];
+  return row === undefined ? undefined : { ...row, key_version: Number(row.key_version) };
+}
+
+function equals(column: string, value: unknown): RawBuilder<unknown> {
+  return value === null || value === undefined
+    ? sql`${sql.ref(column)} is null`
+    : sql`${sql.ref(column)} = ${value}`;
+}
+
+/**
+ * Writes new envelopes and key version to a row only if its key version and every encrypted column
+ * still hold what was read; true when written. Does not touch updated_at (the value is unchanged).
+ */
+export async function compareAndSetEnvelopes(
+  db: Database,
+  s: EncryptedTableSpec,
+  read: EncryptedRow,
+  next: { columns: Record<string, string | null>; keyVersion: number },
+): Promise<boolean> {
+  const sets = [
+    sql`key_version = ${next.keyVersion}`,
+    ...Object.entries(next.columns).map(([c, v]) => sql`${sql.ref(c)} = ${v}`),
+  ];
+  if (s.rowVersionColumn !== null) {
+    const rv = sql.ref(s.rowVersionColumn);
+    sets.push(sql`${rv} = ${rv} + 1`);
+  }
+  const conds = [
+    sql`id = ${read.id}`,
+    sql`key_version = ${read.key_version}`,
+    ...encryptedColumns(s).map((c) => equals(c, read[c])),
+  ];
+  const r = await sql`update ${sql.table(s.table)} set ${sql.join(sets)}
+    where ${sql.join(conds, sql` and `)}`.execute(db);
+  return (r.numAffectedRows ?? 0n) > 0n;
+}
+
+/** Rows of a tenant whose key_version is `version` (the final count before retirement). */
+export async function countRowsWithKeyVersion(
+  db: Database,
+  s: EncryptedTableSpec,
+  tenantId: string,
+  version: number,
+): Promise<number> {
+  const r = await sql<{ n: string | number }>`select count(*) as n from ${sql.table(s.table)}
+    where tenant_id = ${tenantId} and key_version = ${version}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+export async function countTenantRows(
+  db: Database,
+  s: EncryptedTableSpec,
+  tenantId: string,
+): Promise<number> {
+  const r = await sql<{ n: string | number }>`select count(*) as n from ${sql.table(s.table)}
+    where tenant_id = ${tenantId}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+export async function deleteTenantRowsOf(
+  db: Database,
+  table: string,
+  tenantId: string,
+): Promise<number> {
+  const r = await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId}`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
+}
