@@ -143,7 +143,8 @@ export function withEnvelopes(
 ): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const column of Object.keys(s.columns)) {
-    out[column] = typeof row[column] === 'string' ? (row[column] as string) : null;
+    const v = row[column];
+    out[column] = typeof v === 'string' ? v : null;
   }
   const maps: Record<string, Record<string, unknown>> = {};
   for (const column of Object.keys(s.jsonColumns)) {
@@ -154,7 +155,7 @@ export function withEnvelopes(
   fields.forEach((f, i) => {
     const env = envelopes[i] ?? f.envelope;
     if (f.jsonKey === null) out[f.column] = env;
-    else (maps[f.column] as Record<string, unknown>)[f.jsonKey] = env;
+    else if (maps[f.column] !== undefined) maps[f.column][f.jsonKey] = env;
   });
   for (const [column, map] of Object.entries(maps)) out[column] = JSON.stringify(map);
   return out;
