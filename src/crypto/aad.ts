@@ -1,0 +1,80 @@
+// Associated data for envelope v1: a length-prefixed canonical encoding, so no two distinct
+// contexts can produce the same bytes.
+//
+//   lp(domain) ‖ lp(keyId) ‖ u32(keyVersion) ‖ lp(tenantId) ‖ lp(entity) ‖ lp(field) ‖ lp(recordId) ‖ lp(purpose)
+//   lp(s) = u32 big-endian byte length of UTF-8(s) ‖ UTF-8(s);  absent purpose = ''
+//
+// Stored format: do not change (every stored envelope is bound to exactly these bytes).
+import { argumentError } from './failures.js';
+import type { KeyId } from './key-id.js';
+
+export const ENVELOPE_AAD_DOMAIN = 'telvault/envelope-aad/v1';
+
+/** Who and what a sealed value belongs to; supplied by the caller at seal and again at open. */
+export interface EnvelopeContext {
+  tenantId: string;
+  /** Logical entity name (e.g. 'provider-credential'), not a physical table name. */
+  entity: string;
+  field: string;
+  /** Assigned by the application before the first write (e.g. UUIDv7). */
+  recordId: string;
+  purpose?: string;
+}
+
+// One reusable buffer: the AAD is consumed synchronously by setAAD before the next call.
+const scratch = Buffer.allocUnsafe(4096);
+
+type WellFormed = string & { isWellFormed(): boolean };
+
+/** A UTF-16 string with no lone surrogate (those would UTF-8-encode ambiguously as U+FFFD). */
+export function isWellFormedText(value: string): boolean {
+  return (value as WellFormed).isWellFormed();
+}
+
+function checkPart(name: string, value: unknown, allowEmpty: boolean): string {
+  if (typeof value !== 'string') throw argumentError(`"${name}" expected a string`);
+  if (!allowEmpty && value.length === 0) throw argumentError(`"${name}" must not be empty`);
+  if (!isWellFormedText(value)) throw argumentError(`"${name}" must be well-formed Unicode`);
+  return value;
+}
+
+function writeLp(buf: Buffer, offset: number, value: string): number {
+  const n = buf.write(value, offset + 4, 'utf8');
+  buf.writeUInt32BE(n, offset);
+  return offset + 4 + n;
+}
+
+/** The key-dependent head of the AAD, computed once per data key. */
+export function encodeAadPrefix(keyId: KeyId, keyVersion: number): Buffer {
+  const buf = Buffer.allocUnsafe(4 + ENVELOPE_AAD_DOMAIN.length + 4 + keyId.length + 4);
+  const o = writeLp(buf, writeLp(buf, 0, ENVELOPE_AAD_DOMAIN), keyId);
+  buf.writeUInt32BE(keyVersion, o);
+  return buf;
+}
+
+/**
+ * The full AAD for `context` after `prefix`. The result may be a view of a shared scratch buffer:
+ * use it before the next call.
+ */
+export function encodeAad(prefix: Buffer, context: EnvelopeContext): Buffer {
+  if (typeof context !== 'object' || context === null)
+    throw argumentError('"context" expected an object');
+  const tenantId = checkPart('tenantId', context.tenantId, false);
+  const entity = checkPart('entity', context.entity, false);
+  const field = checkPart('field', context.field, false);
+  const recordId = checkPart('recordId', context.recordId, false);
+  const purpose = context.purpose === undefined ? '' : checkPart('purpose', context.purpose, true);
+  // 3 UTF-8 bytes at most per UTF-16 code unit; 5 length prefixes.
+  const max =
+    prefix.length +
+    20 +
+    3 * (tenantId.length + entity.length + field.length + recordId.length + purpose.length);
+  const buf = max <= scratch.length ? scratch : Buffer.allocUnsafe(max);
+  prefix.copy(buf, 0);
+  let o = writeLp(buf, prefix.length, tenantId);
+  o = writeLp(buf, o, entity);
+  o = writeLp(buf, o, field);
+  o = writeLp(buf, o, recordId);
+  o = writeLp(buf, o, purpose);
+  return buf.subarray(0, o);
+}
