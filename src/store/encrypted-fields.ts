@@ -155,7 +155,10 @@ export function withEnvelopes(
   fields.forEach((f, i) => {
     const env = envelopes[i] ?? f.envelope;
     if (f.jsonKey === null) out[f.column] = env;
-    else if (maps[f.column] !== undefined) maps[f.column][f.jsonKey] = env;
+    else {
+      const map = maps[f.column];
+      if (map !== undefined) map[f.jsonKey] = env;
+    }
   });
   for (const [column, map] of Object.entries(maps)) out[column] = JSON.stringify(map);
   return out;
