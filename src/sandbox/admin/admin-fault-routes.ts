@@ -1,0 +1,104 @@
+// Admin routes for fault rules, barriers and the exchange log.
+//   POST   /__sandbox/faults            { method?, route? | path?, nth?, times?, shouldRetry?, action }
+//   GET    /__sandbox/faults            DELETE /__sandbox/faults[/:id]
+//   POST   /__sandbox/barriers          { method?, route? | path?, parties?, timeoutMs? }
+//   GET    /__sandbox/barriers[/:id]    POST /__sandbox/barriers/:id/release
+//   DELETE /__sandbox/barriers[/:id]    (deleting releases whoever is held)
+//   GET    /__sandbox/exchanges         (request bodies omitted: they carry secrets)
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { BarrierInput } from '../core/barriers.js';
+import type { FaultRuleInput } from '../core/faults.js';
+import { SandboxAdminError } from '../core/provider-store.js';
+import { selectorError } from '../core/route-match.js';
+import type { SandboxContext } from '../sandbox-context.js';
+
+const selector = {
+  method: z.string().min(1).optional(),
+  route: z.string().min(1).optional(),
+  path: z.string().min(1).optional(),
+};
+
+const faultSchema = z.object({
+  ...selector,
+  nth: z.number().int().min(1).optional(),
+  times: z.number().int().min(0).optional(),
+  shouldRetry: z.boolean().optional(),
+  action: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('error'),
+      status: z.number().int().min(400).max(599),
+      code: z.union([z.string(), z.number()]).optional(),
+      message: z.string().optional(),
+    }),
+    z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000) }),
+    z.object({ kind: z.literal('drop') }),
+    z.object({ kind: z.literal('drop-after-commit') }),
+  ]),
+});
+
+const barrierSchema = z.object({
+  ...selector,
+  parties: z.number().int().min(0).optional(),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.join('.') || 'body';
+    throw new SandboxAdminError(400, `"${where}" ${issue?.message ?? 'is invalid'}`);
+  }
+  const problem = selectorError(result.data as { route?: string; path?: string });
+  if (problem !== undefined) throw new SandboxAdminError(400, problem);
+  return result.data;
+}
+
+export function registerFaultRoutes(app: FastifyInstance, context: SandboxContext): void {
+  const { faults, barriers } = context;
+  type IdParams = { Params: { id: string } };
+
+  app.post('/faults', (request, reply) => {
+    const input = parse(faultSchema, request.body);
+    // Drop the keys zod left undefined (exactOptionalPropertyTypes).
+    const rule = faults.add(JSON.parse(JSON.stringify(input)) as FaultRuleInput);
+    return reply.code(201).send(rule);
+  });
+  app.get('/faults', () => ({ faults: faults.rules }));
+  app.delete('/faults', (_request, reply) => {
+    faults.clear();
+    return reply.code(204).send();
+  });
+  app.delete<IdParams>('/faults/:id', (request, reply) => {
+    if (!faults.remove(request.params.id)) throw new SandboxAdminError(404, 'no such fault');
+    return reply.code(204).send();
+  });
+
+  app.post('/barriers', (request, reply) => {
+    const input = parse(barrierSchema, request.body);
+    return reply.code(201).send(barriers.add(JSON.parse(JSON.stringify(input)) as BarrierInput));
+  });
+  app.get('/barriers', () => ({ barriers: barriers.list() }));
+  app.get<IdParams>('/barriers/:id', (request) => {
+    const barrier = barriers.get(request.params.id);
+    if (barrier === undefined) throw new SandboxAdminError(404, 'no such barrier');
+    return barrier;
+  });
+  app.post<IdParams>('/barriers/:id/release', (request) => {
+    if (!barriers.release(request.params.id)) throw new SandboxAdminError(404, 'no such barrier');
+    return barriers.get(request.params.id);
+  });
+  app.delete('/barriers', (_request, reply) => {
+    barriers.clear();
+    return reply.code(204).send();
+  });
+  app.delete<IdParams>('/barriers/:id', (request, reply) => {
+    if (!barriers.remove(request.params.id)) throw new SandboxAdminError(404, 'no such barrier');
+    return reply.code(204).send();
+  });
+
+  app.get('/exchanges', () => ({
+    exchanges: context.exchanges.entries.map(({ requestBody: _omitted, ...rest }) => rest),
+  }));
+}

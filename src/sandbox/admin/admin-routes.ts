@@ -1,0 +1,83 @@
+// The sandbox admin surface (`/__sandbox/…`, JSON): accounts and keys per provider, a state dump
+// (digests only, never secrets), SIP verification against a trunk, per-route counters, fault
+// rules, barriers and reset. Test-only: `telvault serve` never mounts it.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import {
+  SANDBOX_PROVIDERS,
+  SandboxAdminError,
+  type SandboxProviderName,
+} from '../core/provider-store.js';
+import { providerStore, resetSandboxContext, type SandboxContext } from '../sandbox-context.js';
+import { registerFaultRoutes } from './admin-fault-routes.js';
+
+function isProvider(value: string): value is SandboxProviderName {
+  return (SANDBOX_PROVIDERS as readonly string[]).includes(value);
+}
+
+function str(body: unknown, field: string): string {
+  const value = (body as Record<string, unknown> | null | undefined)?.[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new SandboxAdminError(400, `"${field}" must be a non-empty string`);
+  }
+  return value;
+}
+
+export const registerSandboxAdmin: FastifyPluginAsync<{ context: SandboxContext }> = (
+  app,
+  { context },
+) => {
+  app.setErrorHandler((err, _request, reply: FastifyReply) => {
+    if (err instanceof SandboxAdminError) {
+      return reply.code(err.status).send({ error: err.message });
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    const message = err instanceof Error ? err.message : 'bad request';
+    return reply.code(status).send({ error: status < 500 ? message : 'internal error' });
+  });
+
+  app.get('/state', () => {
+    const state: Record<string, unknown> = {};
+    for (const provider of SANDBOX_PROVIDERS)
+      state[provider] = providerStore(context, provider).dump();
+    return state;
+  });
+
+  app.post<{ Params: { provider: string; what: string } }>('/:provider/:what', (request, reply) => {
+    const { provider, what } = request.params;
+    if (!isProvider(provider)) throw new SandboxAdminError(404, `unknown provider ${provider}`);
+    const store = providerStore(context, provider);
+    const body: unknown = request.body ?? {};
+    const result =
+      what === 'accounts'
+        ? store.createAccount?.(body)
+        : what === 'keys'
+          ? store.createKey?.(body)
+          : what === 'config'
+            ? store.configure?.(body)
+            : undefined;
+    if (result === undefined) {
+      throw new SandboxAdminError(404, `${provider} has no admin "${what}"`);
+    }
+    return reply.code(what === 'config' ? 200 : 201).send(result);
+  });
+
+  app.post('/verify-sip', (request) => {
+    const body = request.body;
+    const ok = context.twilio.verifySip(
+      str(body, 'domainName'),
+      str(body, 'username'),
+      str(body, 'password'),
+    );
+    return { ok };
+  });
+
+  app.get('/counters', () => Object.fromEntries(context.counters));
+
+  app.post('/reset', () => {
+    resetSandboxContext(context);
+    return { ok: true };
+  });
+
+  registerFaultRoutes(app, context);
+  return Promise.resolve();
+};
