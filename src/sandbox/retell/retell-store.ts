@@ -1,0 +1,141 @@
+// Retell's state in the sandbox: workspaces reached by API keys, each with its phone numbers keyed
+// by E.164. SIP passwords are kept only as digests (providers.md §4, §8.4).
+import { randomBytes } from 'node:crypto';
+import { secretDigest } from '../core/secret-digest.js';
+import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
+import type { RetellSeed } from '../seed.js';
+import { passwordMatches, type PasswordDigest } from './retell-password.js';
+import { toPhoneNumberResponse } from './retell-view.js';
+
+export interface RetellSipConfig {
+  terminationUri: string | null;
+  authUsername: string | null;
+  password: PasswordDigest | undefined;
+  transport: string | null;
+}
+
+/** One imported number: its response fields (snake_case, as served) and its outbound SIP trunk. */
+export interface RetellNumber {
+  seq: number;
+  fields: RetellNumberFields;
+  sip: RetellSipConfig | null;
+}
+
+export interface RetellNumberFields {
+  phone_number: string;
+  phone_number_type: 'retell-twilio' | 'retell-telnyx' | 'custom';
+  last_modification_timestamp: number;
+  [field: string]: unknown;
+}
+
+/** What Retell does on a second import of a number (unknown in reality: providers.md §10). */
+export type RetellDuplicateImport = 400 | 409;
+
+export interface RetellSettings {
+  duplicateImportStatus: RetellDuplicateImport;
+}
+
+export interface RetellKeyView {
+  apiKey: string;
+  workspace: string;
+}
+
+export interface RetellStore extends SandboxProviderStore {
+  readonly settings: RetellSettings;
+  /** The workspace an API key opens, or undefined for an unknown key. */
+  workspaceFor(apiKey: string): string | undefined;
+  numbersOf(workspace: string): Map<string, RetellNumber>;
+  nextSeq(): number;
+  /** Would Retell's SIP client authenticate with (username, password) for this number? */
+  verifySipAuth(phoneNumber: string, username: string, password: string): boolean;
+  createKey(input: unknown): RetellKeyView;
+  createAccount(input: unknown): RetellKeyView;
+  configure(input: unknown): RetellSettings;
+}
+
+export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
+  const keys = new Map<string, string>();
+  const workspaces = new Map<string, Map<string, RetellNumber>>();
+  const settings: RetellSettings = { duplicateImportStatus: 400 };
+  let seq = 0;
+
+  const addKey = (apiKey: string, workspace?: string): RetellKeyView => {
+    const ws = workspace ?? `ws_${randomBytes(8).toString('hex')}`;
+    if (!workspaces.has(ws)) workspaces.set(ws, new Map());
+    keys.set(apiKey, ws);
+    return { apiKey, workspace: ws };
+  };
+  const applySeed = (): void => {
+    for (const apiKey of seed?.apiKeys ?? []) addKey(apiKey);
+  };
+  applySeed();
+
+  const createKey = (input: unknown): RetellKeyView => {
+    const body = (input ?? {}) as { apiKey?: unknown; workspace?: unknown };
+    if (body.apiKey !== undefined && (typeof body.apiKey !== 'string' || body.apiKey === '')) {
+      throw new SandboxAdminError(400, '"apiKey" must be a non-empty string');
+    }
+    if (body.workspace !== undefined && typeof body.workspace !== 'string') {
+      throw new SandboxAdminError(400, '"workspace" must be a string');
+    }
+    if (typeof body.workspace === 'string' && !workspaces.has(body.workspace)) {
+      throw new SandboxAdminError(404, `workspace ${body.workspace} does not exist`);
+    }
+    const apiKey = body.apiKey ?? `key_${randomBytes(12).toString('hex')}`;
+    if (keys.has(apiKey)) throw new SandboxAdminError(409, 'that API key already exists');
+    return addKey(apiKey, body.workspace);
+  };
+
+  return {
+    settings,
+    workspaceFor: (apiKey) => keys.get(apiKey),
+    numbersOf(workspace) {
+      let numbers = workspaces.get(workspace);
+      if (numbers === undefined) {
+        numbers = new Map();
+        workspaces.set(workspace, numbers);
+      }
+      return numbers;
+    },
+    nextSeq: () => ++seq,
+    verifySipAuth(phoneNumber, username, password) {
+      for (const numbers of workspaces.values()) {
+        const sip = numbers.get(phoneNumber)?.sip;
+        if (sip?.password !== undefined && sip.authUsername === username) {
+          if (passwordMatches(sip.password, password)) return true;
+        }
+      }
+      return false;
+    },
+    createKey,
+    createAccount: (input) => createKey({ ...(input as object), workspace: undefined }),
+    configure(input) {
+      const body = (input ?? {}) as { duplicateImportStatus?: unknown };
+      const status = body.duplicateImportStatus;
+      if (status !== undefined) {
+        if (status !== 400 && status !== 409) {
+          throw new SandboxAdminError(400, '"duplicateImportStatus" must be 400 or 409');
+        }
+        settings.duplicateImportStatus = status;
+      }
+      return { ...settings };
+    },
+    reset() {
+      keys.clear();
+      workspaces.clear();
+      settings.duplicateImportStatus = 400;
+      seq = 0;
+      applySeed();
+    },
+    dump() {
+      return {
+        settings: { ...settings },
+        workspaces: [...workspaces].map(([id, numbers]) => ({
+          id,
+          apiKeys: [...keys].filter(([, ws]) => ws === id).map(([key]) => secretDigest(key)),
+          numbers: [...numbers.values()].map(toPhoneNumberResponse),
+        })),
+      };
+    },
+  };
+}
