@@ -102,3 +102,22 @@ export async function deleteTenantRowsOf(
   const r = await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId}`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }
+
+/** Rows of a tenant whose blind index was made with index key `version`. */
+export async function countRowsWithIndexVersion(
+  db: Database,
+  s: EncryptedTableSpec,
+  tenantId: string,
+  version: number,
+): Promise<number> {
+  if (s.blindIndex === null) return 0;
+  const { column, versionColumn } = s.blindIndex;
+  // Blind indexes carry their key version: "bi1.k<version>.n<normalizer>.<mac>".
+  const cond =
+    versionColumn === null
+      ? sql`${sql.ref(column)} like ${`bi1.k${version}.%`}`
+      : sql`${sql.ref(versionColumn)} = ${version}`;
+  const r = await sql<{ n: string | number }>`select count(*) as n from ${sql.table(s.table)}
+    where tenant_id = ${tenantId} and ${sql.ref(column)} is not null and ${cond}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}

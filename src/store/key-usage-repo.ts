@@ -81,6 +81,39 @@ export async function trackRowKeys(
   }
 }
 
+/**
+ * Moves `rows` rows from one key version to another (a re-encryption batch), in its transaction,
+ * and checks the target key is live.
+ */
+export async function shiftKeyUsage(
+  trx: Database,
+  tenantId: string,
+  kind: KeyKind,
+  move: { from: number; to: number; rows: number },
+): Promise<void> {
+  if (move.rows === 0 || move.from === move.to) return;
+  await adjust(trx, tenantId, kind, move.from, -move.rows);
+  await adjust(trx, tenantId, kind, move.to, move.rows);
+  await assertUsable(trx, tenantId, kind, move.to);
+}
+
+/** Sets a counter (repairs drift found by an actual count under the retirement lock). */
+export async function setKeyUsage(
+  trx: Database,
+  tenantId: string,
+  kind: KeyKind,
+  version: number,
+  rows: number,
+): Promise<void> {
+  await trx
+    .updateTable('key_usage')
+    .set({ rows })
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', kind)
+    .where('version', '=', version)
+    .execute();
+}
+
 /** Locks one counter (PostgreSQL) and returns its rows; retirement reads it under this lock. */
 export async function lockKeyUsage(
   trx: Database,

@@ -1,6 +1,7 @@
 // tenants: the tenant record and its keyring stamp.
 import { sql } from 'kysely';
 import type { Database, TenantsTable } from './database.js';
+import { dialectOf } from './dialect-of.js';
 
 export type TenantRow = TenantsTable;
 
@@ -47,4 +48,11 @@ export async function getKeyringStamp(db: Database, id: string): Promise<number 
     .where('id', '=', id)
     .executeTakeFirst();
   return row?.keyring_stamp;
+}
+
+/** Locks the tenant row until the end of the transaction (PostgreSQL; SQLite writers are serial). */
+export async function lockTenant(db: Database, id: string): Promise<TenantRow | undefined> {
+  let q = db.selectFrom('tenants').selectAll().where('id', '=', id);
+  if (dialectOf(db) === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
 }
