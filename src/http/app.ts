@@ -1,0 +1,92 @@
+// The Fastify app: request ids, body limits, the one error handler, and routes registered from
+// their specs (authorize → validate → handle → serialize through the response schema).
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { TelvaultError } from '../errors.js';
+import type { Logger } from '../services/logger.js';
+import { parseInput } from '../services/validation.js';
+import { actorOf, authorize, type AuthDeps } from './auth.js';
+import { errorBody, errorHandler } from './error-handler.js';
+import type { RouteSpec } from './route-spec.js';
+
+export interface CreateAppInput extends AuthDeps {
+  logger: Logger;
+  routes: readonly RouteSpec[];
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  bodyLimit?: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+function requestId(req: { headers: Record<string, unknown> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): void {
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    handler: async (request: FastifyRequest, reply) => {
+      const access = spec.access;
+      const principal =
+        access.kind === 'public'
+          ? ({ kind: 'root' } as const)
+          : await authorize(deps, access, request);
+      const params: unknown =
+        spec.params === undefined ? {} : parseInput(spec.params, request.params, 'params');
+      const query: unknown =
+        spec.query === undefined ? {} : parseInput(spec.query, request.query, 'query');
+      let body: unknown = undefined;
+      if (spec.body !== undefined) body = parseInput(spec.body, request.body, 'body');
+      else if (request.body !== undefined && request.body !== null && request.body !== '') {
+        throw new TelvaultError('ERR_VALIDATION', 'body: this route takes no body');
+      }
+      const result = await spec.handler({
+        params,
+        query,
+        body,
+        principal,
+        actor: actorOf(principal),
+        request,
+        reply,
+      });
+      if (spec.response === undefined) return reply.code(spec.status).send();
+      // Every response goes through its schema: unknown fields are stripped, and a response that
+      // does not fit is a bug (500), never sent as it is.
+      const shaped = spec.response.safeParse(result);
+      if (!shaped.success)
+        throw new Error(`response of ${spec.operationId} does not fit its schema`);
+      return reply.code(spec.status).send(shaped.data);
+    },
+  });
+}
+
+export function createApp(deps: CreateAppInput): FastifyInstance {
+  // Typed as Fastify's logger so the app keeps the default instance type.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    genReqId: requestId,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 256 },
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    void reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody('ERR_NOT_FOUND', 'not found', request.id));
+  });
+  for (const spec of deps.routes) register(app, deps, spec);
+  return app;
+}

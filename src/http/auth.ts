@@ -1,0 +1,62 @@
+// Who is calling, and may they call this route. Order matters: an unknown token is 401; a token of
+// another tenant is 404 on every tenant route whatever the path holds (it learns nothing about what
+// exists); then a missing scope is 403; the root token on a tenant route needs the tenant to exist.
+import type { FastifyRequest } from 'fastify';
+import { TelvaultError } from '../errors.js';
+import type { Actor } from '../services/actor.js';
+import type { Principal, TokenService } from '../services/token-service.js';
+import type { RouteAccess } from './route-spec.js';
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
+
+export interface AuthDeps {
+  tokens: Pick<TokenService, 'authenticate'>;
+  tenantExists: (tenantId: string) => Promise<boolean>;
+}
+
+export function actorOf(p: Principal): Actor {
+  return p.kind === 'root'
+    ? { kind: 'root' }
+    : { kind: 'token', tokenId: p.tokenId, tenantId: p.tenantId };
+}
+
+const notFound = () => new TelvaultError('ERR_NOT_FOUND', 'not found');
+
+export async function authorize(
+  deps: AuthDeps,
+  access: Exclude<RouteAccess, { kind: 'public' }>,
+  request: FastifyRequest,
+): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header === undefined || header === '') {
+    throw new TelvaultError('ERR_AUTH_MISSING', 'authorization: a Bearer token is required');
+  }
+  const m = BEARER.exec(header);
+  const principal = m?.[1] === undefined ? undefined : await deps.tokens.authenticate(m[1]);
+  if (principal === undefined) {
+    throw new TelvaultError(
+      'ERR_AUTH_INVALID',
+      'authorization: the token is invalid, expired or revoked',
+    );
+  }
+  const params = request.params as Record<string, unknown>;
+  const tenantId = typeof params['tenantId'] === 'string' ? params['tenantId'] : undefined;
+  if (principal.kind === 'tenant') {
+    if (tenantId !== undefined && tenantId !== principal.tenantId) throw notFound();
+    if (access.kind === 'root') {
+      throw new TelvaultError('ERR_AUTH_FORBIDDEN', 'this route needs the root token');
+    }
+    if (!principal.scopes.has(access.scope)) {
+      throw new TelvaultError('ERR_AUTH_FORBIDDEN', `this route needs the ${access.scope} scope`);
+    }
+    return principal;
+  }
+  if (access.kind === 'tenant' && !access.root) {
+    throw new TelvaultError(
+      'ERR_AUTH_FORBIDDEN',
+      `this route needs a tenant token with ${access.scope}`,
+    );
+  }
+  if (tenantId !== undefined && !(await deps.tenantExists(tenantId))) throw notFound();
+  return principal;
+}

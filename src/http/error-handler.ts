@@ -1,0 +1,93 @@
+// The one place that maps error codes to HTTP statuses. Anything that is not a TelvaultError with a
+// known client-facing code becomes a generic 500 carrying only the request id.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { TelvaultError, type ErrorCode } from '../errors.js';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  ERR_VALIDATION: 400,
+  ERR_PROVIDER_HOST_NOT_ALLOWED: 400,
+  ERR_AUTH_MISSING: 401,
+  ERR_AUTH_INVALID: 401,
+  ERR_AUTH_FORBIDDEN: 403,
+  ERR_NOT_FOUND: 404,
+  ERR_STORE_NOT_FOUND: 404,
+  ERR_CONFLICT: 409,
+  ERR_STORE_CONFLICT: 409,
+  ERR_KEYS_IN_USE: 409,
+  ERR_KEYS_ROTATION_RUNNING: 409,
+  ERR_PROVIDER_NOT_CONFIGURED: 409,
+  ERR_HTTP_BODY_TOO_LARGE: 413,
+  ERR_HTTP_MEDIA_TYPE: 415,
+  ERR_RATE_LIMITED: 429,
+  ERR_PROVIDER_CREDENTIALS_INVALID: 502,
+  ERR_PROVIDER_FORBIDDEN: 502,
+  ERR_PROVIDER_NOT_FOUND: 502,
+  ERR_PROVIDER_REJECTED: 502,
+  ERR_PROVIDER_RATE_LIMITED: 503,
+  ERR_PROVIDER_UNAVAILABLE: 503,
+  ERR_AUDIT_UNAVAILABLE: 503,
+  ERR_UNAVAILABLE: 503,
+};
+
+/** Codes whose message may be shown (they are written for clients and never hold a value). */
+const SHOW_MESSAGE = new Set<ErrorCode>(Object.keys(STATUS) as ErrorCode[]);
+
+export interface ErrorBody {
+  error: { code: string; message: string; requestId: string };
+}
+
+export function errorBody(code: string, message: string, requestId: string): ErrorBody {
+  return { error: { code, message, requestId } };
+}
+
+/** Fastify's own client errors (body parsing), with fixed messages: theirs can quote the body. */
+function fromFastify(err: FastifyError): TelvaultError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TelvaultError('ERR_HTTP_BODY_TOO_LARGE', 'body: too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new TelvaultError(
+        'ERR_HTTP_MEDIA_TYPE',
+        'body: content type must be application/json',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TelvaultError(
+        'ERR_VALIDATION',
+        'body: must not be empty with content-type application/json',
+      );
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) {
+    return new TelvaultError('ERR_VALIDATION', 'body: must be valid JSON');
+  }
+  return undefined;
+}
+
+export function toHttpError(err: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  internal: boolean;
+} {
+  const known =
+    err instanceof TelvaultError
+      ? err
+      : typeof err === 'object' && err !== null
+        ? fromFastify(err as FastifyError)
+        : undefined;
+  const status = known === undefined ? undefined : STATUS[known.code];
+  if (known === undefined || status === undefined || !SHOW_MESSAGE.has(known.code)) {
+    return { status: 500, code: 'ERR_INTERNAL', message: 'internal error', internal: true };
+  }
+  return { status, code: known.code, message: known.message, internal: false };
+}
+
+export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const e = toHttpError(err);
+  if (e.internal) request.log.error({ err }, 'request failed');
+  else if (e.status >= 500) request.log.warn({ code: e.code }, 'request failed');
+  else request.log.info({ code: e.code, status: e.status }, 'request rejected');
+  void reply.code(e.status).send(errorBody(e.code, e.message, request.id));
+}

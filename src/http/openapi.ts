@@ -1,0 +1,114 @@
+// The OpenAPI 3.1 document, generated from the route specs: the same zod schemas that validate
+// requests and shape responses (zod 4's JSON Schema output), so the document cannot drift.
+import { z } from 'zod';
+import type { RouteSpec } from './route-spec.js';
+import { errorSchema } from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Json): Json {
+  const out = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Json;
+  const defs = out['$defs'] as Json | undefined;
+  delete out['$schema'];
+  delete out['$defs'];
+  if (defs !== undefined) Object.assign(components, defs);
+  // Named schemas ($defs) become components; rewrite their references.
+  return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
+}
+
+function parameters(
+  schema: z.ZodType | undefined,
+  where: 'path' | 'query',
+  components: Json,
+): Json[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  const shape = schema.shape as Record<string, z.ZodType>;
+  return Object.entries(shape).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || !s.safeParse(undefined).success,
+    schema: jsonSchema(s, 'input', components),
+  }));
+}
+
+const ERROR_STATUSES: Record<string, string> = {
+  '400': 'Validation failed: the message names the field and the rule',
+  '401': 'Missing, invalid, expired or revoked token',
+  '403': 'The token lacks the scope this route needs',
+  '404': 'Not found, or a tenant that is not the token’s',
+};
+
+export function buildOpenApi(routes: readonly RouteSpec[], info: { version: string }): Json {
+  const components: Json = {};
+  const paths: Record<string, Json> = {};
+  const errorRef = { $ref: '#/components/schemas/Error' };
+  jsonSchema(errorSchema, 'output', components); // registers the Error component
+
+  for (const r of routes) {
+    const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const responses: Json = {};
+    responses[String(r.status)] =
+      r.response === undefined
+        ? { description: 'Done' }
+        : {
+            description: 'Success',
+            content: {
+              'application/json': { schema: jsonSchema(r.response, 'output', components) },
+            },
+          };
+    if (r.access.kind !== 'public') {
+      for (const [status, description] of Object.entries(ERROR_STATUSES)) {
+        responses[status] = { description, content: { 'application/json': { schema: errorRef } } };
+      }
+    }
+    const scope =
+      r.access.kind === 'tenant'
+        ? `Scope: \`${r.access.scope}\`${r.access.root ? ' (or the root token)' : ' (the root token is refused)'}.`
+        : r.access.kind === 'root'
+          ? 'Root token only.'
+          : 'No authentication.';
+    const op: Json = {
+      operationId: r.operationId,
+      summary: r.summary,
+      description: [r.description, scope].filter((s) => s !== undefined).join('\n\n'),
+      tags: r.tags,
+      parameters: [
+        ...parameters(r.params, 'path', components),
+        ...parameters(r.query, 'query', components),
+      ],
+      responses,
+    };
+    if (r.access.kind !== 'public') op['security'] = [{ bearer: [] }];
+    if (r.body !== undefined) {
+      op['requestBody'] = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(r.body, 'input', components) } },
+      };
+    }
+    paths[path] = { ...(paths[path] ?? {}), [r.method.toLowerCase()]: op };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'telvault',
+      version: info.version,
+      description: 'Credential vault and telephony provisioning for voice-AI platforms.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas: components,
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Tenant token (tvk_…) or the root token',
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,66 @@
+// A route is data: method, path, who may call it, the schemas that validate its input and shape
+// its output, and a handler. The app registers routes from these specs, the OpenAPI document is
+// generated from them, and the tests derive their scope and cross-tenant matrices from them.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Actor } from '../services/actor.js';
+import type { Scope } from '../services/scopes.js';
+import type { Principal } from '../services/token-service.js';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export type RouteAccess =
+  | { kind: 'public' }
+  /** Operator only (root token). */
+  | { kind: 'root' }
+  /**
+   * A tenant route (`:tenantId` in the path): a tenant token of that tenant with `scope`, or the
+   * root token when `root` is true. A token of another tenant gets 404.
+   */
+  | { kind: 'tenant'; scope: Scope; root: boolean };
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** undefined only on public routes. */
+  principal: Principal;
+  actor: Actor;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: HttpMethod;
+  /** Fastify path syntax (`/v1/tenants/:tenantId`). */
+  url: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: RouteAccess;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Status of success, and the schema every successful response is parsed through (none: 204). */
+  status: number;
+  response?: R;
+  handler: (
+    ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
+  ) => Promise<z.input<R> | undefined>;
+}
+
+/** Identity helper that keeps the schema types flowing into the handler. */
+export function defineRoute<
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+  R extends z.ZodType,
+>(spec: RouteSpec<P, Q, B, R>): RouteSpec {
+  return spec;
+}

@@ -1,0 +1,179 @@
+// The audit log: append-only, one hash chain per stream (a tenant's, or the operator's with tenant
+// null). An append takes the stream's lock inside the caller's transaction, so the event commits
+// with the change it records, or neither does; an operation whose event cannot be written fails.
+import { TelvaultError } from '../errors.js';
+import type { Database, DialectName } from '../store/database.js';
+import { createAuditRepo, type AuditEventRow } from '../store/audit-repo.js';
+import { newId, nowIso } from '../store/time.js';
+import { actorLabel, type Actor } from './actor.js';
+import { GENESIS_HASH, hashEvent } from './audit-chain.js';
+
+export type AuditOutcome = 'success' | 'failure';
+
+export interface AuditEventInput {
+  /** null = the operator stream. */
+  tenantId: string | null;
+  actor: Actor;
+  action: string;
+  target: string;
+  outcome?: AuditOutcome;
+  /** Names and ids only, never a value. */
+  detail?: Record<string, string | number | boolean | string[] | null>;
+  /** When the event happened, if not now (events written late, e.g. after an env override). */
+  at?: string;
+}
+
+export interface AuditEventView {
+  id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  detail: Record<string, unknown> | null;
+  hash: string;
+  prevHash: string;
+}
+
+export interface AuditPage {
+  events: AuditEventView[];
+  nextCursor: string | null;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  streams: number;
+  events: number;
+  /** The first broken event of each broken stream. */
+  problems: { tenantId: string | null; seq: number; id: string; reason: string }[];
+}
+
+export interface AuditServiceDeps {
+  db: Database;
+  dialect: DialectName;
+}
+
+function toView(r: AuditEventRow): AuditEventView {
+  return {
+    id: r.id,
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    outcome: r.outcome,
+    detail: r.detail_json === null ? null : (JSON.parse(r.detail_json) as Record<string, unknown>),
+    hash: r.hash,
+    prevHash: r.prev_hash,
+  };
+}
+
+const encodeCursor = (seq: number): string => Buffer.from(`s:${seq}`).toString('base64url');
+
+function decodeCursor(cursor: string): number {
+  const m = /^s:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (m?.[1] === undefined) throw new TelvaultError('ERR_VALIDATION', 'cursor: not a valid cursor');
+  return Number(m[1]);
+}
+
+export function createAuditService(deps: AuditServiceDeps) {
+  const repo = createAuditRepo(deps.dialect);
+
+  async function appendIn(trx: Database, e: AuditEventInput): Promise<AuditEventRow> {
+    await repo.lockStream(trx, e.tenantId);
+    const last = await repo.last(trx, e.tenantId);
+    const fields = {
+      id: newId(),
+      tenant_id: e.tenantId,
+      seq: (last?.seq ?? 0) + 1,
+      at: e.at ?? nowIso(),
+      actor: actorLabel(e.actor),
+      action: e.action,
+      target: e.target,
+      outcome: e.outcome ?? 'success',
+      detail_json: e.detail === undefined ? null : JSON.stringify(e.detail),
+      prev_hash: last?.hash ?? GENESIS_HASH,
+    };
+    const row: AuditEventRow = { ...fields, hash: hashEvent(fields) };
+    await repo.insert(trx, row);
+    return row;
+  }
+
+  return {
+    /**
+     * Appends an event. With `trx`, inside the caller's transaction (the event commits with the
+     * change); without, in its own. Any failure becomes ERR_AUDIT_UNAVAILABLE, so the caller's
+     * operation fails rather than running unaudited.
+     */
+    async record(e: AuditEventInput, trx?: Database): Promise<void> {
+      try {
+        if (trx !== undefined) await appendIn(trx, e);
+        else await deps.db.transaction().execute((t) => appendIn(t, e));
+      } catch (err) {
+        throw new TelvaultError('ERR_AUDIT_UNAVAILABLE', 'the audit log could not be written', {
+          cause: err,
+        });
+      }
+    },
+
+    async list(q: {
+      tenantId: string | null;
+      cursor?: string | undefined;
+      action?: string | undefined;
+      limit?: number | undefined;
+    }): Promise<AuditPage> {
+      const limit = q.limit ?? 50;
+      const rows = await repo.list(deps.db, {
+        tenantId: q.tenantId,
+        afterSeq: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+        action: q.action,
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const lastRow = page[page.length - 1];
+      return {
+        events: page.map(toView),
+        nextCursor: rows.length > limit && lastRow !== undefined ? encodeCursor(lastRow.seq) : null,
+      };
+    },
+
+    /** Recomputes every stream's chain from its first event. */
+    async verify(): Promise<VerifyResult> {
+      const result: VerifyResult = { ok: true, streams: 0, events: 0, problems: [] };
+      for (const tenantId of await repo.streams(deps.db)) {
+        result.streams += 1;
+        let prevHash = GENESIS_HASH;
+        let expectSeq = 1;
+        let after = 0;
+        for (;;) {
+          const page = await repo.page(deps.db, tenantId, after, 500);
+          if (page.length === 0) break;
+          let broken: string | undefined;
+          let at: AuditEventRow | undefined;
+          for (const r of page) {
+            result.events += 1;
+            if (r.seq !== expectSeq) broken = `expected seq ${expectSeq}, found ${r.seq}`;
+            else if (r.prev_hash !== prevHash) broken = 'prev_hash does not match the event before';
+            else if (hashEvent(r) !== r.hash) broken = 'hash does not match the event contents';
+            if (broken !== undefined) {
+              at = r;
+              break;
+            }
+            prevHash = r.hash;
+            expectSeq += 1;
+            after = r.seq;
+          }
+          if (broken !== undefined && at !== undefined) {
+            result.ok = false;
+            result.problems.push({ tenantId, seq: at.seq, id: at.id, reason: broken });
+            break;
+          }
+        }
+      }
+      return result;
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;

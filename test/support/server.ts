@@ -1,0 +1,145 @@
+// Boots the real server (SQLite in a temp dir, or a throw-away PostgreSQL database) on an ephemeral
+// port of 127.0.0.1, and gives tests a small fetch client. Every log line is captured.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TelvaultConfig } from '../../src/config.js';
+import { Secret } from '../../src/crypto/secret.js';
+import { createServer, type TelvaultServer } from '../../src/app/server.js';
+import type { Scope } from '../../src/services/scopes.js';
+import { createTestDatabase } from './postgres.js';
+
+export type DialectUnderTest = 'sqlite' | 'postgres';
+export const DIALECTS: readonly DialectUnderTest[] = ['sqlite', 'postgres'];
+
+export interface HttpResult {
+  status: number;
+  text: string;
+  json: unknown;
+  headers: Headers;
+}
+
+export interface TestServer {
+  url: string;
+  rootToken: string;
+  server: TelvaultServer;
+  /** Every log line written so far. */
+  logLines: string[];
+  /** Every response body received so far (the canary test searches them). */
+  bodies: string[];
+  dataDir: string;
+  databaseUrl: string | undefined;
+  request(
+    method: string,
+    path: string,
+    opts?: {
+      token?: string | undefined;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<HttpResult>;
+  createTenant(name?: string): Promise<string>;
+  mintToken(tenantId: string, scopes: readonly Scope[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  config?: Partial<TelvaultConfig>;
+  logLevel?: TelvaultConfig['logLevel'];
+}
+
+export async function startTestServer(
+  dialect: DialectUnderTest,
+  opts: StartOptions = {},
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'telvault-http-'));
+  const pg = dialect === 'postgres' ? await createTestDatabase('http') : undefined;
+  const rootToken = `tvr_${randomBytes(32).toString('base64url')}`;
+  const config: TelvaultConfig = {
+    masterKey: new Secret(randomBytes(32).toString('base64')),
+    masterKeyPrevious: undefined,
+    databaseUrl: pg?.url,
+    dataDir,
+    redisUrl: undefined,
+    rootToken: new Secret(rootToken),
+    host: '127.0.0.1',
+    port: 0,
+    providers: 'sandbox',
+    sandboxUrl: undefined,
+    logLevel: opts.logLevel ?? 'info',
+    allowEnvOverride: false,
+    ...opts.config,
+  };
+  const logLines: string[] = [];
+  const bodies: string[] = [];
+  const server = await createServer({
+    config,
+    logDestination: { write: (line: string) => void logLines.push(line) },
+    env: opts.env ?? {},
+  });
+  const url = await server.listen();
+
+  async function request(
+    method: string,
+    path: string,
+    o: {
+      token?: string | undefined;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<HttpResult> {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token !== undefined) headers['authorization'] = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (o.rawBody !== undefined) body = o.rawBody;
+    else if (o.body !== undefined) body = JSON.stringify(o.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const text = await res.text();
+    bodies.push(text);
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, text, json, headers: res.headers };
+  }
+
+  return {
+    url,
+    rootToken,
+    server,
+    logLines,
+    bodies,
+    dataDir,
+    databaseUrl: pg?.url,
+    request,
+    async createTenant(name = 'tenant') {
+      const r = await request('POST', '/v1/tenants', { token: rootToken, body: { name } });
+      if (r.status !== 201) throw new Error(`tenant create failed: ${r.status} ${r.text}`);
+      return (r.json as { id: string }).id;
+    },
+    async mintToken(tenantId, scopes) {
+      const r = await request('POST', `/v1/tenants/${tenantId}/tokens`, {
+        token: rootToken,
+        body: { name: 'test', scopes },
+      });
+      if (r.status !== 201) throw new Error(`token create failed: ${r.status} ${r.text}`);
+      return (r.json as { token: string }).token;
+    },
+    async close() {
+      await server.close();
+      await pg?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
