@@ -1,0 +1,109 @@
+// Valid request bodies and per-route call recipes, shared by the matrix, leak and fuzz tests.
+import { randomBytes } from 'node:crypto';
+import type { RouteSpec } from '../../src/http/route-spec.js';
+import type { TestServer } from '../support/server.js';
+
+const hex = (n: number): string => randomBytes(n).toString('hex').slice(0, n);
+
+export function validCredentials(): Record<string, Record<string, string>> {
+  return {
+    twilio: {
+      accountSid: `AC${hex(32)}`,
+      authToken: hex(32),
+      apiKeySid: `SK${hex(32)}`,
+      apiKeySecret: `ks${hex(30)}`,
+      defaultFrom: '+14155550123',
+      twimlAppSid: `AP${hex(32)}`,
+    },
+    sendgrid: { apiKey: `SG.${hex(20)}.${hex(40)}`, fromEmail: 'ops@example.com' },
+    retell: { apiKey: `key_${hex(28)}` },
+    exotel: { apiKey: hex(24), apiToken: hex(40), sid: 'acme1', subdomain: 'api.in.exotel.com' },
+  };
+}
+
+/** The objects a tenant holds in the matrix tests. */
+export interface TenantFixture {
+  tenantId: string;
+  secretName: string;
+  tokenId: string;
+}
+
+export async function seedTenant(s: TestServer, name: string): Promise<TenantFixture> {
+  const tenantId = await s.createTenant(name);
+  const root = s.rootToken;
+  for (const [provider, body] of Object.entries(validCredentials())) {
+    const r = await s.request('PUT', `/v1/tenants/${tenantId}/credentials/${provider}`, {
+      token: root,
+      body,
+    });
+    if (r.status !== 200) throw new Error(`seed ${provider}: ${r.status} ${r.text}`);
+  }
+  const secretName = `${name}-secret`;
+  await s.request('PUT', `/v1/tenants/${tenantId}/secrets/${secretName}`, {
+    token: root,
+    body: { value: `seed-${hex(24)}` },
+  });
+  const t = await s.request('POST', `/v1/tenants/${tenantId}/tokens`, {
+    token: root,
+    body: { name: 'fixture', scopes: ['audit:read'] },
+  });
+  return { tenantId, secretName, tokenId: (t.json as { id: string }).id };
+}
+
+/** Fills a route's path with a fixture's ids. */
+export function pathFor(route: RouteSpec, f: TenantFixture): string {
+  return route.url
+    .replace(':tenantId', f.tenantId)
+    .replace(':provider', 'twilio')
+    .replace(':name', f.secretName)
+    .replace(':tokenId', f.tokenId);
+}
+
+/** A valid body for each route that takes one. */
+export function bodyFor(route: RouteSpec): unknown {
+  const creds = validCredentials();
+  switch (route.operationId) {
+    case 'createTenant':
+      return { name: 'made-by-test' };
+    case 'createToken':
+      return { name: 'made-by-test', scopes: ['tokens:manage'] };
+    case 'putSecret':
+      return { value: `v-${hex(20)}` };
+    default: {
+      const m = /^put(\w+)Credentials$/.exec(route.operationId);
+      return m?.[1] === undefined ? undefined : creds[m[1].toLowerCase()];
+    }
+  }
+}
+
+/** Recreates what a destructive route removes, so the next allowed call finds it again. */
+export async function restore(
+  s: TestServer,
+  route: RouteSpec,
+  f: TenantFixture,
+): Promise<TenantFixture> {
+  const root = s.rootToken;
+  switch (route.operationId) {
+    case 'deleteSecret':
+      await s.request('PUT', `/v1/tenants/${f.tenantId}/secrets/${f.secretName}`, {
+        token: root,
+        body: { value: 'restored-value' },
+      });
+      return f;
+    case 'deleteCredentials':
+      await s.request('PUT', `/v1/tenants/${f.tenantId}/credentials/twilio`, {
+        token: root,
+        body: validCredentials()['twilio'],
+      });
+      return f;
+    case 'revokeToken': {
+      const t = await s.request('POST', `/v1/tenants/${f.tenantId}/tokens`, {
+        token: root,
+        body: { name: 'fixture', scopes: ['audit:read'] },
+      });
+      return { ...f, tokenId: (t.json as { id: string }).id };
+    }
+    default:
+      return f;
+  }
+}
