@@ -1,0 +1,230 @@
+// Canary leak test: distinct canary values in every secret field of every provider and in a named
+// secret; every route driven (successes and failures); then every log line, response body, audit
+// event and the raw database searched. The only place a canary may appear is the reveal response.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../../src/services/scopes.js';
+import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
+
+const hex = (n: number): string => randomBytes(n).toString('hex').slice(0, n);
+
+function canaries() {
+  return {
+    twilioAuthToken: `cafe${hex(28)}`,
+    twilioApiKeySecret: `CANARYtwilioKeySecret${hex(16)}`,
+    sendgridApiKey: `SG.CANARYsendgrid${hex(12)}.${hex(20)}`,
+    retellApiKey: `CANARYretell${hex(20)}`,
+    exotelApiKey: `CANARYexotelKey${hex(16)}`,
+    exotelApiToken: `CANARYexotelToken${hex(16)}`,
+    namedSecret: `CANARYsecret${hex(20)}`,
+  };
+}
+
+/** The canary and a fragment of it without its last four characters (the hint may show those). */
+function needles(value: string): string[] {
+  return [value, value.slice(0, -4)];
+}
+
+function count(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
+
+describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
+  let s: TestServer;
+  const c = canaries();
+  const phone = `+1415${hex(7).replace(/[a-f]/g, '7')}`;
+  let revealBody = '';
+  const tokens: string[] = [];
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect, { logLevel: 'trace' });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('drives every route with canaries planted', async () => {
+    const t = await s.createTenant('canary-tenant');
+    const other = await s.createTenant('other-tenant');
+    const all = await s.mintToken(t, SCOPES);
+    const weak = await s.mintToken(t, ['credentials:read']);
+    const foreign = await s.mintToken(other, SCOPES);
+    tokens.push(all, weak, foreign);
+    const base = `/v1/tenants/${t}`;
+    const sid = (p: string) => `${p}${hex(32)}`;
+    const bodies: Record<string, Record<string, unknown>> = {
+      twilio: {
+        accountSid: sid('AC'),
+        authToken: c.twilioAuthToken,
+        apiKeySid: sid('SK'),
+        apiKeySecret: c.twilioApiKeySecret,
+        defaultFrom: phone,
+      },
+      sendgrid: { apiKey: c.sendgridApiKey, fromEmail: 'ops@example.com' },
+      retell: { apiKey: c.retellApiKey },
+      exotel: {
+        apiKey: c.exotelApiKey,
+        apiToken: c.exotelApiToken,
+        sid: 'acme',
+        subdomain: 'api.exotel.com',
+      },
+    };
+    const req = s.request.bind(s);
+    for (const [provider, body] of Object.entries(bodies)) {
+      expect(
+        (await req('PUT', `${base}/credentials/${provider}`, { token: all, body })).status,
+      ).toBe(200);
+      // Again, as a partial update by root, then reads by everyone who may and may not.
+      expect(
+        (await req('PUT', `${base}/credentials/${provider}`, { token: s.rootToken, body })).status,
+      ).toBe(200);
+      for (const token of [all, weak, s.rootToken, foreign, undefined]) {
+        await req('GET', `${base}/credentials/${provider}`, { token });
+      }
+      // Failures carrying the canaries: invalid neighbours, wrong field, unknown field, bad JSON,
+      // the wrong token, and a body far too large.
+      await req('PUT', `${base}/credentials/${provider}`, {
+        token: all,
+        body: { ...body, bogus: Object.values(body)[0] },
+      });
+      await req('PUT', `${base}/credentials/${provider}`, { token: weak, body });
+      await req('PUT', `${base}/credentials/${provider}`, { token: foreign, body });
+      await req('PUT', `/v1/tenants/${other}/credentials/${provider}`, { token: all, body });
+      await req('PUT', `${base}/credentials/${provider}`, {
+        token: all,
+        rawBody: `{"apiKey": "${String(Object.values(body)[1])}"`,
+      });
+      await req('PUT', `${base}/credentials/${provider}`, {
+        token: all,
+        rawBody: JSON.stringify(body),
+        headers: { 'content-type': 'text/plain' },
+      });
+      await req('PUT', `${base}/credentials/${provider}`, {
+        token: all,
+        body: { ...body, padding: 'x'.repeat(70_000) },
+      });
+    }
+    // Canaries in the wrong fields: each is rejected without being echoed.
+    await req('PUT', `${base}/credentials/twilio`, {
+      token: all,
+      body: { accountSid: c.retellApiKey, authToken: c.exotelApiToken },
+    });
+    await req('PUT', `${base}/credentials/sendgrid`, {
+      token: all,
+      body: { apiKey: c.retellApiKey, fromEmail: c.exotelApiKey },
+    });
+    await req('PUT', `${base}/credentials/exotel`, {
+      token: all,
+      body: { subdomain: c.twilioApiKeySecret },
+    });
+    await req('PUT', `${base}/credentials/twilio`, {
+      token: all,
+      body: { defaultFrom: c.namedSecret },
+    });
+    await req('POST', '/v1/tenants', {
+      token: s.rootToken,
+      body: { name: 42, extra: c.namedSecret },
+    });
+    await req('POST', `${base}/tokens`, {
+      token: all,
+      body: { name: c.namedSecret, scopes: [c.namedSecret] },
+    });
+    await req('GET', `${base}/credentials`, { token: all });
+    await req('GET', `${base}/credentials`, { token: s.rootToken });
+
+    // Named secret: write, read masked, reveal (the one allowed appearance), refused reveals.
+    expect(
+      (
+        await req('PUT', `${base}/secrets/api-secret`, {
+          token: all,
+          body: { value: c.namedSecret },
+        })
+      ).status,
+    ).toBe(200);
+    await req('GET', `${base}/secrets/api-secret`, { token: all });
+    await req('GET', `${base}/secrets`, { token: all });
+    await req('PUT', `${base}/secrets/${encodeURIComponent('bad name!')}`, {
+      token: all,
+      body: { value: c.namedSecret },
+    });
+    await req('PUT', `${base}/secrets/api-secret`, {
+      token: all,
+      body: { value: [c.namedSecret] },
+    });
+    await req('POST', `${base}/secrets/api-secret/reveal`, { token: weak });
+    await req('POST', `${base}/secrets/api-secret/reveal`, { token: s.rootToken });
+    await req('POST', `${base}/secrets/api-secret/reveal`, { token: foreign });
+    const before = s.bodies.length;
+    const reveal = await req('POST', `${base}/secrets/api-secret/reveal`, { token: all });
+    expect(reveal.status).toBe(200);
+    revealBody = reveal.text;
+    s.bodies.splice(before, 1);
+    expect(revealBody).toContain(c.namedSecret);
+
+    // In-process use of every provider's credentials (audited), then audit, tokens, deletes.
+    for (const provider of ['twilio', 'sendgrid', 'retell', 'exotel'] as const) {
+      const used = await s.server.services.credentials.use(t, provider, 'test.use', {
+        kind: 'system',
+        name: 'test',
+      });
+      s.server.logger.info({ used }, 'credentials used');
+    }
+    s.server.logger.info({ to: phone }, `calling ${phone}`);
+    await req('GET', `${base}/audit?limit=500`, { token: all });
+    await req('GET', '/v1/audit', { token: s.rootToken });
+    await req('GET', `${base}/tokens`, { token: all });
+    await req('GET', '/openapi.json');
+    await req('DELETE', `${base}/credentials/retell`, { token: all });
+    await req('DELETE', `${base}/secrets/api-secret`, { token: weak });
+  });
+
+  it('finds no canary in logs, responses, audit events or the raw database', async () => {
+    const logs = s.logLines.join('\n');
+    const responses = s.bodies.join('\n');
+    const audit = JSON.stringify(
+      await s.server.database.db.selectFrom('audit_events').selectAll().execute(),
+    );
+    let raw = '';
+    const db = s.server.database.db;
+    const tables = [
+      'tenants',
+      'tenant_keys',
+      'key_usage',
+      'api_tokens',
+      'credentials',
+      'secrets',
+      'audit_events',
+      'jobs',
+    ] as const;
+    for (const table of tables)
+      raw += JSON.stringify(await db.selectFrom(table).selectAll().execute());
+    if (dialect === 'sqlite') {
+      for (const f of ['telvault.db', 'telvault.db-wal']) {
+        const p = join(s.dataDir, f);
+        if (existsSync(p)) raw += readFileSync(p).toString('latin1');
+      }
+    }
+    expect(logs.length).toBeGreaterThan(1000);
+    // The in-process use was logged, with every secret redacted: the search above is meaningful.
+    expect(logs).toMatch(/"credentials used".*|"used":\{.*\[REDACTED\]/);
+    expect(logs).toContain('+1******');
+    for (const [name, value] of Object.entries(c)) {
+      for (const needle of needles(value)) {
+        expect(count(logs, needle), `${name} in logs`).toBe(0);
+        expect(count(responses, needle), `${name} in responses`).toBe(0);
+        expect(count(audit, needle), `${name} in audit`).toBe(0);
+        expect(count(raw, needle), `${name} in the database`).toBe(0);
+      }
+    }
+    expect(count(revealBody, c.namedSecret)).toBe(1);
+    // Phone numbers: never in logs or the database in full; tokens: never in logs or the database.
+    expect(count(logs, phone), 'phone in logs').toBe(0);
+    expect(count(raw, phone), 'phone in the database').toBe(0);
+    for (const token of [...tokens, s.rootToken]) {
+      expect(count(logs, token), 'token in logs').toBe(0);
+      expect(count(raw, token), 'token in the database').toBe(0);
+    }
+  });
+});
