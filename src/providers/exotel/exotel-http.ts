@@ -1,0 +1,89 @@
+// One Exotel v1 request over fetch: Basic auth, form body, `.json` paths, RestException errors
+// mapped to ProviderError without copying the vendor message (it may echo what we sent).
+import { ProviderError } from '../provider-error.js';
+import type { ErrorCode } from '../../errors.js';
+
+export interface ExotelRequest {
+  operation: string;
+  method: 'GET' | 'POST';
+  url: string;
+  authorization: string;
+  form?: URLSearchParams;
+  timeoutMs: number;
+}
+
+export interface ExotelResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Exotel's statuses (providers.md §5: a 401 or 403 means the key/token pair is not accepted). */
+export function exotelStatusCode(status: number): { code: ErrorCode; retryable: boolean } {
+  if (status === 401 || status === 403) {
+    return { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false };
+  }
+  if (status === 404) return { code: 'ERR_PROVIDER_NOT_FOUND', retryable: false };
+  if (status === 429) return { code: 'ERR_PROVIDER_RATE_LIMITED', retryable: true };
+  if (status >= 500) return { code: 'ERR_PROVIDER_UNAVAILABLE', retryable: true };
+  return { code: 'ERR_PROVIDER_REJECTED', retryable: false };
+}
+
+export async function sendExotelRequest(request: ExotelRequest): Promise<ExotelResponse> {
+  const fail = (
+    code: ErrorCode,
+    status: number | undefined,
+    retryable: boolean,
+    providerCode?: string | number,
+  ) =>
+    new ProviderError(code, {
+      provider: 'exotel',
+      operation: request.operation,
+      status,
+      providerCode,
+      retryable,
+    });
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: {
+        authorization: request.authorization,
+        accept: 'application/json',
+        ...(request.form === undefined
+          ? {}
+          : { 'content-type': 'application/x-www-form-urlencoded' }),
+      },
+      ...(request.form === undefined ? {} : { body: request.form.toString() }),
+      signal: AbortSignal.timeout(request.timeoutMs),
+      redirect: 'error',
+    });
+    text = await response.text();
+  } catch {
+    // Refused, reset, timed out or redirected: no usable answer. The error object is not kept.
+    throw fail('ERR_PROVIDER_UNAVAILABLE', undefined, true);
+  }
+  const body = parseJson(text);
+  if (response.status >= 200 && response.status < 300) {
+    if (body === undefined) throw fail('ERR_PROVIDER_UNAVAILABLE', response.status, false);
+    return { status: response.status, body };
+  }
+  const { code, retryable } = exotelStatusCode(response.status);
+  throw fail(code, response.status, retryable, restExceptionCode(body));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `RestException.Code` when Exotel sent one (only the code: the message is not kept). */
+function restExceptionCode(body: unknown): string | number | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const exception = (body as { RestException?: { Code?: unknown } }).RestException;
+  const code = exception?.Code;
+  return typeof code === 'string' || typeof code === 'number' ? code : undefined;
+}

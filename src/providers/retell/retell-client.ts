@@ -1,0 +1,209 @@
+// Retell through the official retell-sdk, one client per tenant key. Writes are sent once
+// (maxRetries: 0): the SDK would re-send a 409/5xx import, so callers retrieve before re-sending
+// (providers.md §4, §9.8). Reads and deletes keep the SDK's retries.
+import Retell from 'retell-sdk';
+import type { PhoneNumberResponse } from 'retell-sdk/resources/phone-number';
+import type { Secret } from '../../crypto/secret.js';
+import { ProviderError } from '../provider-error.js';
+import { toRetellProviderError } from './retell-errors.js';
+import type {
+  RetellAgentWeight,
+  RetellClientOptions,
+  RetellImportInput,
+  RetellNumberView,
+  RetellUpdateInput,
+} from './retell-types.js';
+
+export const RETELL_LIVE_URL = 'https://api.retellai.com';
+const WRITE = { maxRetries: 0 } as const;
+
+export interface RetellClient {
+  importNumber(input: RetellImportInput): Promise<RetellNumberView>;
+  updateNumber(phoneNumber: string, input: RetellUpdateInput): Promise<RetellNumberView>;
+  /** undefined when Retell does not know the number under this key (422, or 404). */
+  getNumber(phoneNumber: string): Promise<RetellNumberView | undefined>;
+  /** Every number, following `pagination_key` through all pages. */
+  listNumbers(options?: { pageSize?: number }): Promise<RetellNumberView[]>;
+  /** true when deleted, false when it was already absent. */
+  deleteNumber(phoneNumber: string): Promise<boolean>;
+  /** A cheap authenticated read; throws the typed error when the key does not work. */
+  verify(): Promise<void>;
+}
+
+export function createRetellClient(
+  apiKey: Secret<string>,
+  options: RetellClientOptions,
+): RetellClient {
+  const sdk = new Retell({
+    apiKey: apiKey.reveal(),
+    // Explicit in both modes, so RETELL_BASE_URL in the environment can never redirect a key.
+    baseURL: retellBaseUrl(options),
+    maxRetries: options.readRetries ?? 2,
+    timeout: options.timeoutMs ?? 10_000,
+    // SDK debug logs include request bodies (SIP passwords); RETELL_LOG must not turn them on.
+    logLevel: 'off',
+  });
+  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      const result = await run();
+      options.log?.({
+        provider: 'retell',
+        operation,
+        ok: true,
+        status: undefined,
+        code: undefined,
+        durationMs: performance.now() - started,
+      });
+      return result;
+    } catch (error) {
+      const typed = toRetellProviderError(operation, error);
+      options.log?.({
+        provider: 'retell',
+        operation,
+        ok: false,
+        status: typed.status,
+        code: typed.code,
+        durationMs: performance.now() - started,
+      });
+      throw typed;
+    }
+  };
+  const absent = (error: unknown): boolean =>
+    error instanceof ProviderError && error.code === 'ERR_PROVIDER_NOT_FOUND';
+
+  return {
+    importNumber: (input) =>
+      call('phoneNumber.import', async () =>
+        toView(await sdk.phoneNumber.import(importBody(input), WRITE)),
+      ),
+    updateNumber: (phoneNumber, input) =>
+      call('phoneNumber.update', async () =>
+        toView(await sdk.phoneNumber.update(phoneNumber, updateBody(input), WRITE)),
+      ),
+    async getNumber(phoneNumber) {
+      try {
+        return await call('phoneNumber.retrieve', async () =>
+          toView(await sdk.phoneNumber.retrieve(phoneNumber)),
+        );
+      } catch (error) {
+        if (absent(error)) return undefined;
+        throw error;
+      }
+    },
+    listNumbers: (listOptions) =>
+      call('phoneNumber.list', async () => {
+        const limit = listOptions?.pageSize ?? 100;
+        const all: RetellNumberView[] = [];
+        let paginationKey: string | undefined;
+        for (;;) {
+          const page = await sdk.phoneNumber.list({
+            limit,
+            sort_order: 'ascending',
+            ...(paginationKey === undefined ? {} : { pagination_key: paginationKey }),
+          });
+          all.push(...page.items.map(toView));
+          if (!page.has_more || page.pagination_key === undefined) return all;
+          if (page.pagination_key === paginationKey) throw new Error('retell: paging is stuck');
+          paginationKey = page.pagination_key;
+        }
+      }),
+    async deleteNumber(phoneNumber) {
+      try {
+        await call('phoneNumber.delete', () => sdk.phoneNumber.delete(phoneNumber));
+        return true;
+      } catch (error) {
+        if (absent(error)) return false;
+        throw error;
+      }
+    },
+    verify: () => call('verify', async () => void (await sdk.phoneNumber.list({ limit: 1 }))),
+  };
+}
+
+export function retellBaseUrl(options: RetellClientOptions): string {
+  if (options.mode === 'live') return RETELL_LIVE_URL;
+  if (options.sandboxUrl === undefined || options.sandboxUrl === '') {
+    throw new ProviderError('ERR_PROVIDER_NOT_CONFIGURED', {
+      provider: 'retell',
+      operation: 'client.create',
+      status: undefined,
+      providerCode: undefined,
+      retryable: false,
+    });
+  }
+  return `${options.sandboxUrl.replace(/\/+$/, '')}/retell`;
+}
+
+const toAgents = (agents: RetellAgentWeight[] | null | undefined) =>
+  agents?.map((a) => ({
+    agent_id: a.agentId,
+    weight: a.weight,
+    ...(a.agentVersion === undefined ? {} : { agent_version: a.agentVersion }),
+  })) ?? null;
+
+function importBody(input: RetellImportInput): Retell.PhoneNumberImportParams {
+  return {
+    phone_number: input.phoneNumber,
+    termination_uri: input.terminationUri,
+    ...(input.sipAuth === undefined
+      ? {}
+      : {
+          sip_trunk_auth_username: input.sipAuth.username,
+          sip_trunk_auth_password: input.sipAuth.password.reveal(),
+        }),
+    ...(input.transport === undefined ? {} : { transport: input.transport }),
+    ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
+    ...(input.inboundAgents === undefined ? {} : { inbound_agents: toAgents(input.inboundAgents) }),
+    ...(input.outboundAgents === undefined
+      ? {}
+      : { outbound_agents: toAgents(input.outboundAgents) }),
+    ...(input.inboundWebhookUrl === undefined
+      ? {}
+      : { inbound_webhook_url: input.inboundWebhookUrl }),
+  };
+}
+
+function updateBody(input: RetellUpdateInput): Retell.PhoneNumberUpdateParams {
+  return {
+    ...(input.terminationUri === undefined ? {} : { termination_uri: input.terminationUri }),
+    ...(input.sipAuth === undefined
+      ? {}
+      : { auth_username: input.sipAuth.username, auth_password: input.sipAuth.password.reveal() }),
+    ...(input.transport === undefined ? {} : { transport: input.transport }),
+    ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
+    ...(input.inboundAgents === undefined ? {} : { inbound_agents: toAgents(input.inboundAgents) }),
+    ...(input.outboundAgents === undefined
+      ? {}
+      : { outbound_agents: toAgents(input.outboundAgents) }),
+    ...(input.inboundWebhookUrl === undefined
+      ? {}
+      : { inbound_webhook_url: input.inboundWebhookUrl }),
+  };
+}
+
+function fromAgents(
+  agents:
+    { agent_id: string; weight: number; agent_version?: string | number }[] | null | undefined,
+): RetellAgentWeight[] {
+  return (agents ?? []).map((a) => ({
+    agentId: a.agent_id,
+    weight: a.weight,
+    ...(a.agent_version === undefined ? {} : { agentVersion: Number(a.agent_version) }),
+  }));
+}
+
+function toView(n: PhoneNumberResponse): RetellNumberView {
+  const sip = n.sip_outbound_trunk_config ?? null;
+  return {
+    phoneNumber: n.phone_number,
+    phoneNumberType: n.phone_number_type,
+    nickname: n.nickname ?? null,
+    terminationUri: sip?.termination_uri ?? null,
+    authUsername: sip?.auth_username ?? null,
+    transport: sip?.transport ?? null,
+    inboundAgents: fromAgents(n.inbound_agents),
+    outboundAgents: fromAgents(n.outbound_agents),
+    lastModifiedAt: new Date(n.last_modification_timestamp),
+  };
+}

@@ -1,0 +1,99 @@
+// SendGrid through the official client, a new Client + MailService per tenant key: the packages'
+// default exports are process-wide singletons, and setApiKey on them would mix tenants' keys
+// (providers.md §6). In sandbox mode the base URL is set after setApiKey, which resets it.
+import { Client } from '@sendgrid/client';
+import type { ClientRequest } from '@sendgrid/client/src/request.js';
+import { MailService, type MailDataRequired } from '@sendgrid/mail';
+import type { Secret } from '../../crypto/secret.js';
+import { ProviderError } from '../provider-error.js';
+import { toSendgridProviderError } from './sendgrid-errors.js';
+import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
+
+export interface SendgridClient {
+  /** Accepted for delivery (202); `messageId` is SendGrid's `X-Message-Id`. */
+  sendEmail(input: SendgridEmailInput): Promise<{ messageId: string | undefined }>;
+  /** A cheap authenticated read (GET /v3/scopes); throws the typed error when the key fails. */
+  verify(): Promise<void>;
+}
+
+export function createSendgridClient(
+  apiKey: Secret<string>,
+  options: SendgridClientOptions,
+): SendgridClient {
+  const client = new Client();
+  client.setApiKey(apiKey.reveal());
+  const defaults: Record<string, unknown> = { timeout: options.timeoutMs ?? 10_000 };
+  if (options.mode === 'sandbox') {
+    // After setApiKey, which resets baseUrl to the region host. No proxy for a local sandbox.
+    Object.assign(defaults, { baseUrl: `${sandboxBase(options)}/sendgrid/`, proxy: false });
+  }
+  client.setDefaultRequest(defaults as unknown as ClientRequest);
+  const mail = new MailService();
+  mail.setClient(client);
+
+  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      const result = await run();
+      options.log?.({
+        provider: 'sendgrid',
+        operation,
+        ok: true,
+        status: undefined,
+        code: undefined,
+        durationMs: performance.now() - started,
+      });
+      return result;
+    } catch (error) {
+      const typed = toSendgridProviderError(operation, error);
+      options.log?.({
+        provider: 'sendgrid',
+        operation,
+        ok: false,
+        status: typed.status,
+        code: typed.code,
+        durationMs: performance.now() - started,
+      });
+      throw typed;
+    }
+  };
+
+  return {
+    sendEmail: (input) =>
+      call('mail.send', async () => {
+        const [response] = await mail.send(mailData(input));
+        const id: unknown = (response.headers as Record<string, unknown>)['x-message-id'];
+        return { messageId: typeof id === 'string' ? id : undefined };
+      }),
+    verify: () =>
+      call('verify', async () => {
+        await client.request({ method: 'GET', url: '/v3/scopes' });
+      }),
+  };
+}
+
+function mailData(input: SendgridEmailInput): MailDataRequired {
+  const base = {
+    to: input.to,
+    from: input.from,
+    subject: input.subject,
+    ...(input.replyTo === undefined ? {} : { replyTo: input.replyTo }),
+  };
+  if (input.html !== undefined) {
+    return { ...base, html: input.html, ...(input.text === undefined ? {} : { text: input.text }) };
+  }
+  return { ...base, text: input.text ?? '' };
+}
+
+function sandboxBase(options: SendgridClientOptions): string {
+  if (options.sandboxUrl === undefined || options.sandboxUrl === '') {
+    throw new ProviderError('ERR_PROVIDER_NOT_CONFIGURED', {
+      provider: 'sendgrid',
+      operation: 'client.create',
+      status: undefined,
+      providerCode: undefined,
+      retryable: false,
+    });
+  }
+  return options.sandboxUrl.replace(/\/+$/, '');
+}

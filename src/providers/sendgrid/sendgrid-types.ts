@@ -1,0 +1,34 @@
+// The SendGrid client's inputs and log entries.
+
+export type SendgridAddress = string | { email: string; name?: string };
+
+interface SendgridEmailBase {
+  to: SendgridAddress | SendgridAddress[];
+  /** Must be a verified Sender Identity of the tenant's SendGrid account, or SendGrid answers 403. */
+  from: SendgridAddress;
+  subject: string;
+  replyTo?: SendgridAddress;
+}
+
+/** A plain-text body, an HTML body, or both. */
+export type SendgridEmailInput = SendgridEmailBase &
+  ({ text: string; html?: string } | { text?: string; html: string });
+
+/** One provider call, as the client reports it to its log hook: never a body or header. */
+export interface SendgridCallLog {
+  provider: 'sendgrid';
+  operation: string;
+  ok: boolean;
+  status: number | undefined;
+  code: string | undefined;
+  durationMs: number;
+}
+
+export interface SendgridClientOptions {
+  mode: 'live' | 'sandbox';
+  /** Base URL of the sandbox (e.g. `http://127.0.0.1:4010`); required in sandbox mode. */
+  sandboxUrl?: string;
+  /** Per-request timeout. Default 10 s. */
+  timeoutMs?: number;
+  log?: (entry: SendgridCallLog) => void;
+}
