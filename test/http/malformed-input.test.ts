@@ -1,0 +1,302 @@
+// Malformed input corpus (fast-check): wrong types, missing fields, unknown fields, huge strings,
+// odd unicode, bad JSON. Always a 4xx naming a field, never a 5xx, never a partial write; the server
+// stays up.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDER_SPECS, PROVIDERS } from '../../src/services/credentials/providers.js';
+import { SCOPES } from '../../src/services/scopes.js';
+import { DIALECTS, startTestServer, type HttpResult, type TestServer } from '../support/server.js';
+import { validCredentials } from './fixtures.js';
+
+const RUNS = 40;
+/** Characters no credential field accepts: space, control, non-ASCII, a lone surrogate. */
+const ODD = [' ', '\u0000', '\u00e9', '\u{1F600}', '\u202e', '\n', '\ud800', '\t'];
+
+const nonString = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+);
+
+/** A string that breaks a field whose valid value is `valid` (every credential field rule). */
+const brokenString = (valid: string) =>
+  fc.oneof(
+    fc.constant(''),
+    fc
+      .tuple(fc.constantFrom(...ODD), fc.nat({ max: valid.length }))
+      .map(([ch, at]) => valid.slice(0, at) + ch + valid.slice(at)),
+    fc.integer({ min: 600, max: 60_000 }).map((n) => valid + 'x'.repeat(n)),
+  );
+
+const fieldName = (r: HttpResult): string => {
+  const e = (r.json as { error?: { message?: string } } | undefined)?.error;
+  return e?.message?.split(':')[0] ?? '';
+};
+
+describe.each(DIALECTS)('malformed input on %s', (dialect) => {
+  let s: TestServer;
+  let tenantId = '';
+  let token = '';
+
+  async function snapshot(): Promise<string> {
+    const db = s.server.database.db;
+    const parts = await Promise.all(
+      (
+        ['tenants', 'api_tokens', 'credentials', 'secrets', 'audit_events', 'key_usage'] as const
+      ).map((t) => db.selectFrom(t).selectAll().execute()),
+    );
+    return JSON.stringify(parts);
+  }
+
+  function expectRejected(r: HttpResult, field?: string): void {
+    expect(r.status, r.text).toBeGreaterThanOrEqual(400);
+    expect(r.status, r.text).toBeLessThan(500);
+    expect((r.json as { error: { code: string } }).error.code).toMatch(
+      /^ERR_(VALIDATION|HTTP_BODY_TOO_LARGE|HTTP_MEDIA_TYPE)$/,
+    );
+    const named = fieldName(r);
+    expect(named.length, r.text).toBeGreaterThan(0);
+    if (field !== undefined && r.status === 400)
+      expect(named, r.text).toContain(field.slice(0, 64));
+  }
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect, { logLevel: 'silent' });
+    tenantId = await s.createTenant('fuzz');
+    token = await s.mintToken(tenantId, SCOPES);
+    // Twilio set (partial updates must not half-apply); the others left unset.
+    await s.request('PUT', `/v1/tenants/${tenantId}/credentials/twilio`, {
+      token,
+      body: validCredentials()['twilio'],
+    });
+    await s.request('PUT', `/v1/tenants/${tenantId}/secrets/kept`, {
+      token,
+      body: { value: 'kept-value' },
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('rejects a corrupted field of every provider with 4xx naming it, and writes nothing', async () => {
+    const before = await snapshot();
+    for (const provider of PROVIDERS) {
+      const valid = validCredentials()[provider] ?? {};
+      const fields = Object.keys(PROVIDER_SPECS[provider].input.shape);
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .constantFrom(...fields)
+            .chain((f) =>
+              fc.tuple(fc.constant(f), fc.oneof(nonString, brokenString(valid[f] ?? 'x'))),
+            ),
+          async ([field, bad]) => {
+            const body = { ...valid, [field]: bad };
+            const r = await s.request('PUT', `/v1/tenants/${tenantId}/credentials/${provider}`, {
+              token,
+              body,
+            });
+            expectRejected(r, field);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('rejects unknown fields, missing required fields and non-object bodies', async () => {
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PROVIDERS),
+        fc.string({ minLength: 1, maxLength: 80, unit: 'binary' }),
+        fc.jsonValue(),
+        async (provider, key, value) => {
+          fc.pre(
+            !(key in PROVIDER_SPECS[provider].input.shape) &&
+              key !== '__proto__' &&
+              key !== 'constructor',
+          );
+          const body = { ...validCredentials()[provider], [key]: value };
+          expectRejected(
+            await s.request('PUT', `/v1/tenants/${tenantId}/credentials/${provider}`, {
+              token,
+              body,
+            }),
+            key,
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    for (const provider of ['sendgrid', 'retell', 'exotel'] as const) {
+      const valid = validCredentials()[provider] ?? {};
+      for (const missing of Object.keys(valid)) {
+        const body = Object.fromEntries(Object.entries(valid).filter(([k]) => k !== missing));
+        const r = await s.request('PUT', `/v1/tenants/${tenantId}/credentials/${provider}`, {
+          token,
+          body,
+        });
+        expectRejected(r, missing);
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.integer(),
+          fc.string(),
+          fc.array(fc.integer()),
+          fc.constant(null),
+          fc.boolean(),
+        ),
+        async (body) => {
+          for (const path of [`/credentials/sendgrid`, `/secrets/x1`, `/tokens`]) {
+            const method = path === '/tokens' ? 'POST' : 'PUT';
+            expectRejected(
+              await s.request(method, `/v1/tenants/${tenantId}${path}`, {
+                token,
+                rawBody: JSON.stringify(body),
+              }),
+            );
+          }
+          expectRejected(
+            await s.request('POST', '/v1/tenants', {
+              token: s.rootToken,
+              rawBody: JSON.stringify(body),
+            }),
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('rejects bad JSON, wrong media types and huge bodies', async () => {
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 60 }), async (text) => {
+        let isJson = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          isJson = false;
+        }
+        fc.pre(!isJson && text.trim() !== '');
+        expectRejected(
+          await s.request('PUT', `/v1/tenants/${tenantId}/secrets/kept`, { token, rawBody: text }),
+        );
+        expectRejected(
+          await s.request('PUT', `/v1/tenants/${tenantId}/credentials/twilio`, {
+            token,
+            rawBody: `{"authToken": ${text}`,
+          }),
+        );
+      }),
+      { numRuns: RUNS },
+    );
+    expectRejected(
+      await s.request('PUT', `/v1/tenants/${tenantId}/secrets/kept`, {
+        token,
+        rawBody: '{"value":"x"}',
+        headers: { 'content-type': 'text/plain' },
+      }),
+    );
+    expectRejected(
+      await s.request('PUT', `/v1/tenants/${tenantId}/secrets/kept`, {
+        token,
+        body: { value: 'x'.repeat(200_000) },
+      }),
+    );
+    expectRejected(
+      await s.request('PUT', `/v1/tenants/${tenantId}/secrets/kept`, {
+        token,
+        body: { value: 'x'.repeat(20_000) },
+      }),
+      'value',
+    );
+    expectRejected(
+      await s.request('PUT', `/v1/tenants/${tenantId}/secrets/kept`, {
+        token,
+        rawBody: '{"__proto__": {"x": 1}}',
+      }),
+    );
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('rejects bad secrets, tenants, tokens and audit queries', async () => {
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(nonString, fc.constant(''), fc.constant(null)),
+        fc.oneof(nonString, fc.constant(''), fc.constant('   '), fc.constant('n'.repeat(300))),
+        fc.oneof(
+          nonString,
+          fc.constant([]),
+          fc
+            .array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 3 })
+            .filter((a) => a.some((x) => !(SCOPES as readonly string[]).includes(x))),
+        ),
+        fc.oneof(fc.string({ maxLength: 30 }), fc.constant('2001-01-01T00:00:00Z')),
+        async (value, name, scopes, expiresAt) => {
+          expectRejected(
+            await s.request('PUT', `/v1/tenants/${tenantId}/secrets/fuzz`, {
+              token,
+              body: { value },
+            }),
+            'value',
+          );
+          expectRejected(
+            await s.request('POST', '/v1/tenants', { token: s.rootToken, body: { name } }),
+            'name',
+          );
+          expectRejected(
+            await s.request('POST', `/v1/tenants/${tenantId}/tokens`, {
+              token,
+              body: { name: 'ok', scopes },
+            }),
+            'scopes',
+          );
+          expectRejected(
+            await s.request('POST', `/v1/tenants/${tenantId}/tokens`, {
+              token,
+              body: { name: 'ok', scopes: ['audit:read'], expiresAt },
+            }),
+            'expiresAt',
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom('limit', 'cursor', 'action', 'other'),
+        async (v, key) => {
+          const q = new URLSearchParams({
+            [key]: v + (key === 'limit' ? 'x' : key === 'other' ? '' : ' !'),
+          });
+          expectRejected(
+            await s.request('GET', `/v1/tenants/${tenantId}/audit?${q.toString()}`, { token }),
+            key,
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    for (const name of ['-lead', 'a'.repeat(129), 'sp ace', 'é']) {
+      const r = await s.request(
+        'PUT',
+        `/v1/tenants/${tenantId}/secrets/${encodeURIComponent(name)}`,
+        { token, body: { value: 'v' } },
+      );
+      expectRejected(r, 'name');
+    }
+    expect(await snapshot()).toBe(before);
+    expect((await s.request('GET', '/healthz')).status).toBe(200);
+    expect((await s.request('GET', '/readyz')).status).toBe(200);
+  });
+});
