@@ -8,7 +8,7 @@ import type { TelvaultConfig } from '../../src/config.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { createServer, type TelvaultServer } from '../../src/app/server.js';
 import type { Scope } from '../../src/services/scopes.js';
-import { createTestDatabase } from './postgres.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export type DialectUnderTest = 'sqlite' | 'postgres';
 export const DIALECTS: readonly DialectUnderTest[] = ['sqlite', 'postgres'];
@@ -30,6 +30,8 @@ export interface TestServer {
   bodies: string[];
   dataDir: string;
   databaseUrl: string | undefined;
+  database: TestDatabase | undefined;
+  masterKey: Secret<string>;
   request(
     method: string,
     path: string,
@@ -49,17 +51,25 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   config?: Partial<TelvaultConfig>;
   logLevel?: TelvaultConfig['logLevel'];
+  /** Restart over the database and master key of a server already closed. */
+  reuse?: TestServer;
 }
 
 export async function startTestServer(
   dialect: DialectUnderTest,
   opts: StartOptions = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'telvault-http-'));
-  const pg = dialect === 'postgres' ? await createTestDatabase('http') : undefined;
-  const rootToken = `tvr_${randomBytes(32).toString('base64url')}`;
+  const dataDir = opts.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'telvault-http-'));
+  const pg =
+    opts.reuse !== undefined
+      ? opts.reuse.database
+      : dialect === 'postgres'
+        ? await createTestDatabase('http')
+        : undefined;
+  const rootToken = opts.reuse?.rootToken ?? `tvr_${randomBytes(32).toString('base64url')}`;
+  const masterKey = opts.reuse?.masterKey ?? new Secret(randomBytes(32).toString('base64'));
   const config: TelvaultConfig = {
-    masterKey: new Secret(randomBytes(32).toString('base64')),
+    masterKey,
     masterKeyPrevious: undefined,
     databaseUrl: pg?.url,
     dataDir,
@@ -73,6 +83,7 @@ export async function startTestServer(
     allowEnvOverride: false,
     ...opts.config,
   };
+  config.masterKey = masterKey;
   const logLines: string[] = [];
   const bodies: string[] = [];
   const server = await createServer({
@@ -122,6 +133,8 @@ export async function startTestServer(
     bodies,
     dataDir,
     databaseUrl: pg?.url,
+    database: pg,
+    masterKey,
     request,
     async createTenant(name = 'tenant') {
       const r = await request('POST', '/v1/tenants', { token: rootToken, body: { name } });
