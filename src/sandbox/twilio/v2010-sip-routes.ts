@@ -196,6 +196,14 @@ function registerIpAclRoutes(app: FastifyInstance, store: TwilioStore): void {
   app.get<P>(`${BASE}/IpAccessControlLists/:Sid.json`, (request) =>
     ipAccessControlListView(aclOf(request)),
   );
+  app.post<P>(`${BASE}/IpAccessControlLists/:Sid.json`, (request) => {
+    const acl = aclOf(request);
+    const name = required(formOf(request), 'FriendlyName');
+    maxLength(name, 'FriendlyName', 255);
+    acl.friendlyName = name;
+    acl.dateUpdated = new Date();
+    return ipAccessControlListView(acl);
+  });
   app.delete<P>(`${BASE}/IpAccessControlLists/:Sid.json`, (request, reply) => {
     const acl = aclOf(request);
     state.ipAccessControlLists.delete(acl.sid);
