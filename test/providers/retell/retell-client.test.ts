@@ -1,6 +1,7 @@
 // The Retell client (official retell-sdk) against the sandbox: every operation, paging, and each
 // error path as a typed ProviderError.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
 import { Secret } from '../../../src/crypto/secret.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
 import {
@@ -37,6 +38,7 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
     () => undefined,
     (e: unknown) => e,
   );
+  errors.push(error);
   expect(error).toBeInstanceOf(ProviderError);
   return error as ProviderError;
 }
@@ -56,7 +58,13 @@ afterAll(async () => {
   await sandbox.app.close();
 });
 
+const served: string[] = [];
+const errors: unknown[] = [];
 beforeEach(() => {
+  // Keep every response served so far for the secrets scan, then start from the seed.
+  for (const e of sandbox.context.exchanges.entries) {
+    served.push(`${e.url} ${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`);
+  }
   resetSandboxContext(sandbox.context);
 });
 
@@ -208,5 +216,20 @@ describe('Retell client: injected faults', () => {
     });
     const error = await rejection(slow.listNumbers());
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_UNAVAILABLE', retryable: true });
+  });
+});
+
+describe('Retell secrets', () => {
+  it('no response, log entry or error carries an API key or a SIP password', () => {
+    expect(served.length).toBeGreaterThan(20);
+    expect(logs.length).toBeGreaterThan(20);
+    const seen = [
+      ...served,
+      JSON.stringify(logs),
+      ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 5 })}`),
+    ].join('\n');
+    for (const secret of [KEY, OTHER_KEY, 'key_not_known', SIP_PASSWORD, SIP_PASSWORD_2]) {
+      expect(seen).not.toContain(secret);
+    }
   });
 });
