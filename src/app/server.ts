@@ -18,6 +18,7 @@ import { loadEnvOverride } from '../services/env-override.js';
 import { createKeyService } from '../services/key-service.js';
 import { createLogger, type Logger } from '../services/logger.js';
 import { loadMasterKeys } from '../services/master-keys.js';
+import { assertKeysUsable } from '../services/startup-key-check.js';
 import { openDatabase, type OpenedDatabase } from '../store/database.js';
 import { createServices, type Services } from './services.js';
 
@@ -70,6 +71,8 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   try {
     const keys = createKeyService({ db: database.db, masterKeys });
     await keys.ensureSystemKey();
+    // Refuse to serve when a key that stored rows need is missing or does not unwrap.
+    await assertKeysUsable(database.db, masterKeys);
     const override = loadEnvOverride(input.env ?? process.env, config.allowEnvOverride, logger);
     const rootTokenHash =
       input.rootTokenHash ??

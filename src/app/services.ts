@@ -6,9 +6,9 @@ import { createAuditService } from '../services/audit-service.js';
 import { createCredentialService } from '../services/credential-service.js';
 import type { EnvOverride } from '../services/env-override.js';
 import { createSecretService } from '../services/secret-service.js';
+import { createTenantService } from '../services/tenant-service.js';
 import { createTokenService } from '../services/token-service.js';
 import { createTenantAdmin } from './tenant-admin.js';
-import { createLocalTenantService } from './local-tenant-service.js';
 
 export interface ServicesInput {
   db: Database;
@@ -21,7 +21,7 @@ export interface ServicesInput {
 export function createServices(input: ServicesInput) {
   const { db, dialect, keys } = input;
   const audit = createAuditService({ db, dialect });
-  const tenants = createTenantAdmin(createLocalTenantService(db, keys), audit);
+  const tenants = createTenantAdmin(createTenantService({ db, keys }), audit);
   return {
     audit,
     tenants,
