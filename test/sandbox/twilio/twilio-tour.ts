@@ -55,15 +55,13 @@ export async function runTwilioTour(sb: TestSandbox): Promise<TourResult> {
     s.trunking.v1.trunks(trunk.sid).update({ friendlyName: 'tour-renamed', secure: true }),
   );
   const ou = await c.run('o', () =>
-    s.trunking.v1
-      .trunks(trunk.sid)
-      .originationUrls.create({
-        weight: 1,
-        priority: 1,
-        enabled: true,
-        friendlyName: 'retell',
-        sipUrl: 'sip:sip.retellai.com',
-      }),
+    s.trunking.v1.trunks(trunk.sid).originationUrls.create({
+      weight: 1,
+      priority: 1,
+      enabled: true,
+      friendlyName: 'retell',
+      sipUrl: 'sip:sip.retellai.com',
+    }),
   );
   await c.run('o', () => s.trunking.v1.trunks(trunk.sid).originationUrls.list());
   await c.run('o', () => s.trunking.v1.trunks(trunk.sid).originationUrls(ou.sid).fetch());
