@@ -15,12 +15,10 @@ import { secretRoutes } from '../http/routes/secret-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
 import { loadEnvOverride } from '../services/env-override.js';
-import { createKeyService } from '../services/key-service.js';
 import { createLogger, type Logger } from '../services/logger.js';
-import { loadMasterKeys } from '../services/master-keys.js';
-import { assertKeysUsable } from '../services/startup-key-check.js';
-import { openDatabase, type OpenedDatabase } from '../store/database.js';
-import { createServices, type Services } from './services.js';
+import type { OpenedDatabase } from '../store/database.js';
+import { openServices } from './open-services.js';
+import type { Services } from './services.js';
 
 export interface CreateServerInput {
   config: TelvaultConfig;
@@ -66,25 +64,12 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     level: config.logLevel,
     ...(input.logDestination ? { destination: input.logDestination } : {}),
   });
-  const masterKeys = loadMasterKeys(config);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const override = loadEnvOverride(input.env ?? process.env, config.allowEnvOverride, logger);
+  const rootTokenHash =
+    input.rootTokenHash ??
+    (config.rootToken === undefined ? undefined : hashRootToken(config.rootToken.reveal()));
+  const { services, database } = await openServices(config, { rootTokenHash, override });
   try {
-    const keys = createKeyService({ db: database.db, masterKeys });
-    await keys.ensureSystemKey();
-    // Refuse to serve when a key that stored rows need is missing or does not unwrap.
-    await assertKeysUsable(database.db, masterKeys);
-    const override = loadEnvOverride(input.env ?? process.env, config.allowEnvOverride, logger);
-    const rootTokenHash =
-      input.rootTokenHash ??
-      (config.rootToken === undefined ? undefined : hashRootToken(config.rootToken.reveal()));
-    const services = createServices({
-      db: database.db,
-      dialect: database.dialect,
-      keys,
-      rootTokenHash,
-      override,
-    });
-
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
       // The database answers: write what the emergency override used while it did not.

@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { processIo, writeError, type CliIo } from './io.js';
 import { registerKeygenCommand } from './keygen-command.js';
+import { registerAuditCommand } from './audit-command.js';
+import { registerDevCommand } from './dev-command.js';
+import { registerServeCommand } from './serve-command.js';
+import { registerTenantCommand } from './tenant-command.js';
+import { registerTokenCommand } from './token-command.js';
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('telvault')
@@ -11,6 +16,11 @@ function buildProgram(io: CliIo): Command {
       writeErr: (s) => writeError(io, s),
     });
   registerKeygenCommand(program, io);
+  registerDevCommand(program, io);
+  registerServeCommand(program, io);
+  registerTenantCommand(program, io);
+  registerTokenCommand(program, io);
+  registerAuditCommand(program, io);
   return program;
 }
 

@@ -1,0 +1,85 @@
+// `telvault dev`: everything embedded for a laptop. SQLite and a master key file under ./.telvault
+// (created on first run, mode 0600), a root token printed once, the server on 127.0.0.1:8080.
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { TelvaultError } from '../errors.js';
+import { prepareDevState } from '../app/dev-state.js';
+import { createServer, type TelvaultServer } from '../app/server.js';
+import type { CliIo } from './io.js';
+import { closeOnSignal } from './serve-command.js';
+
+export interface DevOptions {
+  port?: number | undefined;
+  dataDir?: string | undefined;
+  newRootToken?: boolean | undefined;
+}
+
+const BANNER = [
+  '',
+  '  ################################################################',
+  '  #  telvault DEVELOPMENT MODE: not for production.               #',
+  '  #  The master key sits in a file next to the data it protects. #',
+  '  #  Use `telvault serve` with TELVAULT_MASTER_KEY in production. #',
+  '  ################################################################',
+  '',
+].join('\n');
+
+export async function startDev(
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  opts: DevOptions = {},
+): Promise<TelvaultServer> {
+  const merged = { ...env };
+  if (opts.dataDir !== undefined) merged['TELVAULT_DATA_DIR'] = opts.dataDir;
+  const config = loadConfig(merged, { providers: 'sandbox' });
+  if (opts.port !== undefined) config.port = opts.port;
+  // Development binds to loopback unless told otherwise.
+  if (merged['TELVAULT_HOST'] === undefined) config.host = '127.0.0.1';
+  if (config.databaseUrl !== undefined) {
+    io.write('telvault dev: TELVAULT_DATABASE_URL is set; using that database instead of SQLite\n');
+  }
+  const state = prepareDevState(config.dataDir, { newRootToken: opts.newRootToken === true });
+  const envKey = config.masterKey !== undefined;
+  if (!envKey) config.masterKey = state.masterKey;
+  const server = await createServer({
+    config,
+    env: merged,
+    ...(config.rootToken === undefined ? { rootTokenHash: state.rootTokenHash } : {}),
+  });
+  const url = await server.listen();
+  io.write(BANNER);
+  io.write(
+    `\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n  data       ${config.dataDir}\n`,
+  );
+  io.write(
+    `  master key ${envKey ? 'from TELVAULT_MASTER_KEY' : `${state.masterKeyFile}${state.masterKeyCreated ? ' (created)' : ''}`}\n`,
+  );
+  if (config.rootToken !== undefined) io.write('  root token from TELVAULT_ROOT_TOKEN\n');
+  else if (state.newRootToken !== undefined) {
+    io.write(
+      `  root token ${state.newRootToken.reveal()}\n             (shown once; only its hash is stored)\n`,
+    );
+  } else
+    io.write('  root token shown on first run; `telvault dev --new-root-token` makes a new one\n');
+  io.write('\n');
+  return server;
+}
+
+export function registerDevCommand(program: Command, io: CliIo): void {
+  program
+    .command('dev')
+    .description(
+      'run everything embedded for development (SQLite, key file, root token) on 127.0.0.1:8080',
+    )
+    .option('--port <port>', 'port (default TELVAULT_PORT or 8080)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new TelvaultError('ERR_VALIDATION', '--port: must be 0 to 65535');
+      return n;
+    })
+    .option('--data-dir <dir>', 'data directory (default TELVAULT_DATA_DIR or ./.telvault)')
+    .option('--new-root-token', 'generate and print a new root token (the old one stops working)')
+    .action(async (opts: DevOptions) => {
+      closeOnSignal(await startDev(process.env, io, opts));
+    });
+}

@@ -1,0 +1,31 @@
+// `telvault tenant create|list|delete`: operator tenant management against the database.
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+import { withOperatorServices } from './operator-context.js';
+
+const CLI = { kind: 'cli' } as const;
+
+export function registerTenantCommand(program: Command, io: CliIo): void {
+  const tenant = program.command('tenant').description('create, list and delete tenants');
+  tenant
+    .command('create <name>')
+    .description('create a tenant (with its keys); prints its id')
+    .action(async (name: string) => {
+      const t = await withOperatorServices(process.env, (s) => s.tenants.create(name, CLI));
+      io.write(`${t.id}\t${t.name}\n`);
+    });
+  tenant
+    .command('list')
+    .description('list tenants')
+    .action(async () => {
+      const list = await withOperatorServices(process.env, (s) => s.tenants.list());
+      for (const t of list) io.write(`${t.id}\t${t.createdAt}\t${t.name}\n`);
+    });
+  tenant
+    .command('delete <tenantId>')
+    .description('delete a tenant: destroys its keys and rows (its audit events are kept)')
+    .action(async (id: string) => {
+      await withOperatorServices(process.env, (s) => s.tenants.remove(id, CLI));
+      io.write(`deleted ${id}\n`);
+    });
+}
