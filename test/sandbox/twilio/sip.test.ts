@@ -78,8 +78,20 @@ describe('Twilio SIP credential emulator', () => {
       message: 'Required parameter FriendlyName missing.',
     });
 
-    for (let i = 0; i < 100; i += 1)
-      await client.sdk.sip.credentialLists.create({ friendlyName: 'same name' });
+    // 99 lists put straight into the store (fast), the 100th through the SDK: names may repeat.
+    for (let i = 0; i < 99; i += 1) {
+      const sid = `CL${i.toString(16).padStart(32, '0')}`;
+      const now = new Date();
+      sb.context.twilio.state.credentialLists.set(sid, {
+        sid,
+        accountSid: client.accountSid,
+        friendlyName: 'same name',
+        dateCreated: now,
+        dateUpdated: now,
+        credentials: new Map(),
+      });
+    }
+    await client.sdk.sip.credentialLists.create({ friendlyName: 'same name' });
     await expectProviderError(
       client.run('credentialLists.create', (s) =>
         s.sip.credentialLists.create({ friendlyName: 'one more' }),

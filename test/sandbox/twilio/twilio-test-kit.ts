@@ -53,7 +53,7 @@ export function rawSdk(
 export async function expectProviderError(
   promise: Promise<unknown>,
   expected: {
-    code: string;
+    code?: string;
     status?: number | undefined;
     providerCode?: number | string | undefined;
     retryable?: boolean;
