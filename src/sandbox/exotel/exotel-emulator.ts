@@ -77,6 +77,7 @@ export const exotelEmulator: FastifyPluginAsync<{ context: SandboxContext }> = (
       callerId: form.get('CallerId') ?? '',
       url: form.get('Url'),
       statusCallback: form.get('StatusCallback'),
+      statusCallbackContentType: form.get('StatusCallbackContentType'),
       customField: form.get('CustomField'),
       status: 'in-progress',
       created: now,

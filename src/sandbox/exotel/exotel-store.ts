@@ -30,6 +30,8 @@ export interface ExotelCall {
   callerId: string;
   url: string | null;
   statusCallback: string | null;
+  /** `multipart/form-data` (Exotel's default) or `application/json`. */
+  statusCallbackContentType: string | null;
   customField: string | null;
   status: 'in-progress' | 'completed' | 'failed' | 'busy' | 'no-answer';
   created: Date;
@@ -53,6 +55,8 @@ export interface ExotelStore extends SandboxProviderStore {
     apiToken: string,
   ): ExotelAccount | undefined;
   createAccount(input: unknown): ExotelAccountView;
+  /** A call of the account at `host`/`sid`, for the admin surface (e.g. to complete it). */
+  findCall(host: ExotelHost, accountSid: string, callSid: string): ExotelCall | undefined;
 }
 
 const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
@@ -85,6 +89,7 @@ export function createExotelStore(seed: ExotelSeed | undefined): ExotelStore {
 
   return {
     seed,
+    findCall: (host, accountSid, callSid) => cluster(host).get(accountSid)?.calls.get(callSid),
     authenticate(host, sid, apiKey, apiToken) {
       const account = cluster(host).get(sid);
       if (account === undefined || account.apiKey !== apiKey) return undefined;

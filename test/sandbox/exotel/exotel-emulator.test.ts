@@ -1,6 +1,9 @@
 // The Exotel emulator over raw HTTP (there is no official SDK): JSON with `.json`, XML without,
 // RestException errors in both, Basic auth per host cluster, and the call log with paging.
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { completeExotelCall } from '../../../src/sandbox/exotel/exotel-status-callback.js';
 import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
@@ -168,5 +171,52 @@ describe('Exotel emulator', () => {
     expect(xml.text).toContain('<RestException><Status>503</Status><Message>Down</Message>');
     const json = await send('POST', `${base}/Calls/connect.json`, connectForm);
     expect(JSON.parse(json.text)).toEqual({ RestException: { Status: 503, Message: 'Down' } });
+  });
+
+  it('ends a call and POSTs the terminal StatusCallback (multipart by default, or JSON)', async () => {
+    const received: { type: string; body: string }[] = [];
+    const hook = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push({ type: req.headers['content-type'] ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/exotel-status`;
+    try {
+      for (const contentType of [undefined, 'application/json']) {
+        const form = {
+          ...connectForm,
+          StatusCallback: hookUrl,
+          ...(contentType === undefined ? {} : { StatusCallbackContentType: contentType }),
+        };
+        const placed = await send('POST', `${base}/Calls/connect.json`, form);
+        const sid = (JSON.parse(placed.text) as { Call: { Sid: string } }).Call.Sid;
+        const call = sandbox.context.exotel.findCall(ACCOUNT.host, ACCOUNT.sid, sid);
+        expect(call).toBeDefined();
+        if (call === undefined) return;
+        const result = await completeExotelCall(call, 'completed');
+        expect(result).toMatchObject({
+          status: 200,
+          fields: { CallSid: sid, Status: 'completed', EventType: 'terminal' },
+        });
+        const after = JSON.parse((await send('GET', `${base}/Calls/${sid}.json`)).text) as {
+          Call: { Status: string; EndTime: string | null };
+        };
+        expect(after.Call.Status).toBe('completed');
+        expect(after.Call.EndTime).not.toBeNull();
+      }
+      expect(received[0]?.type).toMatch(/^multipart\/form-data; boundary=/);
+      expect(received[0]?.body).toContain('name="CallSid"');
+      expect(received[1]?.type).toBe('application/json');
+      expect(JSON.parse(received[1]?.body ?? '{}')).toMatchObject({
+        Status: 'completed',
+        From: connectForm.From,
+      });
+    } finally {
+      await new Promise((resolve) => hook.close(resolve));
+    }
   });
 });
