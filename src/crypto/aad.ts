@@ -23,6 +23,7 @@ export interface EnvelopeContext {
 
 // One reusable buffer: the AAD is consumed synchronously by setAAD before the next call.
 const scratch = Buffer.allocUnsafe(4096);
+let scratchView = scratch.subarray(0, 0); // reused while the AAD length repeats
 
 type WellFormed = string & { isWellFormed(): boolean };
 
@@ -31,23 +32,43 @@ export function isWellFormedText(value: string): boolean {
   return (value as WellFormed).isWellFormed();
 }
 
+/**
+ * Writes lp(value) at `offset` and returns the offset after it. ASCII (ids, names) is copied in
+ * JavaScript, cheaper than a call into Node's encoder for short strings; anything else goes
+ * through Buffer#write after a well-formedness check (a lone surrogate would encode as U+FFFD,
+ * making two contexts collide).
+ */
+function writeLp(buf: Buffer, offset: number, value: string, name: string): number {
+  const length = value.length;
+  let o = offset + 4;
+  let i = 0;
+  for (; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x80) break;
+    buf[o++] = code;
+  }
+  if (i < length) {
+    if (!isWellFormedText(value)) throw argumentError(`"${name}" must be well-formed Unicode`);
+    o = offset + 4 + buf.write(value, offset + 4, 'utf8');
+  }
+  const n = o - offset - 4;
+  buf[offset] = n >>> 24;
+  buf[offset + 1] = (n >>> 16) & 0xff;
+  buf[offset + 2] = (n >>> 8) & 0xff;
+  buf[offset + 3] = n & 0xff;
+  return o;
+}
+
 function checkPart(name: string, value: unknown, allowEmpty: boolean): string {
   if (typeof value !== 'string') throw argumentError(`"${name}" expected a string`);
   if (!allowEmpty && value.length === 0) throw argumentError(`"${name}" must not be empty`);
-  if (!isWellFormedText(value)) throw argumentError(`"${name}" must be well-formed Unicode`);
   return value;
-}
-
-function writeLp(buf: Buffer, offset: number, value: string): number {
-  const n = buf.write(value, offset + 4, 'utf8');
-  buf.writeUInt32BE(n, offset);
-  return offset + 4 + n;
 }
 
 /** The key-dependent head of the AAD, computed once per data key. */
 export function encodeAadPrefix(keyId: KeyId, keyVersion: number): Buffer {
   const buf = Buffer.allocUnsafe(4 + ENVELOPE_AAD_DOMAIN.length + 4 + keyId.length + 4);
-  const o = writeLp(buf, writeLp(buf, 0, ENVELOPE_AAD_DOMAIN), keyId);
+  const o = writeLp(buf, writeLp(buf, 0, ENVELOPE_AAD_DOMAIN, 'domain'), keyId, 'key id');
   buf.writeUInt32BE(keyVersion, o);
   return buf;
 }
@@ -71,10 +92,12 @@ export function encodeAad(prefix: Buffer, context: EnvelopeContext): Buffer {
     3 * (tenantId.length + entity.length + field.length + recordId.length + purpose.length);
   const buf = max <= scratch.length ? scratch : Buffer.allocUnsafe(max);
   prefix.copy(buf, 0);
-  let o = writeLp(buf, prefix.length, tenantId);
-  o = writeLp(buf, o, entity);
-  o = writeLp(buf, o, field);
-  o = writeLp(buf, o, recordId);
-  o = writeLp(buf, o, purpose);
-  return buf.subarray(0, o);
+  let o = writeLp(buf, prefix.length, tenantId, 'tenantId');
+  o = writeLp(buf, o, entity, 'entity');
+  o = writeLp(buf, o, field, 'field');
+  o = writeLp(buf, o, recordId, 'recordId');
+  o = writeLp(buf, o, purpose, 'purpose');
+  if (buf !== scratch) return buf.subarray(0, o);
+  if (scratchView.length !== o) scratchView = scratch.subarray(0, o);
+  return scratchView;
 }

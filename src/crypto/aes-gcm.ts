@@ -8,6 +8,7 @@ export const GCM_NONCE_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
 
 const ALGORITHM = 'aes-256-gcm';
+const OPTIONS = Object.freeze({ authTagLength: GCM_TAG_BYTES }); // one object, not one per call
 
 /**
  * Encrypts `plaintext` and writes `ciphertext ‖ tag` into `out` at `offset`; returns the offset
@@ -21,7 +22,7 @@ export function gcmSealInto(
   out: Uint8Array,
   offset: number,
 ): number {
-  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: GCM_TAG_BYTES });
+  const cipher = createCipheriv(ALGORITHM, key, nonce, OPTIONS);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   out.set(body, offset);
@@ -60,7 +61,7 @@ export function gcmOpen(
 ): Buffer {
   if (nonce.length !== GCM_NONCE_BYTES || tag.length !== GCM_TAG_BYTES) throw decryptionFailed();
   try {
-    const decipher = createDecipheriv(ALGORITHM, key, nonce, { authTagLength: GCM_TAG_BYTES });
+    const decipher = createDecipheriv(ALGORITHM, key, nonce, OPTIONS);
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
     const body = decipher.update(ciphertext);

@@ -8,6 +8,7 @@
 import { randomFillSync } from 'node:crypto';
 import { encodeAad, isWellFormedText, type EnvelopeContext } from './aad.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from './aes-gcm.js';
+import { base64urlDecodedLength, decodeBase64urlInto } from './base64url.js';
 import { dataKeyInternals, type DataKey } from './data-key.js';
 import { TelvaultError } from './errors.js';
 import { argumentError, decryptionFailed } from './failures.js';
@@ -18,7 +19,6 @@ import type { Keyring } from './keyring.js';
 export const ENVELOPE_V1_MARKER = 'tv1.';
 
 const OVERHEAD = GCM_NONCE_BYTES + GCM_TAG_BYTES;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 // Nonces come from a pool refilled by the CSPRNG: one randomFillSync per 512 nonces instead of one
 // per seal. Each nonce is used once; uniqueness rests on 96 random bits, as with randomBytes(12).
@@ -37,6 +37,7 @@ function takeNonce(out: Buffer): void {
 // Reused output and input buffers: both are consumed synchronously within one call.
 const sealScratch = Buffer.allocUnsafe(4096);
 const openScratch = Buffer.allocUnsafe(4096);
+const sealNonce = sealScratch.subarray(0, GCM_NONCE_BYTES);
 
 function toBytes(plaintext: string | Uint8Array): Uint8Array {
   if (typeof plaintext === 'string') {
@@ -60,32 +61,46 @@ export function sealField(
   const size = bytes.length + OVERHEAD;
   const out = size <= sealScratch.length ? sealScratch : Buffer.allocUnsafe(size);
   takeNonce(out);
-  const nonce = out.subarray(0, GCM_NONCE_BYTES);
+  const nonce = out === sealScratch ? sealNonce : out.subarray(0, GCM_NONCE_BYTES);
   gcmSealInto(internals.subkey, nonce, bytes, aad, out, GCM_NONCE_BYTES);
   if (bytes !== plaintext) bytes.fill(0); // our own UTF-8 copy of the plaintext
   return internals.header + out.toString('base64url', 0, size);
 }
 
-/** Splits off the key id, or undefined when the text is not shaped like an envelope v1. */
-function splitEnvelope(text: unknown): { keyId: KeyId; payload: string } | undefined {
+// Parse results of the last headerKeyId/decodePayload call (module state, not objects, so the hot
+// path allocates nothing for them; every caller uses them before the next call).
+let payloadStart = 0;
+let payloadSize = 0;
+
+/** The key id of an envelope v1 header (setting payloadStart), or undefined. */
+function headerKeyId(text: unknown): KeyId | undefined {
   if (typeof text !== 'string' || !text.startsWith(ENVELOPE_V1_MARKER)) return undefined;
-  const dot = text.lastIndexOf('.');
+  const dot = text.lastIndexOf('.'); // base64url has no '.', so this ends the key id
+  if (dot < ENVELOPE_V1_MARKER.length) return undefined;
   const keyId = text.slice(ENVELOPE_V1_MARKER.length, dot);
-  const payload = text.slice(dot + 1);
-  if (!isKeyId(keyId) || !isCanonicalPayload(payload)) return undefined;
-  return { keyId, payload };
+  if (!isKeyId(keyId)) return undefined;
+  payloadStart = dot + 1;
+  return keyId;
 }
 
-const BASE64URL_VALUES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** Unpadded base64url, canonical (unused low bits zero), long enough for nonce and tag. */
-function isCanonicalPayload(payload: string): boolean {
-  const rem = payload.length % 4;
-  if (rem === 1 || (payload.length * 3) >> 2 < OVERHEAD || !BASE64URL.test(payload)) return false;
-  if (rem === 0) return true;
-  const last = BASE64URL_VALUES.indexOf(payload.charAt(payload.length - 1));
-  return (last & (rem === 2 ? 0x0f : 0x03)) === 0;
+/**
+ * Decodes the payload found by headerKeyId into `openScratch` or a fresh buffer (setting
+ * payloadSize); undefined unless canonical base64url and long enough for nonce and tag.
+ */
+function decodePayload(text: string): Buffer | undefined {
+  const size = base64urlDecodedLength(text.length - payloadStart);
+  if (size < OVERHEAD) return undefined;
+  const bytes = size <= openScratch.length ? openScratch : Buffer.allocUnsafe(size);
+  if (decodeBase64urlInto(text, payloadStart, bytes) !== size) return undefined;
+  payloadSize = size;
+  return bytes;
 }
+
+// Views of openScratch for the last payload size: a run of same-sized values creates none.
+const scratchNonce = openScratch.subarray(0, GCM_NONCE_BYTES);
+let viewsSize = 0;
+let scratchBody = openScratch.subarray(0, 0);
+let scratchTag = openScratch.subarray(0, 0);
 
 /**
  * Opens an envelope with the key its id names (never by trying keys), checking it against the
@@ -93,21 +108,23 @@ function isCanonicalPayload(payload: string): boolean {
  * anything else that goes wrong is the opaque ERR_CRYPTO_DECRYPT_FAILED.
  */
 export function openField(keyring: Keyring, envelope: string, context: EnvelopeContext): Buffer {
-  const parts = splitEnvelope(envelope);
-  if (parts === undefined) throw decryptionFailed();
-  const internals = dataKeyInternals(keyring.get(parts.keyId));
-  const size = (parts.payload.length * 3) >> 2;
-  const buf = size <= openScratch.length ? openScratch : Buffer.allocUnsafe(size);
-  const written = buf.write(parts.payload, 0, 'base64url');
-  if (written !== size) throw decryptionFailed();
+  const keyId = headerKeyId(envelope);
+  const bytes = keyId === undefined ? undefined : decodePayload(envelope);
+  if (keyId === undefined || bytes === undefined) throw decryptionFailed();
+  const size = payloadSize;
+  const internals = dataKeyInternals(keyring.get(keyId));
   const aad = encodeAad(internals.aadPrefix, context);
-  return gcmOpen(
-    internals.subkey,
-    buf.subarray(0, GCM_NONCE_BYTES),
-    buf.subarray(GCM_NONCE_BYTES, size - GCM_TAG_BYTES),
-    buf.subarray(size - GCM_TAG_BYTES, size),
-    aad,
-  );
+  if (bytes !== openScratch) {
+    const tag = bytes.subarray(size - GCM_TAG_BYTES, size);
+    const body = bytes.subarray(GCM_NONCE_BYTES, size - GCM_TAG_BYTES);
+    return gcmOpen(internals.subkey, bytes.subarray(0, GCM_NONCE_BYTES), body, tag, aad);
+  }
+  if (size !== viewsSize) {
+    scratchBody = openScratch.subarray(GCM_NONCE_BYTES, size - GCM_TAG_BYTES);
+    scratchTag = openScratch.subarray(size - GCM_TAG_BYTES, size);
+    viewsSize = size;
+  }
+  return gcmOpen(internals.subkey, scratchNonce, scratchBody, scratchTag, aad);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -130,13 +147,14 @@ export function openFieldText(
 
 /** The key id of an envelope, parsed only (no key needed, nothing checked cryptographically). */
 export function envelopeKeyId(envelope: string): KeyId {
-  const parts = splitEnvelope(envelope);
-  if (parts === undefined)
+  const keyId = headerKeyId(envelope);
+  if (keyId === undefined || decodePayload(envelope) === undefined) {
     throw new TelvaultError('ERR_CRYPTO_ENVELOPE_MALFORMED', 'malformed envelope');
-  return parts.keyId;
+  }
+  return keyId;
 }
 
 /** True when `text` is shaped like an envelope v1 (it may still fail to open). */
 export function isEnvelope(text: string): boolean {
-  return splitEnvelope(text) !== undefined;
+  return headerKeyId(text) !== undefined && decodePayload(text) !== undefined;
 }
