@@ -17,7 +17,7 @@ export interface TestStore {
   /** postgres:// URL (PostgreSQL only). */
   url: string | undefined;
   pgName: string | undefined;
-  /** Opens a second handle on the same database (another "node"). */
+  /** A second handle on the same database (another "node"; the same handle on SQLite). */
   openAnother(): Promise<{ db: Database; close: () => Promise<void> }>;
   /** Closes every handle and drops the database or directory. */
   close(): Promise<void>;
@@ -35,6 +35,10 @@ export async function openTestStore(dialect: DialectName, prefix: string): Promi
     url: pgdb?.url,
     pgName: pgdb?.name,
     async openAnother() {
+      // better-sqlite3 is synchronous: a second connection in the same process waiting on the
+      // file lock (busy_timeout) would block the thread holding it. Other SQLite "nodes" in one
+      // process share the handle; separate processes (the crash test) get their own.
+      if (dialect === 'sqlite') return { db: opened.db, close: () => Promise.resolve() };
       const o = await openDatabase({ dataDir, databaseUrl: pgdb?.url, poolMax: 4 });
       others.push(o.close);
       return { db: o.db, close: o.close };
