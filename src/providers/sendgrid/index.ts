@@ -1,0 +1,8 @@
+export { createSendgridClient, type SendgridClient } from './sendgrid-client.js';
+export { sendgridStatusCode, toSendgridProviderError } from './sendgrid-errors.js';
+export type {
+  SendgridAddress,
+  SendgridCallLog,
+  SendgridClientOptions,
+  SendgridEmailInput,
+} from './sendgrid-types.js';
