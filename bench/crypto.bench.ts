@@ -7,6 +7,7 @@ import {
   createSecretKey,
   pbkdf2Sync,
   randomBytes,
+  randomFillSync,
 } from 'node:crypto';
 import {
   asKeyId,
