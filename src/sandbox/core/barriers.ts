@@ -123,11 +123,16 @@ export function createBarrierRegistry(): BarrierRegistry {
         if (b.open || !matchesSelector(b.selector, facts)) continue;
         b.arrived += 1;
         const held = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, b.timeoutMs);
-          b.waiters.push(() => {
+          const go = (): void => {
             clearTimeout(timer);
             resolve();
-          });
+          };
+          const timer = setTimeout(() => {
+            const i = b.waiters.indexOf(go);
+            if (i !== -1) b.waiters.splice(i, 1);
+            resolve();
+          }, b.timeoutMs);
+          b.waiters.push(go);
         });
         if (b.parties > 0 && b.waiters.length >= b.parties) openBarrier(b);
         notifyArrival(b);

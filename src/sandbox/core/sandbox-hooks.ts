@@ -114,8 +114,10 @@ export function installSandboxHooks(app: FastifyInstance, context: SandboxContex
     if (Buffer.isBuffer(payload)) state.responseBody = payload.toString('utf8');
     if (state.dropAfterCommit) {
       // The handler already ran and committed; the client sees a reset instead of the answer.
+      // Fastify fires neither onResponse nor onRequestAbort then: record it here.
       state.dropped = true;
       destroySocket(request);
+      record(context, request, undefined);
     }
     done(null, payload);
   });
@@ -150,7 +152,8 @@ function record(
     requestBody:
       request.body instanceof URLSearchParams ? formToObject(request.body) : request.body,
     status: state.dropped || reply === undefined ? 0 : reply.statusCode,
-    responseBody: state.dropped ? undefined : state.responseBody,
+    // Kept for a drop after commit too (the client never saw it, but scans should).
+    responseBody: state.responseBody,
     responseHeaders: headers,
     dropped: state.dropped || reply === undefined,
   });
