@@ -10,7 +10,7 @@ import type {
   ExotelCredentials,
 } from '../../../src/providers/exotel/exotel-types.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const IN = {
@@ -27,7 +27,7 @@ const SG = {
 };
 const logs: ExotelCallLog[] = [];
 const errors: unknown[] = [];
-let sandbox: SandboxApp;
+let sandbox: TestSandbox;
 let url: string;
 
 const creds = (a: typeof IN, over: Partial<ExotelCredentials> = {}): ExotelCredentials => ({
@@ -57,16 +57,13 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 beforeAll(async () => {
-  sandbox = createSandboxApp({
-    admin: true,
-    seed: {
-      exotel: { accounts: [IN, SG].map((a) => ({ ...a, host: a.host as 'api.exotel.com' })) },
-    },
+  sandbox = await startTestSandbox({
+    exotel: { accounts: [IN, SG].map((a) => ({ ...a, host: a.host as 'api.exotel.com' })) },
   });
-  url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  url = sandbox.url;
 });
 afterAll(async () => {
-  await sandbox.app.close();
+  await sandbox.close();
 });
 const served: string[] = [];
 beforeEach(() => {

@@ -9,7 +9,7 @@ import {
   type RetellClient,
 } from '../../../src/providers/retell/retell-client.js';
 import type { RetellCallLog } from '../../../src/providers/retell/retell-types.js';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const KEY = 'key_retell_client_test_0001';
@@ -18,7 +18,7 @@ const SIP_PASSWORD = 'SipPassw0rdOne-xyz';
 const SIP_PASSWORD_2 = 'SipPassw0rdTwo-abc';
 const logs: RetellCallLog[] = [];
 
-let sandbox: SandboxApp;
+let sandbox: TestSandbox;
 let url: string;
 let client: RetellClient;
 
@@ -44,8 +44,8 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 beforeAll(async () => {
-  sandbox = createSandboxApp({ admin: true, seed: { retell: { apiKeys: [KEY, OTHER_KEY] } } });
-  url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  sandbox = await startTestSandbox({ retell: { apiKeys: [KEY, OTHER_KEY] } });
+  url = sandbox.url;
   client = createRetellClient(new Secret(KEY), {
     mode: 'sandbox',
     sandboxUrl: url,
@@ -55,7 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sandbox.app.close();
+  await sandbox.close();
 });
 
 const served: string[] = [];

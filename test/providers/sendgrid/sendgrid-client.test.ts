@@ -6,7 +6,7 @@ import { Secret } from '../../../src/crypto/secret.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
 import { createSendgridClient } from '../../../src/providers/sendgrid/sendgrid-client.js';
 import type { SendgridCallLog } from '../../../src/providers/sendgrid/sendgrid-types.js';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const KEY_A = 'SG.tenantA_key_0001.secretpart_aaaaaaaaaaaaaaaa';
@@ -15,7 +15,7 @@ const SENDER = 'noreply@acme.example';
 const logs: SendgridCallLog[] = [];
 const errors: unknown[] = [];
 const served: string[] = [];
-let sandbox: SandboxApp;
+let sandbox: TestSandbox;
 let url: string;
 
 const client = (key: string, timeoutMs?: number) =>
@@ -38,14 +38,13 @@ async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 beforeAll(async () => {
-  sandbox = createSandboxApp({
-    admin: true,
-    seed: { sendgrid: { apiKeys: [KEY_A, KEY_B], verifiedSenders: [SENDER, '@verified.example'] } },
+  sandbox = await startTestSandbox({
+    sendgrid: { apiKeys: [KEY_A, KEY_B], verifiedSenders: [SENDER, '@verified.example'] },
   });
-  url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  url = sandbox.url;
 });
 afterAll(async () => {
-  await sandbox.app.close();
+  await sandbox.close();
 });
 beforeEach(() => {
   for (const e of sandbox.context.exchanges.entries) {

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { completeExotelCall } from '../../../src/sandbox/exotel/exotel-status-callback.js';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const ACCOUNT = {
@@ -13,7 +13,7 @@ const ACCOUNT = {
   apiKey: 'emu_key',
   apiToken: 'EmuToken-0a1b2c3d',
 } as const;
-let sandbox: SandboxApp;
+let sandbox: TestSandbox;
 let url: string;
 
 const base = `/exotel/${ACCOUNT.host}/v1/Accounts/${ACCOUNT.sid}`;
@@ -39,11 +39,11 @@ async function send(method: string, path: string, form?: Record<string, string>,
 const connectForm = { From: '+919800000001', To: '+919800000002', CallerId: '08047000000' };
 
 beforeAll(async () => {
-  sandbox = createSandboxApp({ admin: true, seed: { exotel: { accounts: [ACCOUNT] } } });
-  url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  sandbox = await startTestSandbox({ exotel: { accounts: [ACCOUNT] } });
+  url = sandbox.url;
 });
 afterAll(async () => {
-  await sandbox.app.close();
+  await sandbox.close();
 });
 beforeEach(() => resetSandboxContext(sandbox.context));
 

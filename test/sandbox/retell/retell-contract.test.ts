@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { loadOpenApiResponses, type OpenApiResponses } from './openapi-schemas.js';
 
 const SPEC = fileURLToPath(
@@ -17,7 +17,7 @@ const N1 = '+14155550100';
 const N2 = '+14155550101';
 
 describe.skipIf(!hasSpec)('Retell emulator responses match the official OpenAPI', () => {
-  let sandbox: SandboxApp;
+  let sandbox: TestSandbox;
   let url: string;
   let spec: OpenApiResponses;
 
@@ -36,8 +36,8 @@ describe.skipIf(!hasSpec)('Retell emulator responses match the official OpenAPI'
 
   beforeAll(async () => {
     spec = loadOpenApiResponses(readFileSync(SPEC, 'utf8'));
-    sandbox = createSandboxApp({ seed: { retell: { apiKeys: [KEY] } } });
-    url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+    sandbox = await startTestSandbox({ retell: { apiKeys: [KEY] } });
+    url = sandbox.url;
     const sip = { sip_trunk_auth_username: 'u1', sip_trunk_auth_password: 'Passw0rdPassw0rd' };
     const statuses = [
       await call('POST', '/import-phone-number', {
@@ -86,7 +86,7 @@ describe.skipIf(!hasSpec)('Retell emulator responses match the official OpenAPI'
   });
 
   afterAll(async () => {
-    await sandbox?.app.close();
+    await sandbox?.close();
   });
 
   it('validates every recorded exchange against its operation and status', () => {

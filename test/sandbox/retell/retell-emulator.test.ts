@@ -2,12 +2,12 @@
 // (and its generic `get` for the old list endpoint), and raw HTTP for what the SDK cannot send.
 import Retell, { UnprocessableEntityError } from 'retell-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const KEY = 'key_retell_emulator_test';
 const PASSWORD = 'Emulat0rSipPassword';
-let sandbox: SandboxApp;
+let sandbox: TestSandbox;
 let url: string;
 let sdk: Retell;
 
@@ -31,12 +31,12 @@ const importN = (phone: string, extra: Record<string, unknown> = {}) =>
   );
 
 beforeAll(async () => {
-  sandbox = createSandboxApp({ admin: true, seed: { retell: { apiKeys: [KEY] } } });
-  url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  sandbox = await startTestSandbox({ retell: { apiKeys: [KEY] } });
+  url = sandbox.url;
   sdk = new Retell({ apiKey: KEY, baseURL: `${url}/retell`, maxRetries: 0, logLevel: 'off' });
 });
 afterAll(async () => {
-  await sandbox.app.close();
+  await sandbox.close();
 });
 beforeEach(() => resetSandboxContext(sandbox.context));
 

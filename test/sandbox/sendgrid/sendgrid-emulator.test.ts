@@ -1,11 +1,11 @@
 // The SendGrid emulator over raw HTTP: the exact wire contract (202 + X-Message-Id + empty body,
 // `errors[]` bodies), the verification reads, the admin surface and the state dump.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandboxApp, type SandboxApp } from '../../../src/sandbox/sandbox-app.js';
+import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const KEY = 'SG.emulator_key.secret_secret_secret_secret';
-let sandbox: SandboxApp;
+let sandbox: TestSandbox;
 let url: string;
 
 async function call(method: string, path: string, body?: unknown, key: string | null = KEY) {
@@ -33,14 +33,13 @@ const MAIL = {
 };
 
 beforeAll(async () => {
-  sandbox = createSandboxApp({
-    admin: true,
-    seed: { sendgrid: { apiKeys: [KEY], verifiedSenders: ['noreply@example.com'] } },
+  sandbox = await startTestSandbox({
+    sendgrid: { apiKeys: [KEY], verifiedSenders: ['noreply@example.com'] },
   });
-  url = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  url = sandbox.url;
 });
 afterAll(async () => {
-  await sandbox.app.close();
+  await sandbox.close();
 });
 beforeEach(() => resetSandboxContext(sandbox.context));
 
