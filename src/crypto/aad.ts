@@ -8,6 +8,7 @@
 import { argumentError } from './failures.js';
 import type { KeyId } from './key-id.js';
 
+/** Stored format: do not change. */
 export const ENVELOPE_AAD_DOMAIN = 'telvault/envelope-aad/v1';
 
 /** Who and what a sealed value belongs to; supplied by the caller at seal and again at open. */

@@ -14,7 +14,7 @@ export interface BlindIndexKey {
   readonly version: number;
 }
 
-/** 128-bit output: ample against collisions between a tenant's values, and short to store. */
+/** Stored format: do not change. 128-bit output: ample against collisions between a tenant's values, and short to store. */
 const INDEX_BYTES = 16;
 
 let readSubkey: (key: BlindIndexKey) => KeyObject | undefined;

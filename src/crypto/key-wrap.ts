@@ -25,6 +25,7 @@ export interface WrapContext {
 
 /** Stored format: do not change. */
 export const WRAPPED_KEY_V1_MARKER = 'tvk1.';
+/** Stored format: do not change. */
 const WRAP_AAD_DOMAIN = 'telvault/wrapped-key/v1';
 const PAYLOAD_BYTES = GCM_NONCE_BYTES + KEY_BYTES + GCM_TAG_BYTES;
 const PAYLOAD_CHARS = Math.ceil((PAYLOAD_BYTES * 4) / 3);

@@ -2,6 +2,7 @@
 // raw value. Derived from the system key with its own HKDF info string, so a rate-limit key never
 // equals a blind index of the same value.
 //
+// Stored format: do not change.
 //   text = "rl1." ‖ base64url(first 16 bytes of HMAC-SHA256(subkey, UTF-8(value)))
 import { createHmac } from 'node:crypto';
 import { isWellFormedText } from './aad.js';

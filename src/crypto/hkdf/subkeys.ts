@@ -14,7 +14,7 @@ export type SubkeyPurpose = keyof typeof SUBKEY_INFO;
 /** Every root key (data, blind-index, system) is 32 bytes. */
 export const KEY_BYTES = 32;
 
-// HKDF salt: empty (RFC 5869 §2.2: replaced by HashLen zeros). The inputs are uniformly random
+// Stored format: do not change. HKDF salt: empty (RFC 5869 §2.2: replaced by HashLen zeros). The inputs are uniformly random
 // 32-byte keys, so the extract step needs no salt; purpose separation comes from `info`.
 const EMPTY_SALT = new Uint8Array(0);
 
