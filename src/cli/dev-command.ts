@@ -5,6 +5,7 @@ import { loadConfig } from '../config.js';
 import { TelvaultError } from '../errors.js';
 import { prepareDevState } from '../app/dev-state.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
+import { createSandboxApp } from '../sandbox/sandbox-app.js';
 import type { CliIo } from './io.js';
 import { closeOnSignal } from './serve-command.js';
 
@@ -41,15 +42,26 @@ export async function startDev(
   const state = prepareDevState(config.dataDir, { newRootToken: opts.newRootToken === true });
   const envKey = config.masterKey !== undefined;
   if (!envKey) config.masterKey = state.masterKey;
-  const server = await createServer({
-    config,
-    env: merged,
-    ...(config.rootToken === undefined ? { rootTokenHash: state.rootTokenHash } : {}),
-  });
+  // The provider sandbox on its own loopback port, unless one is configured.
+  const sandbox = config.sandboxUrl === undefined ? createSandboxApp() : undefined;
+  if (sandbox !== undefined) {
+    config.sandboxUrl = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  }
+  let server: TelvaultServer;
+  try {
+    server = await createServer({
+      config,
+      env: merged,
+      ...(config.rootToken === undefined ? { rootTokenHash: state.rootTokenHash } : {}),
+    });
+  } catch (err) {
+    await sandbox?.app.close();
+    throw err;
+  }
   const url = await server.listen();
   io.write(BANNER);
   io.write(
-    `\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n  data       ${config.dataDir}\n`,
+    `\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n  sandbox    ${config.sandboxUrl ?? '(none)'}\n  data       ${config.dataDir}\n`,
   );
   io.write(
     `  master key ${envKey ? 'from TELVAULT_MASTER_KEY' : `${state.masterKeyFile}${state.masterKeyCreated ? ' (created)' : ''}`}\n`,
@@ -62,7 +74,13 @@ export async function startDev(
   } else
     io.write('  root token shown on first run; `telvault dev --new-root-token` makes a new one\n');
   io.write('\n');
-  return server;
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await sandbox?.app.close();
+    },
+  };
 }
 
 export function registerDevCommand(program: Command, io: CliIo): void {

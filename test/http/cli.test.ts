@@ -95,6 +95,7 @@ describe('telvault dev', () => {
       expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
       expect(first.out()).toContain('DEVELOPMENT MODE');
       expect(first.out()).toContain('(created)');
+      expect(first.out()).toMatch(/sandbox\s+http:\/\/127\.0\.0\.1:\d+/);
       const token = /root token (tvr_\S+)/.exec(first.out())?.[1] ?? '';
       expect(token).toMatch(/^tvr_/);
       expect(readFileSync(join(dir, 'root-token.sha256'), 'utf8')).not.toContain(token);

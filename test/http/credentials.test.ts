@@ -221,6 +221,14 @@ describe.each(DIALECTS)('credentials and secrets on %s', (dialect) => {
       (await s.request('DELETE', `${base()}/tokens/${child.id}`, { token: manager })).status,
     ).toBe(204);
     expect((await s.request('GET', `${base()}/audit`, { token: child.token })).status).toBe(401);
+    // An expired token is refused like a revoked one.
+    const expiring = await s.mintToken(t, ['audit:read']);
+    await s.server.database.db
+      .updateTable('api_tokens')
+      .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+      .where('prefix', '=', expiring.slice(0, 12))
+      .execute();
+    expect((await s.request('GET', `${base()}/audit`, { token: expiring })).status).toBe(401);
     const raw = await s.server.database.db.selectFrom('api_tokens').selectAll().execute();
     expect(JSON.stringify(raw)).not.toContain(child.token);
   });
