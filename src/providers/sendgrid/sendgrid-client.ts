@@ -21,6 +21,7 @@ export function createSendgridClient(
   options: SendgridClientOptions,
 ): SendgridClient {
   const client = new Client();
+  if (options.dataResidency === 'eu') client.setDataResidency('eu');
   client.setApiKey(apiKey.reveal());
   const defaults: Record<string, unknown> = { timeout: options.timeoutMs ?? 10_000 };
   if (options.mode === 'sandbox') {

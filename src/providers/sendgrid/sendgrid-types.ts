@@ -28,6 +28,8 @@ export interface SendgridClientOptions {
   mode: 'live' | 'sandbox';
   /** Base URL of the sandbox (e.g. `http://127.0.0.1:4010`); required in sandbox mode. */
   sandboxUrl?: string;
+  /** `eu` sends to https://api.eu.sendgrid.com (live mode only). Default `global`. */
+  dataResidency?: 'global' | 'eu';
   /** Per-request timeout. Default 10 s. */
   timeoutMs?: number;
   log?: (entry: SendgridCallLog) => void;
