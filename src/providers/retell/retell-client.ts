@@ -2,12 +2,11 @@
 // (maxRetries: 0): the SDK would re-send a 409/5xx import, so callers retrieve before re-sending
 // (providers.md §4, §9.8). Reads and deletes keep the SDK's retries.
 import Retell from 'retell-sdk';
-import type { PhoneNumberResponse } from 'retell-sdk/resources/phone-number';
 import type { Secret } from '../../crypto/secret.js';
 import { ProviderError } from '../provider-error.js';
 import { toRetellProviderError } from './retell-errors.js';
+import { importBody, toView, updateBody } from './retell-mapping.js';
 import type {
-  RetellAgentWeight,
   RetellClientOptions,
   RetellImportInput,
   RetellNumberView,
@@ -133,77 +132,4 @@ export function retellBaseUrl(options: RetellClientOptions): string {
     });
   }
   return `${options.sandboxUrl.replace(/\/+$/, '')}/retell`;
-}
-
-const toAgents = (agents: RetellAgentWeight[] | null | undefined) =>
-  agents?.map((a) => ({
-    agent_id: a.agentId,
-    weight: a.weight,
-    ...(a.agentVersion === undefined ? {} : { agent_version: a.agentVersion }),
-  })) ?? null;
-
-function importBody(input: RetellImportInput): Retell.PhoneNumberImportParams {
-  return {
-    phone_number: input.phoneNumber,
-    termination_uri: input.terminationUri,
-    ...(input.sipAuth === undefined
-      ? {}
-      : {
-          sip_trunk_auth_username: input.sipAuth.username,
-          sip_trunk_auth_password: input.sipAuth.password.reveal(),
-        }),
-    ...(input.transport === undefined ? {} : { transport: input.transport }),
-    ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
-    ...(input.inboundAgents === undefined ? {} : { inbound_agents: toAgents(input.inboundAgents) }),
-    ...(input.outboundAgents === undefined
-      ? {}
-      : { outbound_agents: toAgents(input.outboundAgents) }),
-    ...(input.inboundWebhookUrl === undefined
-      ? {}
-      : { inbound_webhook_url: input.inboundWebhookUrl }),
-  };
-}
-
-function updateBody(input: RetellUpdateInput): Retell.PhoneNumberUpdateParams {
-  return {
-    ...(input.terminationUri === undefined ? {} : { termination_uri: input.terminationUri }),
-    ...(input.sipAuth === undefined
-      ? {}
-      : { auth_username: input.sipAuth.username, auth_password: input.sipAuth.password.reveal() }),
-    ...(input.transport === undefined ? {} : { transport: input.transport }),
-    ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
-    ...(input.inboundAgents === undefined ? {} : { inbound_agents: toAgents(input.inboundAgents) }),
-    ...(input.outboundAgents === undefined
-      ? {}
-      : { outbound_agents: toAgents(input.outboundAgents) }),
-    ...(input.inboundWebhookUrl === undefined
-      ? {}
-      : { inbound_webhook_url: input.inboundWebhookUrl }),
-  };
-}
-
-function fromAgents(
-  agents:
-    { agent_id: string; weight: number; agent_version?: string | number }[] | null | undefined,
-): RetellAgentWeight[] {
-  return (agents ?? []).map((a) => ({
-    agentId: a.agent_id,
-    weight: a.weight,
-    ...(a.agent_version === undefined ? {} : { agentVersion: Number(a.agent_version) }),
-  }));
-}
-
-function toView(n: PhoneNumberResponse): RetellNumberView {
-  const sip = n.sip_outbound_trunk_config ?? null;
-  return {
-    phoneNumber: n.phone_number,
-    phoneNumberType: n.phone_number_type,
-    nickname: n.nickname ?? null,
-    terminationUri: sip?.termination_uri ?? null,
-    authUsername: sip?.auth_username ?? null,
-    transport: sip?.transport ?? null,
-    inboundAgents: fromAgents(n.inbound_agents),
-    outboundAgents: fromAgents(n.outbound_agents),
-    lastModifiedAt: new Date(n.last_modification_timestamp),
-  };
 }
