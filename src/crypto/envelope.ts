@@ -6,6 +6,7 @@
 // base64url never contains '.', so the last '.' ends the key id even when the id has dots.
 // Stored format: do not change. See docs/envelope.md.
 import { randomFillSync } from 'node:crypto';
+import { startupSnapshot } from 'node:v8';
 import { encodeAad, isWellFormedText, type EnvelopeContext } from './aad.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from './aes-gcm.js';
 import { base64urlDecodedLength, decodeBase64urlInto } from './base64url.js';
@@ -24,6 +25,14 @@ const OVERHEAD = GCM_NONCE_BYTES + GCM_TAG_BYTES;
 // per seal. Each nonce is used once; uniqueness rests on 96 random bits, as with randomBytes(12).
 const noncePool = Buffer.allocUnsafe(GCM_NONCE_BYTES * 512);
 let noncePos = noncePool.length;
+
+// A startup snapshot taken after some seals would hand every process restored from it the same
+// unused pool: drop it on restore, so the first seal refills from the CSPRNG.
+if (startupSnapshot.isBuildingSnapshot()) {
+  startupSnapshot.addDeserializeCallback(() => {
+    noncePos = noncePool.length;
+  });
+}
 
 function takeNonce(out: Buffer): void {
   if (noncePos === noncePool.length) {
