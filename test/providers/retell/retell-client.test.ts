@@ -1,6 +1,6 @@
 // The Retell client (official retell-sdk) against the sandbox: every operation, paging, and each
 // error path as a typed ProviderError.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inspect } from 'node:util';
 import { Secret } from '../../../src/crypto/secret.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
@@ -152,6 +152,27 @@ describe('Retell client', () => {
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_REJECTED', status: 409 });
     // The SDK would retry a 409 twice; writes are sent exactly once.
     expect(sandbox.context.counters.get('POST /retell/import-phone-number')).toBe(3);
+  });
+
+  it('ignores RETELL_BASE_URL and RETELL_LOG: no SDK log can print a SIP password', async () => {
+    vi.stubEnv('RETELL_BASE_URL', 'http://127.0.0.1:9');
+    vi.stubEnv('RETELL_LOG', 'debug');
+    const printed: unknown[] = [];
+    const spies = (['log', 'info', 'debug', 'warn', 'error'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void printed.push(args)),
+    );
+    try {
+      const fresh = createRetellClient(new Secret(KEY), { mode: 'sandbox', sandboxUrl: url });
+      await fresh.importNumber({
+        phoneNumber: numberOf(7),
+        terminationUri: 'a.pstn.twilio.com',
+        sipAuth: { username: 'u7', password: new Secret(SIP_PASSWORD) },
+      });
+      expect(printed).toEqual([]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
   });
 
   it('refuses sandbox mode without a sandbox URL', () => {
