@@ -1,0 +1,326 @@
+// The per-tenant Twilio client: built only from the credentials it is given (no TWILIO_* env),
+// routed to the sandbox, every failure (including injected faults) a redacted ProviderError.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Secret } from '../../../src/crypto/secret.js';
+import type { ProviderLogEntry } from '../../../src/providers/core/provider-log.js';
+import { ProviderError } from '../../../src/providers/provider-error.js';
+import {
+  createTwilioClient,
+  toTwilioError,
+  verifyTwilioCredentials,
+  type TwilioClient,
+} from '../../../src/providers/twilio/index.js';
+import { TwilioHttpClient } from '../../../src/providers/twilio/twilio-request-client.js';
+import { startTestSandbox, twilioAccounts, type TestSandbox } from '../../support/sandbox.js';
+
+const TRUNKS = '/twilio-trunking/v1/Trunks';
+
+describe('Twilio client', () => {
+  let sb: TestSandbox;
+  let log: ProviderLogEntry[];
+  let client: TwilioClient;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+  });
+  beforeEach(async () => {
+    await sb.admin('POST', 'reset');
+    log = [];
+    const { main } = twilioAccounts(sb.seed);
+    client = createTwilioClient(
+      { accountSid: main.sid, authToken: new Secret(main.authToken) },
+      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 2_000, log: (e) => log.push(e) },
+    );
+  });
+  afterEach(() => vi.unstubAllEnvs());
+  afterAll(() => sb.close());
+
+  it('ignores TWILIO_* environment variables (credentials, edge, region, log level)', async () => {
+    const { main, sub } = twilioAccounts(sb.seed);
+    vi.stubEnv('TWILIO_ACCOUNT_SID', sub.sid);
+    vi.stubEnv('TWILIO_AUTH_TOKEN', sub.authToken);
+    vi.stubEnv('TWILIO_EDGE', 'sydney');
+    vi.stubEnv('TWILIO_REGION', 'au1');
+    vi.stubEnv('TWILIO_LOG_LEVEL', 'debug');
+    const consoleLog = vi.spyOn(console, 'log');
+    const isolated = createTwilioClient(
+      { accountSid: main.sid, authToken: main.authToken },
+      { mode: 'sandbox', sandboxUrl: sb.url, log: (e) => log.push(e) },
+    );
+    const trunk = await isolated.run('trunks.create', (s) =>
+      s.trunking.v1.trunks.create({ friendlyName: 'env' }),
+    );
+    expect(trunk.accountSid).toBe(main.sid);
+    await isolated.run('credentialLists.list', (s) => s.sip.credentialLists.list());
+    expect(log.map((e) => e.target)).toEqual([
+      'trunking.twilio.com/v1/Trunks',
+      `api.twilio.com/2010-04-01/Accounts/${main.sid}/SIP/CredentialLists.json`,
+    ]);
+    expect(consoleLog).not.toHaveBeenCalled();
+    consoleLog.mockRestore();
+  });
+
+  it('authenticates with an API key and the account sid', async () => {
+    const { main } = twilioAccounts(sb.seed);
+    const keyed = createTwilioClient(
+      { accountSid: main.sid, apiKeySid: main.keySid, apiKeySecret: new Secret(main.keySecret) },
+      { mode: 'sandbox', sandboxUrl: sb.url },
+    );
+    await expect(verifyTwilioCredentials(keyed)).resolves.toBeUndefined();
+    const trunk = await keyed.run('trunks.create', (s) =>
+      s.trunking.v1.trunks.create({ friendlyName: 'k' }),
+    );
+    expect(trunk.accountSid).toBe(main.sid);
+  });
+
+  it('verifies credentials with a cheap authenticated read', async () => {
+    await expect(verifyTwilioCredentials(client)).resolves.toBeUndefined();
+    const { main } = twilioAccounts(sb.seed);
+    const wrong = createTwilioClient(
+      { accountSid: main.sid, authToken: 'a'.repeat(32) },
+      { mode: 'sandbox', sandboxUrl: sb.url },
+    );
+    await expect(verifyTwilioCredentials(wrong)).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_CREDENTIALS_INVALID',
+      provider: 'twilio',
+      operation: 'accounts.fetch',
+      status: 401,
+      providerCode: 20003,
+      retryable: false,
+    });
+  });
+
+  it('refuses incomplete credentials before any request, naming the field', () => {
+    const sid = `AC${'1'.repeat(32)}`;
+    const build = (creds: Parameters<typeof createTwilioClient>[0]) => () =>
+      createTwilioClient(creds, { mode: 'sandbox', sandboxUrl: sb.url });
+    expect(build({ accountSid: 'SK123', authToken: 'x' })).toThrow(/"accountSid" expected AC/);
+    expect(build({ accountSid: sid })).toThrow(/"authToken" or "apiKeySid"/);
+    expect(build({ accountSid: sid, apiKeySid: 'AC1', apiKeySecret: 'x' })).toThrow(
+      /"apiKeySid" expected SK/,
+    );
+    expect(build({ accountSid: sid, apiKeySid: `SK${'1'.repeat(32)}` })).toThrow(
+      /"apiKeySecret" is required/,
+    );
+    const noUrl = () =>
+      createTwilioClient({ accountSid: sid, authToken: 'x' }, { mode: 'sandbox' });
+    expect(noUrl).toThrow(/"sandboxUrl" is required/);
+    expect(noUrl).toThrow(
+      expect.objectContaining({ code: 'ERR_PROVIDER_NOT_CONFIGURED' }) as Error,
+    );
+  });
+
+  const injected: [string, { status: number; code: number }, Record<string, unknown>][] = [
+    [
+      'a 500',
+      { status: 500, code: 20500 },
+      { code: 'ERR_PROVIDER_UNAVAILABLE', status: 500, retryable: true },
+    ],
+    [
+      'a 503',
+      { status: 503, code: 20503 },
+      { code: 'ERR_PROVIDER_UNAVAILABLE', status: 503, retryable: true },
+    ],
+    [
+      'a 429',
+      { status: 429, code: 20429 },
+      { code: 'ERR_PROVIDER_RATE_LIMITED', status: 429, providerCode: 20429, retryable: true },
+    ],
+    [
+      'a 403',
+      { status: 403, code: 20403 },
+      { code: 'ERR_PROVIDER_FORBIDDEN', status: 403, retryable: false },
+    ],
+    [
+      'a 401',
+      { status: 401, code: 20003 },
+      { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', status: 401, retryable: false },
+    ],
+    [
+      'a 404',
+      { status: 404, code: 20404 },
+      { code: 'ERR_PROVIDER_NOT_FOUND', status: 404, retryable: false },
+    ],
+    [
+      'a 400',
+      { status: 400, code: 21999 },
+      { code: 'ERR_PROVIDER_REJECTED', status: 400, providerCode: 21999, retryable: false },
+    ],
+  ];
+  it.each(injected)(
+    'surfaces an injected %s as the right ProviderError',
+    async (_name, fault, expected) => {
+      await sb.admin('POST', 'faults', {
+        route: TRUNKS,
+        method: 'POST',
+        action: { kind: 'error', ...fault },
+      });
+      await expect(
+        client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'f' })),
+      ).rejects.toMatchObject({
+        name: 'ProviderError',
+        provider: 'twilio',
+        operation: 'trunks.create',
+        ...expected,
+      });
+    },
+  );
+
+  it('surfaces latency beyond the timeout as a retryable ERR_PROVIDER_UNAVAILABLE without status', async () => {
+    const { main } = twilioAccounts(sb.seed);
+    const impatient = createTwilioClient(
+      { accountSid: main.sid, authToken: main.authToken },
+      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 100 },
+    );
+    await sb.admin('POST', 'faults', { route: TRUNKS, action: { kind: 'latency', ms: 400 } });
+    await expect(
+      impatient.run('trunks.list', (s) => s.trunking.v1.trunks.list()),
+    ).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_UNAVAILABLE',
+      status: undefined,
+      retryable: true,
+    });
+  });
+
+  it('surfaces a dropped connection as ERR_PROVIDER_UNAVAILABLE, applied or not', async () => {
+    await sb.admin('POST', 'faults', { route: TRUNKS, method: 'POST', action: { kind: 'drop' } });
+    const unavailable = { code: 'ERR_PROVIDER_UNAVAILABLE', status: undefined, retryable: true };
+    await expect(
+      client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'lost' })),
+    ).rejects.toMatchObject(unavailable);
+    expect(sb.context.twilio.state.trunks.size).toBe(0);
+
+    await sb.admin('DELETE', 'faults');
+    await sb.admin('POST', 'faults', {
+      route: TRUNKS,
+      method: 'POST',
+      action: { kind: 'drop-after-commit' },
+    });
+    await expect(
+      client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'applied' })),
+    ).rejects.toMatchObject(unavailable);
+    // The change was committed: a re-list finds it (what provisioning must reconcile with).
+    const trunks = await client.run('trunks.list', (s) => s.trunking.v1.trunks.list());
+    expect(trunks.map((t) => t.friendlyName)).toEqual(['applied']);
+  });
+
+  it('surfaces a request held at a barrier past the timeout as ERR_PROVIDER_UNAVAILABLE', async () => {
+    const { main } = twilioAccounts(sb.seed);
+    const impatient = createTwilioClient(
+      { accountSid: main.sid, authToken: main.authToken },
+      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 150 },
+    );
+    const { body } = await sb.admin('POST', 'barriers', { route: TRUNKS, parties: 0 });
+    await expect(
+      impatient.run('trunks.list', (s) => s.trunking.v1.trunks.list()),
+    ).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_UNAVAILABLE',
+      retryable: true,
+    });
+    await sb.admin('POST', `barriers/${(body as { id: string }).id}/release`);
+  });
+
+  it('lets a barrier force two concurrent creates of one domain: one wins, one gets 21248', async () => {
+    const { body } = await sb.admin('POST', 'barriers', {
+      route: TRUNKS,
+      method: 'POST',
+      parties: 2,
+    });
+    expect((body as { parties: number }).parties).toBe(2);
+    const create = () =>
+      client.run('trunks.create', (s) =>
+        s.trunking.v1.trunks.create({ domainName: 'race.pstn.twilio.com' }),
+      );
+    const results = await Promise.allSettled([create(), create()]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const failure = results.find((r) => r.status === 'rejected');
+    expect(failure?.reason).toMatchObject({
+      code: 'ERR_PROVIDER_REJECTED',
+      status: 400,
+      providerCode: 21248,
+    });
+  });
+
+  it('keeps no vendor body, SDK error or secret in a ProviderError, and forgets the last request', async () => {
+    const list = await client.run('credentialLists.create', (s) =>
+      s.sip.credentialLists.create({ friendlyName: 'r' }),
+    );
+    const password = 'Secret2SecretPw';
+    await client.run('credentials.create', (s) =>
+      s.sip.credentialLists(list.sid).credentials.create({ username: 'u1', password }),
+    );
+    let caught: unknown;
+    try {
+      await client.run('credentials.create', (s) =>
+        s.sip.credentialLists(list.sid).credentials.create({ username: 'u1', password }),
+      );
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ProviderError);
+    const error = caught as ProviderError;
+    expect(error.cause).toBeUndefined();
+    expect(error.message).toBe('twilio credentials.create failed: HTTP 400 (code 21450)');
+    const { main } = twilioAccounts(sb.seed);
+    const everything = `${JSON.stringify(error)} ${String(error.stack)} ${JSON.stringify(Object.entries(error))}`;
+    for (const secret of [password, main.authToken]) expect(everything).not.toContain(secret);
+    const http = client.sdk.httpClient as TwilioHttpClient;
+    expect(http.lastRequest).toBeUndefined();
+    expect(http.lastResponse).toBeUndefined();
+  });
+
+  it('logs method, host+path and status only: no query string, body or credential', async () => {
+    await client.run('incomingPhoneNumbers.create', (s) =>
+      s.incomingPhoneNumbers.create({ phoneNumber: '+14155550777' }),
+    );
+    await client.run('incomingPhoneNumbers.list', (s) =>
+      s.incomingPhoneNumbers.list({ phoneNumber: '+14155550777' }),
+    );
+    const text = JSON.stringify(log);
+    expect(text).not.toContain('4155550777');
+    expect(log.map((e) => [e.method, e.status])).toEqual([
+      ['POST', 201],
+      ['GET', 200],
+    ]);
+    expect(Object.keys(log[0] ?? {}).sort()).toEqual([
+      'durationMs',
+      'method',
+      'provider',
+      'status',
+      'target',
+    ]);
+  });
+
+  it('rewrites canonical hosts (edge/region ones too) in sandbox mode and leaves them alone live', () => {
+    const sandbox = new TwilioHttpClient({
+      sandboxUrl: 'http://127.0.0.1:9/',
+      timeoutMs: 1000,
+      log: undefined,
+    });
+    expect(sandbox.target('https://api.twilio.com/2010-04-01/Accounts.json?PageSize=2')).toBe(
+      'http://127.0.0.1:9/twilio-api/2010-04-01/Accounts.json?PageSize=2',
+    );
+    expect(sandbox.target('https://trunking.sydney.au1.twilio.com/v1/Trunks')).toBe(
+      'http://127.0.0.1:9/twilio-trunking/v1/Trunks',
+    );
+    expect(() => sandbox.target('https://studio.twilio.com/v2/Flows')).toThrow(ProviderError);
+    const live = new TwilioHttpClient({ sandboxUrl: undefined, timeoutMs: 1000, log: undefined });
+    expect(live.target('https://api.twilio.com/x')).toBe('https://api.twilio.com/x');
+  });
+
+  it('maps an SDK refusal before sending to a non-retryable ERR_PROVIDER_REJECTED', async () => {
+    await expect(
+      client.run('trunks.fetch', (s) => s.trunking.v1.trunks('bad/sid').fetch()),
+    ).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_REJECTED',
+      status: undefined,
+      retryable: false,
+    });
+    expect(toTwilioError(new TypeError('x'), 'op').code).toBe('ERR_PROVIDER_REJECTED');
+    const networkish = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(toTwilioError(networkish, 'op')).toMatchObject({
+      code: 'ERR_PROVIDER_UNAVAILABLE',
+      retryable: true,
+    });
+  });
+});
