@@ -1,6 +1,6 @@
 // The one AES-256-GCM wrapper: envelopes, wrapped keys and the Wycheproof tests all go through it.
 import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
-import { decryptionFailed } from './failures.js';
+import { argumentError, decryptionFailed } from './failures.js';
 
 /** 96-bit nonce (NIST SP 800-38D §8.2 recommends 96 bits); stored format: do not change. */
 export const GCM_NONCE_BYTES = 12;
@@ -22,6 +22,9 @@ export function gcmSealInto(
   out: Uint8Array,
   offset: number,
 ): number {
+  if (nonce.length !== GCM_NONCE_BYTES) {
+    throw argumentError(`"nonce" expected ${GCM_NONCE_BYTES} bytes, got ${nonce.length}`);
+  }
   const cipher = createCipheriv(ALGORITHM, key, nonce, OPTIONS);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
