@@ -224,6 +224,27 @@ describe('Retell client: injected faults', () => {
     expect((await client.getNumber(input.phoneNumber))?.phoneNumber).toBe(input.phoneNumber);
   });
 
+  it('reads retry a 5xx (the SDK backoff); writes are never re-sent, even when told to', async () => {
+    const retrying = createRetellClient(new Secret(KEY), {
+      mode: 'sandbox',
+      sandboxUrl: url,
+      readRetries: 1,
+    });
+    await retrying.importNumber(input);
+    const getRoute = '/retell/get-phone-number/:phone_number';
+    await addFault({ route: getRoute, action: { kind: 'error', status: 503 } });
+    expect((await retrying.getNumber(input.phoneNumber))?.phoneNumber).toBe(input.phoneNumber);
+    expect(sandbox.context.counters.get(`GET ${getRoute}`)).toBe(2);
+    await addFault({
+      route: '/retell/update-phone-number/:phone_number',
+      shouldRetry: true,
+      action: { kind: 'error', status: 503 },
+    });
+    const error = await rejection(retrying.updateNumber(input.phoneNumber, { nickname: 'x' }));
+    expect(error.code).toBe('ERR_PROVIDER_UNAVAILABLE');
+    expect(sandbox.context.counters.get('PATCH /retell/update-phone-number/:phone_number')).toBe(1);
+  });
+
   it('a timeout is unavailable and retryable', async () => {
     const slow = createRetellClient(new Secret(KEY), {
       mode: 'sandbox',
