@@ -27,6 +27,12 @@ function requestId(req: { headers: Record<string, unknown> }): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/** No body, or `{}` (which some clients send with every POST). */
+function isEmptyBody(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return true;
+  return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;
+}
+
 function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): void {
   app.route({
     method: spec.method,
@@ -43,7 +49,7 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
         spec.query === undefined ? {} : parseInput(spec.query, request.query, 'query');
       let body: unknown = undefined;
       if (spec.body !== undefined) body = parseInput(spec.body, request.body, 'body');
-      else if (request.body !== undefined && request.body !== null && request.body !== '') {
+      else if (!isEmptyBody(request.body)) {
         throw new TelvaultError('ERR_VALIDATION', 'body: this route takes no body');
       }
       const result = await spec.handler({

@@ -8,7 +8,12 @@ import { trackRowKeys } from '../store/key-usage-repo.js';
 import { newId, nowIso } from '../store/time.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit-service.js';
-import { hintFor } from './credentials/fields.js';
+import {
+  mergeCredential,
+  sealedFieldsOf,
+  type CredentialInput,
+  type StoredCredential,
+} from './credentials/merge.js';
 import { PROVIDER_SPECS, type Provider, type ProviderSpec } from './credentials/providers.js';
 import type { EnvOverride } from './env-override.js';
 import { maskPhones } from './logger.js';
@@ -36,21 +41,15 @@ export interface CredentialServiceDeps {
   override?: EnvOverride | undefined;
 }
 
-type Stored = {
-  public: Record<string, string>;
-  sealed: Record<string, string>;
-  hints: Record<string, { last4: string }>;
-};
+const EMPTY: StoredCredential = { public: {}, sealed: {}, hints: {} };
 
-function parseStored(row: CredentialRow): Stored {
+function parseStored(row: CredentialRow): StoredCredential {
   return {
     public: JSON.parse(row.public_json) as Record<string, string>,
     sealed: JSON.parse(row.secrets_json) as Record<string, string>,
     hints: JSON.parse(row.hints_json) as Record<string, { last4: string }>,
   };
 }
-
-const sealedFields = (spec: ProviderSpec): string[] => [...spec.secretFields, ...spec.phoneFields];
 
 export function createCredentialService(deps: CredentialServiceDeps) {
   const repo = createCredentialRepo(deps.db);
@@ -81,68 +80,33 @@ export function createCredentialService(deps: CredentialServiceDeps) {
   async function putOnce(
     tenantId: string,
     spec: ProviderSpec,
-    input: Record<string, unknown>,
+    input: CredentialInput,
     actor: Actor,
   ): Promise<CredentialRow> {
     const existing = await repo.find(tenantId, spec.provider);
     const recordId = existing?.id ?? newId();
-    const stored: Stored =
-      existing === undefined ? { public: {}, sealed: {}, hints: {} } : parseStored(existing);
+    const stored = existing === undefined ? EMPTY : parseStored(existing);
+    const { plain, fresh, kept, hints } = mergeCredential(spec, stored, input);
 
-    // The merged record, sealed values kept apart from plain ones.
-    const plain: Record<string, string> = { ...stored.public };
-    const fresh: Record<string, string> = {};
-    const kept: Record<string, string> = {};
-    for (const f of sealedFields(spec))
-      if (stored.sealed[f] !== undefined) kept[f] = stored.sealed[f];
-    for (const [f, v] of Object.entries(input)) {
-      if (v === undefined) continue;
-      const isSealed = sealedFields(spec).includes(f);
-      if (v === null) {
-        delete plain[f];
-        delete kept[f];
-      } else if (isSealed) {
-        delete kept[f];
-        fresh[f] = v as string;
-      } else {
-        plain[f] = v as string;
-      }
-    }
-    const presence: Record<string, string> = { ...plain, ...fresh };
-    for (const f of Object.keys(kept)) presence[f] = '(set)';
-    parseInput(spec.complete, presence);
-
-    // Seal what was sent; envelopes of a previous key version are re-sealed so the row holds one.
+    // Seal what was sent, all under one key version; kept envelopes of another version are
+    // re-sealed so the row is under one version (its key_version).
+    let version = existing?.key_version;
     const sealed: Record<string, string> = {};
-    let keyVersion: number | undefined;
-    for (const [f, v] of Object.entries(fresh)) {
-      const s = await deps.keys.sealField(tenantId, ctx(recordId, f), v);
-      sealed[f] = s.envelope;
-      keyVersion = Math.max(keyVersion ?? 0, s.keyVersion);
+    if (Object.keys(fresh).length > 0) {
+      const s = await deps.keys.sealFields(tenantId, CREDENTIAL_ENTITY, recordId, fresh);
+      Object.assign(sealed, s.envelopes);
+      version = s.keyVersion;
     }
     for (const [f, env] of Object.entries(kept)) {
-      if (
-        existing !== undefined &&
-        keyVersion !== undefined &&
-        existing.key_version !== keyVersion
-      ) {
-        const value = await deps.keys.openField(tenantId, ctx(recordId, f), env);
-        const s = await deps.keys.sealField(tenantId, ctx(recordId, f), value.reveal());
-        sealed[f] = s.envelope;
-      } else sealed[f] = env;
+      if (version === existing?.key_version) {
+        sealed[f] = env;
+        continue;
+      }
+      const s = await deps.keys.resealField(tenantId, ctx(recordId, f), env);
+      if (s.keyVersion !== version) throw new StaleRead(); // the primary changed meanwhile
+      sealed[f] = s.envelope;
     }
-    const version = keyVersion ?? existing?.key_version;
     if (version === undefined) throw new TelvaultError('ERR_INTERNAL', 'no sealed field');
-    const hints: Record<string, { last4: string }> = {};
-    for (const f of spec.secretFields) {
-      const h =
-        fresh[f] !== undefined
-          ? hintFor(fresh[f])
-          : kept[f] !== undefined
-            ? (stored.hints[f] ?? null)
-            : null;
-      if (h !== null) hints[f] = h;
-    }
     const now = nowIso();
     const row: CredentialRow = {
       id: recordId,
@@ -200,7 +164,7 @@ export function createCredentialService(deps: CredentialServiceDeps) {
       showPhones = true,
     ): Promise<CredentialView> {
       const spec = PROVIDER_SPECS[provider];
-      const input: Record<string, unknown> = parseInput(spec.input, body);
+      const input = parseInput(spec.input, body) as CredentialInput;
       const row = await retryOnRace(() => putOnce(tenantId, spec, input, actor));
       return toView(tenantId, row, showPhones);
     },
@@ -268,7 +232,7 @@ export function createCredentialService(deps: CredentialServiceDeps) {
       }
       const stored = parseStored(row);
       const secrets: Record<string, Secret<string>> = {};
-      for (const f of sealedFields(spec)) {
+      for (const f of sealedFieldsOf(spec)) {
         const env = stored.sealed[f];
         if (env !== undefined)
           secrets[f] = await deps.keys.openField(tenantId, ctx(row.id, f), env);

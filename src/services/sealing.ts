@@ -15,6 +15,19 @@ export interface FieldCipher {
     ctx: FieldContext,
     plaintext: string,
   ): Promise<{ envelope: string; keyVersion: number }>;
+  /** Seals several fields of one record under one key version. */
+  sealFields(
+    tenantId: string,
+    entity: string,
+    recordId: string,
+    fields: Readonly<Record<string, string>>,
+  ): Promise<{ envelopes: Record<string, string>; keyVersion: number }>;
+  /** Re-seals an envelope under the primary key (unchanged when it already is). */
+  resealField(
+    tenantId: string,
+    ctx: FieldContext,
+    envelope: string,
+  ): Promise<{ envelope: string; keyVersion: number }>;
   openField(tenantId: string, ctx: FieldContext, envelope: string): Promise<Secret<string>>;
 }
 

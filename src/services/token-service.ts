@@ -115,7 +115,6 @@ export function createTokenService(deps: TokenServiceDeps) {
       if (row?.tenant_id === null || row === undefined) return undefined;
       if (row.revoked_at !== null) return undefined;
       if (row.expires_at !== null && row.expires_at <= nowIso(clock)) return undefined;
-      if (!(await repo.tenantExists(row.tenant_id))) return undefined;
       touch(row.id);
       return {
         kind: 'tenant',

@@ -9,11 +9,13 @@ export function createTokenRepo(db: Database) {
       await trx.insertInto('api_tokens').values(row).execute();
     },
 
+    /** A tenant token by hash, only while its tenant exists (one query on the request path). */
     async findByHash(tokenHash: string): Promise<TokenRow | undefined> {
       return db
         .selectFrom('api_tokens')
-        .selectAll()
-        .where('token_hash', '=', tokenHash)
+        .innerJoin('tenants', 'tenants.id', 'api_tokens.tenant_id')
+        .selectAll('api_tokens')
+        .where('api_tokens.token_hash', '=', tokenHash)
         .executeTakeFirst();
     },
 
@@ -49,15 +51,6 @@ export function createTokenRepo(db: Database) {
 
     async touch(id: string, at: string): Promise<void> {
       await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
-    },
-
-    async tenantExists(tenantId: string): Promise<boolean> {
-      const r = await db
-        .selectFrom('tenants')
-        .select('id')
-        .where('id', '=', tenantId)
-        .executeTakeFirst();
-      return r !== undefined;
     },
   };
 }
