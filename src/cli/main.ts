@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIo, writeError, type CliIo } from './io.js';
 import { registerKeygenCommand } from './keygen-command.js';
+import { registerKeysCommand } from './keys-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerDevCommand } from './dev-command.js';
@@ -17,6 +18,7 @@ function buildProgram(io: CliIo): Command {
       writeErr: (s) => writeError(io, s),
     });
   registerKeygenCommand(program, io);
+  registerKeysCommand(program, io);
   registerSandboxCommand(program, io);
   registerDevCommand(program, io);
   registerServeCommand(program, io);

@@ -1,0 +1,159 @@
+// `telvault keys status|rotate-master|rotate-tenant`: the key hierarchy from the operator's side.
+// Long work shows a progress bar on a terminal (plain progress lines otherwise); Ctrl-C stops it
+// between batches, and running the same command again resumes from the saved cursor.
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { JobOutcome, JobProgress } from '../services/job-runner.js';
+import type { KeyStatusView } from '../services/key-status.js';
+import { rotateMasterKey } from '../services/rotation/master-key-rotation.js';
+import { rotateTenantKey } from '../services/rotation/tenant-key-rotation.js';
+import type { CliIo } from './io.js';
+import { processIo } from './io.js';
+import { openOperatorServices, withOperatorServices } from './operator-context.js';
+import type { OpenedServices } from '../app/open-services.js';
+
+const CLI = { kind: 'cli' } as const;
+
+interface Reporter {
+  update(p: JobProgress): void;
+  stop(): void;
+}
+
+function progressReporter(io: CliIo, label: string): Reporter {
+  if (io === processIo && process.stdout.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {percentage}% {value}/{total}`, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(p) {
+        if (!started) bar.start(Math.max(p.total, 1), p.done);
+        started = true;
+        bar.setTotal(Math.max(p.total, 1));
+        bar.update(p.done);
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update(p) {
+      // One line a second at most, so logs stay readable.
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      io.write(`${label}: ${p.done}/${p.total}\n`);
+    },
+    stop: () => {},
+  };
+}
+
+/** Runs `fn` with a signal that Ctrl-C (SIGINT/SIGTERM) aborts. */
+async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function finish(io: CliIo, outcome: JobOutcome, what: string): void {
+  if (outcome === 'interrupted') {
+    throw new Error(`${what} interrupted; run the same command again to resume`);
+  }
+  io.write(`${what} done\n`);
+}
+
+/** Runs `fn` with the services and their database open (rotations need both). */
+async function withKeyContext<T>(fn: (o: OpenedServices) => Promise<T>): Promise<T> {
+  const opened = await openOperatorServices(process.env);
+  try {
+    return await fn(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+export function formatKeyStatus(status: KeyStatusView): string {
+  const lines = [`master keys in use: ${status.masterKeyIds.join(', ') || '(none)'}`];
+  for (const k of status.system) lines.push(`system ${k.kind} v${k.version} ${k.state}`);
+  for (const j of status.jobs) lines.push(`job ${j.kind} ${j.state} ${j.done}/${j.total}`);
+  for (const t of status.tenants) {
+    lines.push(`tenant ${t.tenantId} (${t.name})`);
+    for (const k of t.keys) {
+      lines.push(`  ${k.kind} v${k.version} ${k.state} rows=${k.rows} master=${k.masterKeyId}`);
+    }
+    for (const j of t.jobs) lines.push(`  job ${j.kind} ${j.state} ${j.done}/${j.total}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerKeysCommand(program: Command, io: CliIo): void {
+  const keys = program.command('keys').description('key status and rotation');
+  keys
+    .command('status')
+    .description('per tenant: key versions, states, rows per version, running jobs')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const status = await withOperatorServices(process.env, (s) => s.keys.keyStatus());
+      io.write(
+        opts.json === true ? `${JSON.stringify(status, null, 2)}\n` : formatKeyStatus(status),
+      );
+    });
+  keys
+    .command('rotate-master')
+    .description(
+      'rewrap every key under TELVAULT_MASTER_KEY (TELVAULT_MASTER_KEY_PREVIOUS unwraps the rest)',
+    )
+    .action(async () => {
+      await withKeyContext(async ({ services: s, database }) => {
+        const masterKeys = s.keys.masterKeys;
+        const reporter = progressReporter(io, 'rewrap');
+        const r = await interruptible((signal) =>
+          rotateMasterKey(
+            { db: database.db, masterKeys },
+            { signal, onProgress: (p) => reporter.update(p) },
+          ),
+        ).finally(() => reporter.stop());
+        await s.audit.record({
+          tenantId: null,
+          actor: CLI,
+          action: 'keys.rotate-master',
+          target: masterKeys.current.id,
+          detail: { outcome: r.outcome, remaining: r.remaining },
+        });
+        finish(io, r.outcome, 'master-key rotation');
+        if (r.remaining === 0)
+          io.write(
+            'every key is wrapped by the current master key; the previous one is no longer needed\n',
+          );
+      });
+    });
+  keys
+    .command('rotate-tenant <tenantId>')
+    .description("rotate a tenant's data key and re-encrypt its rows (resumable)")
+    .action(async (tenantId: string) => {
+      await withKeyContext(async ({ services: s, database }) => {
+        const reporter = progressReporter(io, 're-encrypt');
+        const r = await interruptible((signal) =>
+          rotateTenantKey({ db: database.db, keys: s.keys }, tenantId, {
+            signal,
+            onProgress: (p) => reporter.update(p),
+          }),
+        ).finally(() => reporter.stop());
+        await s.audit.record({
+          tenantId,
+          actor: CLI,
+          action: 'keys.rotate-tenant',
+          target: tenantId,
+          detail: { toVersion: r.toVersion, resumed: r.resumed, outcome: r.outcome },
+        });
+        finish(io, r.outcome, `data-key rotation of ${tenantId} to v${r.toVersion}`);
+      });
+    });
+}
