@@ -11,6 +11,11 @@ export interface ProviderErrorDetails {
   /** The provider's own error code (Twilio `code`, Exotel `RestException.Code`), if any. */
   providerCode: string | number | undefined;
   retryable: boolean;
+  /**
+   * Why it failed when no HTTP exchange explains it (the request was never sent: a host not on
+   * the allow-list, no sandbox URL). Our own words only, never vendor text.
+   */
+  reason?: string;
 }
 
 /**
@@ -25,7 +30,8 @@ export class ProviderError extends TelvaultError {
   readonly retryable: boolean;
 
   constructor(code: ErrorCode, details: ProviderErrorDetails, options?: { cause?: unknown }) {
-    const status = details.status === undefined ? 'no response' : `HTTP ${details.status}`;
+    const status =
+      details.reason ?? (details.status === undefined ? 'no response' : `HTTP ${details.status}`);
     const pcode = details.providerCode === undefined ? '' : ` (code ${details.providerCode})`;
     super(code, `${details.provider} ${details.operation} failed: ${status}${pcode}`, options);
     this.name = 'ProviderError';

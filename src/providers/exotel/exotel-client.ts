@@ -97,6 +97,7 @@ function sandboxBase(options: ExotelClientOptions): string {
       status: undefined,
       providerCode: undefined,
       retryable: false,
+      reason: 'sandbox mode needs a sandbox URL',
     });
   }
   return options.sandboxUrl.replace(/\/+$/, '');

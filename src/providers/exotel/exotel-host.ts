@@ -25,6 +25,7 @@ export function normalizeExotelHost(value: string): ExotelApiHost {
       status: undefined,
       providerCode: undefined,
       retryable: false,
+      reason: `host is not one of ${EXOTEL_ALLOWED_HOSTS.join(', ')}`,
     });
   }
   return allowed;

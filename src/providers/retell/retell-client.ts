@@ -129,6 +129,7 @@ export function retellBaseUrl(options: RetellClientOptions): string {
       status: undefined,
       providerCode: undefined,
       retryable: false,
+      reason: 'sandbox mode needs a sandbox URL',
     });
   }
   return `${options.sandboxUrl.replace(/\/+$/, '')}/retell`;

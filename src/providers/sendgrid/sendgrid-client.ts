@@ -94,6 +94,7 @@ function sandboxBase(options: SendgridClientOptions): string {
       status: undefined,
       providerCode: undefined,
       retryable: false,
+      reason: 'sandbox mode needs a sandbox URL',
     });
   }
   return options.sandboxUrl.replace(/\/+$/, '');

@@ -139,6 +139,9 @@ describe('Exotel client', () => {
     const connect = async () => client(creds(IN, { host })).connectCall(CALL);
     const error = await rejection(connect());
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_HOST_NOT_ALLOWED', status: undefined });
+    expect(error.message).toBe(
+      'exotel host.check failed: host is not one of api.exotel.com, api.in.exotel.com',
+    );
     expect(sandbox.context.exchanges.entries).toHaveLength(0);
     expect([...sandbox.context.counters.values()].reduce((a, b) => a + b, 0)).toBe(0);
   });
