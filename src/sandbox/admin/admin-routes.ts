@@ -1,6 +1,18 @@
-// The sandbox admin surface (`/__sandbox/…`, JSON): accounts and keys per provider, a state dump
-// (digests only, never secrets), SIP verification against a trunk, per-route counters, fault
-// rules, barriers and reset. Test-only: `telvault serve` never mounts it.
+// The sandbox admin surface (`/__sandbox/…`, JSON in and out). Test-only: mounted with
+// createSandboxApp({ admin: true }) and by `telvault sandbox`, never by `telvault serve`.
+//
+//   GET    /__sandbox/state                     every provider's state; secrets as digests only
+//   POST   /__sandbox/<provider>/accounts       create an account (twilio: { sid?, authToken?,
+//                                               friendlyName?, parentSid? } → { sid, authToken, … })
+//   POST   /__sandbox/<provider>/keys           create a key (twilio: { accountSid, sid?, secret? })
+//   POST   /__sandbox/<provider>/config         configurable behaviour (twilio: unverified error
+//                                               codes { weakPassword: { status, code } }, …)
+//   POST   /__sandbox/verify-sip                { domainName, username, password } → { ok }: would
+//                                               a SIP client authenticate to that trunk?
+//   GET    /__sandbox/counters                  { "METHOD /route/pattern": calls }
+//   POST   /__sandbox/reset                     back to the seeded state; clears log, faults, barriers
+//   faults, barriers and the exchange log: see admin-fault-routes.ts
+// Errors: { "error": "<message naming the field>" } with 400 / 404 / 409.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import {
   SANDBOX_PROVIDERS,

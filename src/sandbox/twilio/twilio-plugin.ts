@@ -23,12 +23,9 @@ export function setUpTwilioPlugin(
     { parseAs: 'string' },
     (_request, body, done) => done(null, new URLSearchParams(String(body))),
   );
+  // Injected faults without a code get Twilio's 20xxx twin of the status (20429, 20500, …).
   context.errorFormatters.twilio = (status, code, message) =>
-    twilioErrorBody(
-      status,
-      typeof code === 'number' ? code : Number(code ?? status * 100),
-      message,
-    );
+    twilioErrorBody(status, code === undefined ? 20_000 + status : Number(code), message);
 
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof TwilioHttpError) return sendTwilioError(reply, err);

@@ -127,7 +127,8 @@ export function createTwilioStore(seed: TwilioSeed | undefined): TwilioStore {
       return state.accounts.get(accountSid)?.parentSid === principal.account.sid;
     },
     verifySip(domainName, username, password) {
-      const trunk = [...state.trunks.values()].find((t) => t.domainName === domainName);
+      const domain = domainName.toLowerCase();
+      const trunk = [...state.trunks.values()].find((t) => t.domainName === domain);
       if (trunk === undefined) return false;
       for (const clSid of trunk.credentialLists.keys()) {
         const list = state.credentialLists.get(clSid);
