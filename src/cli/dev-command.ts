@@ -15,13 +15,17 @@ export interface DevOptions {
   newRootToken?: boolean | undefined;
 }
 
+const BANNER_LINES = [
+  'telvault DEVELOPMENT MODE: not for production.',
+  'The master key sits in a file next to the data it protects.',
+  'Use `telvault serve` with TELVAULT_MASTER_KEY in production.',
+];
+const BANNER_WIDTH = Math.max(...BANNER_LINES.map((l) => l.length)) + 6;
 const BANNER = [
   '',
-  '  ################################################################',
-  '  #  telvault DEVELOPMENT MODE: not for production.               #',
-  '  #  The master key sits in a file next to the data it protects. #',
-  '  #  Use `telvault serve` with TELVAULT_MASTER_KEY in production. #',
-  '  ################################################################',
+  `  ${'#'.repeat(BANNER_WIDTH)}`,
+  ...BANNER_LINES.map((l) => `  #  ${l.padEnd(BANNER_WIDTH - 6)}  #`),
+  `  ${'#'.repeat(BANNER_WIDTH)}`,
   '',
 ].join('\n');
 

@@ -49,6 +49,17 @@ export interface VerifyResult {
   problems: { tenantId: string | null; seq: number; id: string; reason: string }[];
 }
 
+interface Pending {
+  event: AuditEventInput;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Queue key of the operator stream (tenant ids are UUIDs, never this). */
+const OPERATOR_STREAM = '(operator)';
+/** Most events one group commit writes. */
+const MAX_BATCH = 256;
+
 export interface AuditServiceDeps {
   db: Database;
   dialect: DialectName;
@@ -80,36 +91,84 @@ function decodeCursor(cursor: string): number {
 export function createAuditService(deps: AuditServiceDeps) {
   const repo = createAuditRepo(deps.dialect);
 
-  async function appendIn(trx: Database, e: AuditEventInput): Promise<AuditEventRow> {
-    await repo.lockStream(trx, e.tenantId);
-    const last = await repo.last(trx, e.tenantId);
-    const fields = {
-      id: newId(),
-      tenant_id: e.tenantId,
-      seq: (last?.seq ?? 0) + 1,
-      at: e.at ?? nowIso(),
-      actor: actorLabel(e.actor),
-      action: e.action,
-      target: e.target,
-      outcome: e.outcome ?? 'success',
-      detail_json: e.detail === undefined ? null : JSON.stringify(e.detail),
-      prev_hash: last?.hash ?? GENESIS_HASH,
-    };
-    const row: AuditEventRow = { ...fields, hash: hashEvent(fields) };
-    await repo.insert(trx, row);
-    return row;
+  /** Appends events of one stream, in order, under the stream's lock. */
+  async function appendIn(trx: Database, events: readonly AuditEventInput[]): Promise<void> {
+    const first = events[0];
+    if (first === undefined) return;
+    await repo.lockStream(trx, first.tenantId);
+    const last = await repo.last(trx, first.tenantId);
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    for (const e of events) {
+      seq += 1;
+      const fields = {
+        id: newId(),
+        tenant_id: e.tenantId,
+        seq,
+        at: e.at ?? nowIso(),
+        actor: actorLabel(e.actor),
+        action: e.action,
+        target: e.target,
+        outcome: e.outcome ?? 'success',
+        detail_json: e.detail === undefined ? null : JSON.stringify(e.detail),
+        prev_hash: prevHash,
+      };
+      const row: AuditEventRow = { ...fields, hash: hashEvent(fields) };
+      await repo.insert(trx, row);
+      prevHash = row.hash;
+    }
+  }
+
+  // Group commit for events written on their own (reveals, uses): while one transaction of a
+  // stream commits, the events that arrive queue up and go in the next one, together. Each caller
+  // still resolves only once its event is committed; the first event of a burst does not wait.
+  const queues = new Map<string, Pending[]>();
+  const draining = new Set<string>();
+
+  async function drain(key: string): Promise<void> {
+    draining.add(key);
+    try {
+      for (let q = queues.get(key); q !== undefined && q.length > 0; q = queues.get(key)) {
+        const batch = q.splice(0, MAX_BATCH);
+        try {
+          await deps.db.transaction().execute((t) =>
+            appendIn(
+              t,
+              batch.map((b) => b.event),
+            ),
+          );
+          for (const b of batch) b.resolve();
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      queues.delete(key);
+      draining.delete(key);
+    }
+  }
+
+  function enqueue(event: AuditEventInput): Promise<void> {
+    const key = event.tenantId ?? OPERATOR_STREAM;
+    return new Promise<void>((resolve, reject) => {
+      const q = queues.get(key) ?? [];
+      q.push({ event, resolve, reject });
+      queues.set(key, q);
+      if (!draining.has(key)) void drain(key);
+    });
   }
 
   return {
     /**
      * Appends an event. With `trx`, inside the caller's transaction (the event commits with the
-     * change); without, in its own. Any failure becomes ERR_AUDIT_UNAVAILABLE, so the caller's
-     * operation fails rather than running unaudited.
+     * change); without, in its own (grouped with concurrent ones). Resolves once the event is
+     * committed; any failure becomes ERR_AUDIT_UNAVAILABLE, so the caller's operation fails rather
+     * than running unaudited.
      */
     async record(e: AuditEventInput, trx?: Database): Promise<void> {
       try {
-        if (trx !== undefined) await appendIn(trx, e);
-        else await deps.db.transaction().execute((t) => appendIn(t, e));
+        if (trx !== undefined) await appendIn(trx, [e]);
+        else await enqueue(e);
       } catch (err) {
         throw new TelvaultError('ERR_AUDIT_UNAVAILABLE', 'the audit log could not be written', {
           cause: err,

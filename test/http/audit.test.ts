@@ -51,6 +51,28 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
     expect(actions).toEqual(['tenant.create root', 'tenant.create root', 'tenant.delete root']);
   });
 
+  it('group-commits concurrent standalone events, each committed before its response', async () => {
+    await s.request('PUT', `/v1/tenants/${t}/secrets/hot`, { token, body: { value: 'hot-value' } });
+    const before = await s.server.database.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'secret.reveal')
+      .execute();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        s.request('POST', `/v1/tenants/${t}/secrets/hot/reveal`, { token }),
+      ),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const after = await s.server.database.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('action', '=', 'secret.reveal')
+      .execute();
+    expect(after.length - before.length).toBe(30);
+    expect((await s.server.services.audit.verify()).ok).toBe(true);
+  });
+
   it('pages with a cursor and filters by action', async () => {
     const seen: number[] = [];
     let cursor: string | null = null;
@@ -67,8 +89,8 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
       token,
     });
     const events = (writes.json as Page).events;
-    expect(events).toHaveLength(12);
-    expect(new Set(events.map((e) => e.target)).size).toBe(12);
+    expect(events).toHaveLength(13);
+    expect(new Set(events.map((e) => e.target)).size).toBe(13);
     expect((await s.request('GET', `/v1/tenants/${t}/audit?cursor=bogus`, { token })).status).toBe(
       400,
     );
