@@ -33,6 +33,8 @@ export interface SandboxContext {
   readonly sendgrid: SendgridStore;
   /** Every provider exchange served (admin routes excluded). */
   readonly exchanges: ExchangeLog;
+  /** Every provider route registered, keyed `METHOD /route/pattern` (HEAD twins left out). */
+  readonly routes: Set<string>;
   /** Calls per route, keyed `METHOD /route/pattern` (`METHOD <unmatched>` for 404s). */
   readonly counters: Map<string, number>;
   readonly faults: FaultRegistry;
@@ -48,6 +50,7 @@ export function createSandboxContext(seed: SandboxSeed = {}): SandboxContext {
     exotel: createExotelStore(seed.exotel),
     sendgrid: createSendgridStore(seed.sendgrid),
     exchanges: createExchangeLog(),
+    routes: new Set(),
     counters: new Map(),
     faults: createFaultRegistry(),
     barriers: createBarrierRegistry(),

@@ -67,6 +67,12 @@ function destroySocket(request: FastifyRequest): void {
 }
 
 export function installSandboxHooks(app: FastifyInstance, context: SandboxContext): void {
+  app.addHook('onRoute', (route) => {
+    if (providerOfPath(route.url) === undefined) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods)
+      if (method !== 'HEAD') context.routes.add(`${method} ${route.url}`);
+  });
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return;

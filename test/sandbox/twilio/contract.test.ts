@@ -68,13 +68,16 @@ describe('Twilio sandbox contract', () => {
 
   const twilioExchanges = () => sb.context.exchanges.entries.filter((e) => e.provider === 'twilio');
 
-  it('the tour reached every operation of the issue with a success', () => {
+  it('the tour reached every operation of the issue, and every Twilio route served, with a success', () => {
     const served = new Set(
       twilioExchanges()
         .filter((e) => e.status >= 200 && e.status < 300)
         .map((e) => `${e.method} ${e.route ?? ''}`),
     );
     expect(EXPECTED_ROUTES.filter((r) => !served.has(r))).toEqual([]);
+    const twilioRoutes = [...sb.context.routes].filter((r) => / \/twilio-/.test(r));
+    expect(twilioRoutes.length).toBeGreaterThan(EXPECTED_ROUTES.length);
+    expect(twilioRoutes.filter((r) => !served.has(r))).toEqual([]);
   });
 
   it.skipIf(!TWILIO_SPECS_PRESENT)(
