@@ -54,7 +54,7 @@ export function registerTrunkRoutes(app: FastifyInstance, store: TwilioStore): v
     maxLength(friendlyName, 'FriendlyName', 64);
     const domain = optional(form, 'DomainName')?.toLowerCase();
     if (domain !== undefined && domain !== trunk.domainName) {
-      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain) || !domain.endsWith('pstn.twilio.com')) {
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain) || !domain.endsWith('.pstn.twilio.com')) {
         throw invalidParam(
           'DomainName may contain letters, digits and - and must end with pstn.twilio.com.',
         );
