@@ -22,8 +22,11 @@ export interface EncryptedTableSpec {
   columns: Readonly<Record<string, string>>;
   /** JSON-object columns `{ key: envelope }` → field-name prefix (field = prefix + key). */
   jsonColumns: Readonly<Record<string, string>>;
-  /** Blind-index column and the column holding its index key version (null: not recorded). */
-  blindIndex: { column: string; versionColumn: string | null } | null;
+  /**
+   * Blind-index column, the column holding its index key version (null: read it from the index
+   * text), and the encrypted field whose (normalized) plaintext it indexes.
+   */
+  blindIndex: { column: string; versionColumn: string | null; field: string } | null;
   /** A column bumped on every change, so optimistic writers notice a re-encryption. */
   rowVersionColumn: string | null;
 }
@@ -55,7 +58,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       entity: 'phone',
       columns: { number_env: 'number' },
       jsonColumns: { exotel_secrets_json: 'exotel.' },
-      blindIndex: { column: 'number_bidx', versionColumn: 'bidx_version' },
+      blindIndex: { column: 'number_bidx', versionColumn: 'bidx_version', field: 'number' },
       rowVersionColumn: null,
     }),
     sip_trunks: spec({
@@ -71,7 +74,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       entity: 'call',
       columns: { to_env: 'to' },
       jsonColumns: {},
-      blindIndex: { column: 'to_bidx', versionColumn: null },
+      blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
       rowVersionColumn: null,
     }),
     message_records: spec({
@@ -79,7 +82,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       entity: 'message',
       columns: { to_env: 'to' },
       jsonColumns: {},
-      blindIndex: { column: 'to_bidx', versionColumn: null },
+      blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
       rowVersionColumn: null,
     }),
     email_records: spec({
@@ -87,7 +90,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       entity: 'email',
       columns: { to_env: 'to' },
       jsonColumns: {},
-      blindIndex: { column: 'to_bidx', versionColumn: null },
+      blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
       rowVersionColumn: null,
     }),
   });

@@ -121,3 +121,48 @@ export async function countRowsWithIndexVersion(
     where tenant_id = ${tenantId} and ${sql.ref(column)} is not null and ${cond}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
+
+export interface BlindIndexedRow {
+  id: string;
+  bidx: string;
+  envelope: string;
+}
+
+/** A tenant's rows with a blind index after `afterId`, with the envelope of the indexed field. */
+export async function scanBlindIndexedRows(
+  db: Database,
+  s: EncryptedTableSpec,
+  tenantId: string,
+  afterId: string | null,
+  limit: number,
+): Promise<BlindIndexedRow[]> {
+  if (s.blindIndex === null) return [];
+  const field = s.blindIndex.field;
+  const column = Object.entries(s.columns).find(([, f]) => f === field)?.[0];
+  if (column === undefined) throw new Error(`${s.table}: no column for field ${field}`);
+  const r = await sql<BlindIndexedRow>`select id, ${sql.ref(s.blindIndex.column)} as bidx,
+    ${sql.ref(column)} as envelope from ${sql.table(s.table)}
+    where tenant_id = ${tenantId} and id > ${afterId ?? ''}
+      and ${sql.ref(s.blindIndex.column)} is not null
+    order by id limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** Replaces a row's blind index if it still holds `expected`; true when written. */
+export async function compareAndSetBlindIndex(
+  db: Database,
+  s: EncryptedTableSpec,
+  id: string,
+  expected: string,
+  next: { value: string; version: number },
+): Promise<boolean> {
+  if (s.blindIndex === null) return false;
+  const col = sql.ref(s.blindIndex.column);
+  const sets = [sql`${col} = ${next.value}`];
+  if (s.blindIndex.versionColumn !== null) {
+    sets.push(sql`${sql.ref(s.blindIndex.versionColumn)} = ${next.version}`);
+  }
+  const r = await sql`update ${sql.table(s.table)} set ${sql.join(sets)}
+    where id = ${id} and ${col} = ${expected}`.execute(db);
+  return (r.numAffectedRows ?? 0n) > 0n;
+}

@@ -119,17 +119,14 @@ export async function retireKeyVersion(
     }
     const counted = await lockKeyUsage(trx, tenantId, kind, version);
     const actual = await countRowsUsing(trx, tenantId, kind, version);
-    if (actual > 0 || counted > 0) {
-      if (actual === 0) {
-        // The counter drifted (a writer skipped trackRowKeys); the real count is authoritative.
-        await setKeyUsage(trx, tenantId, kind, version, 0);
-      } else {
-        throw new TelvaultError(
-          'ERR_KEYS_IN_USE',
-          `tenant ${tenantId} ${kind} key v${version} is still used by ${actual} row(s)`,
-        );
-      }
+    if (actual > 0) {
+      throw new TelvaultError(
+        'ERR_KEYS_IN_USE',
+        `tenant ${tenantId} ${kind} key v${version} is still used by ${actual} row(s)`,
+      );
     }
+    // A counter that drifted (a writer skipped trackRowKeys) is repaired: the real count rules.
+    if (counted !== 0) await setKeyUsage(trx, tenantId, kind, version, 0);
     await setTenantKeyState(trx, key.id, 'retired', nowIso());
     await bumpKeyringStamp(trx, tenantId);
   });
