@@ -22,7 +22,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-const twilioSid = (prefix: string) =>
+/** A Twilio SID schema: the prefix (`AC`, `SK`, …) and 32 hex digits. */
+export const twilioSid = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be ${prefix} + 32 hex digits`);
 
 export const twilioSeedSchema = z.object({

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { BarrierInput } from '../core/barriers.js';
 import type { FaultRuleInput } from '../core/faults.js';
+import { definedOnly, parseAdminInput } from '../core/admin-input.js';
 import { SandboxAdminError } from '../core/provider-store.js';
 import { selectorError } from '../core/route-match.js';
 import type { SandboxContext } from '../sandbox-context.js';
@@ -43,16 +44,14 @@ const barrierSchema = z.object({
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.join('.') || 'body';
-    throw new SandboxAdminError(400, `"${where}" ${issue?.message ?? 'is invalid'}`);
-  }
-  const problem = selectorError(result.data as { route?: string; path?: string });
+function parse<T extends { route?: string | undefined; path?: string | undefined }>(
+  schema: z.ZodType<T>,
+  body: unknown,
+): T {
+  const input = parseAdminInput(schema, body);
+  const problem = selectorError(input);
   if (problem !== undefined) throw new SandboxAdminError(400, problem);
-  return result.data;
+  return definedOnly(input);
 }
 
 export function registerFaultRoutes(app: FastifyInstance, context: SandboxContext): void {
@@ -61,8 +60,7 @@ export function registerFaultRoutes(app: FastifyInstance, context: SandboxContex
 
   app.post('/faults', (request, reply) => {
     const input = parse(faultSchema, request.body);
-    // Drop the keys zod left undefined (exactOptionalPropertyTypes).
-    const rule = faults.add(JSON.parse(JSON.stringify(input)) as FaultRuleInput);
+    const rule = faults.add(input as FaultRuleInput);
     return reply.code(201).send(rule);
   });
   app.get('/faults', () => ({ faults: faults.rules }));
@@ -77,7 +75,7 @@ export function registerFaultRoutes(app: FastifyInstance, context: SandboxContex
 
   app.post('/barriers', (request, reply) => {
     const input = parse(barrierSchema, request.body);
-    return reply.code(201).send(barriers.add(JSON.parse(JSON.stringify(input)) as BarrierInput));
+    return reply.code(201).send(barriers.add(input as BarrierInput));
   });
   app.get('/barriers', () => ({ barriers: barriers.list() }));
   app.get<IdParams>('/barriers/:id', (request) => {

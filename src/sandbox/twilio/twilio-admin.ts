@@ -1,21 +1,21 @@
 // The Twilio store's admin side: state dump (hash prefixes only), accounts, keys, configuration.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
-import { hashView } from './twilio-password.js';
+import { definedOnly, parseAdminInput } from '../core/admin-input.js';
+import type { SandboxProviderStore } from '../core/provider-store.js';
+import { twilioSid } from '../seed.js';
+import { hashView } from '../core/secret-hash.js';
 import type { TwilioStore } from './twilio-store.js';
 
-const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`));
-
 const accountInput = z.object({
-  sid: sid('AC').optional(),
+  sid: twilioSid('AC').optional(),
   authToken: z.string().min(1).optional(),
   friendlyName: z.string().max(64).optional(),
-  parentSid: sid('AC').optional(),
+  parentSid: twilioSid('AC').optional(),
 });
 const keyInput = z.object({
-  accountSid: sid('AC'),
-  sid: sid('SK').optional(),
+  accountSid: twilioSid('AC'),
+  sid: twilioSid('SK').optional(),
   secret: z.string().min(1).optional(),
 });
 const errorSpec = z.object({
@@ -39,16 +39,6 @@ const configInput = z
   .partial()
   .strict();
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new SandboxAdminError(
-    400,
-    `"${issue?.path.join('.') || 'body'}" ${issue?.message ?? 'is invalid'}`,
-  );
-}
-
 const token = () => randomBytes(16).toString('hex');
 
 type AdminPart = Required<
@@ -58,7 +48,7 @@ type AdminPart = Required<
 export function twilioAdmin(getStore: () => TwilioStore): AdminPart {
   return {
     createAccount(input) {
-      const body = parse(accountInput, input);
+      const body = parseAdminInput(accountInput, input);
       const authToken = body.authToken ?? token();
       const account = getStore().addAccount({ ...definedOnly(body), authToken });
       return {
@@ -69,13 +59,13 @@ export function twilioAdmin(getStore: () => TwilioStore): AdminPart {
       };
     },
     createKey(input) {
-      const body = parse(keyInput, input);
+      const body = parseAdminInput(keyInput, input);
       const secret = body.secret ?? randomBytes(24).toString('base64url');
       const key = getStore().addApiKey({ ...definedOnly(body), secret });
       return { sid: key.sid, accountSid: key.accountSid, secret };
     },
     configure(input) {
-      const body = parse(configInput, input);
+      const body = parseAdminInput(configInput, input);
       const config = getStore().config;
       for (const [name, value] of Object.entries(body)) {
         if (value !== undefined) (config as unknown as Record<string, unknown>)[name] = value;
@@ -126,12 +116,5 @@ export function twilioAdmin(getStore: () => TwilioStore): AdminPart {
         quarantinedDomains: [...state.quarantinedDomains],
       };
     },
-  };
-}
-
-/** Drops keys whose value is undefined (zod's optional output vs exactOptionalPropertyTypes). */
-function definedOnly<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
   };
 }

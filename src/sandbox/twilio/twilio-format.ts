@@ -5,6 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const API_BASE = 'https://api.twilio.com';
 export const TRUNKING_BASE = 'https://trunking.twilio.com';
 
+/** An E.164 number: `+`, a non-zero digit, 6 to 14 more digits. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
 /** A Twilio SID: two-letter prefix + 32 hex digits (providers.md §1.1). */
 export function newSid(prefix: string): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;

@@ -1,9 +1,8 @@
 // The records the Twilio emulator keeps. Secrets are kept only as digests (PasswordHash).
 
-export interface PasswordHash {
-  salt: string;
-  hash: string;
-}
+import type { PasswordHash } from '../core/secret-hash.js';
+
+export type { PasswordHash };
 
 export interface TwilioAccount {
   sid: string;

@@ -16,7 +16,7 @@ import {
   type TwilioMessage,
   type TwilioSandboxConfig,
 } from './twilio-model.js';
-import { hashSecret, secretMatches } from './twilio-password.js';
+import { hashSecret, secretMatches } from '../core/secret-hash.js';
 
 /** Who a request authenticated as: an account's token, or one of its API keys. */
 export interface TwilioPrincipal {

@@ -2,6 +2,7 @@
 // Error codes from providers.md §1.8 (21211, 21212, 21606, 21210) and Twilio's 2160x.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  E164,
   TwilioHttpError,
   canonicalPath,
   formOf,
@@ -17,7 +18,6 @@ import { principalOf } from './twilio-auth.js';
 
 type P = { Params: { AccountSid: string; Sid: string } };
 const BASE = '/2010-04-01/Accounts/:AccountSid';
-const E164 = /^\+[1-9]\d{6,14}$/;
 const bad = (code: number, message: string) => new TwilioHttpError(400, code, message);
 
 export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore): void {

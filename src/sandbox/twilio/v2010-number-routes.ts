@@ -2,6 +2,7 @@
 // (purchase by PhoneNumber or AreaCode, optional TrunkSid; list filters; update; delete).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  E164,
   TwilioHttpError,
   canonicalPath,
   formOf,
@@ -25,7 +26,6 @@ import { accountPath, capabilities, incomingNumberView } from './twilio-views-v2
 
 type P = { Params: { AccountSid: string; Sid: string; CountryCode: string } };
 const BASE = '/2010-04-01/Accounts/:AccountSid';
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function registerNumberRoutes(app: FastifyInstance, store: TwilioStore): void {
   const { state } = store;

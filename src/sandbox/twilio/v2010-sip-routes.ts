@@ -15,7 +15,7 @@ import {
 } from './twilio-format.js';
 import type { SipCredentialList } from './twilio-model.js';
 import { parsePaging, v2010Page } from './twilio-paging.js';
-import { hashSecret } from './twilio-password.js';
+import { hashSecret } from '../core/secret-hash.js';
 import {
   accountPath,
   credentialListView,

@@ -1,7 +1,7 @@
 // v2010 SIP credential lists and credentials through the official SDK: paging, password rules,
 // unique usernames, caps, digest-only storage, and rotation checked through the admin surface.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashSecret } from '../../../src/sandbox/twilio/twilio-password.js';
+import { hashSecret } from '../../../src/sandbox/core/secret-hash.js';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { expectProviderError, mainClient } from './twilio-test-kit.js';
 

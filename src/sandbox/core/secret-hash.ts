@@ -1,5 +1,12 @@
+// Salted hashes for every secret an emulator must check but never keep (SIP passwords, auth
+// tokens, API key secrets): any provider's store can use them.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PasswordHash } from './twilio-model.js';
+
+/** A secret as the sandbox keeps it: a random salt and HMAC-SHA256(salt, value), hex. */
+export interface PasswordHash {
+  salt: string;
+  hash: string;
+}
 
 /** Keeps a secret (SIP password, auth token, API key secret) as a salted HMAC-SHA256 only. */
 export function hashSecret(value: string): PasswordHash {
