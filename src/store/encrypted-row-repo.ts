@@ -3,6 +3,7 @@
 // write between the read and the write is never overwritten.
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
+import { dialectOf } from './dialect-of.js';
 import { encryptedColumns, type EncryptedTableSpec } from './encrypted-fields.js';
 
 export type EncryptedRow = Record<string, unknown> & { id: string; key_version: number };
@@ -165,4 +166,61 @@ export async function compareAndSetBlindIndex(
   const r = await sql`update ${sql.table(s.table)} set ${sql.join(sets)}
     where id = ${id} and ${col} = ${expected}`.execute(db);
   return (r.numAffectedRows ?? 0n) > 0n;
+}
+
+export interface EnvelopeWrite {
+  read: EncryptedRow;
+  columns: Record<string, string | null>;
+}
+
+/**
+ * compareAndSetEnvelopes for many rows; returns the ids written. On PostgreSQL one UPDATE … FROM
+ * (VALUES …) statement per call (a round trip per row dominated re-encryption time); on SQLite,
+ * in-process, one statement per row.
+ */
+export async function compareAndSetEnvelopesMany(
+  db: Database,
+  s: EncryptedTableSpec,
+  writes: readonly EnvelopeWrite[],
+  keyVersion: number,
+): Promise<Set<string>> {
+  const written = new Set<string>();
+  if (writes.length === 0) return written;
+  if (dialectOf(db) === 'sqlite') {
+    for (const w of writes) {
+      if (await compareAndSetEnvelopes(db, s, w.read, { columns: w.columns, keyVersion })) {
+        written.add(w.read.id);
+      }
+    }
+    return written;
+  }
+  const enc = encryptedColumns(s);
+  const names = ['id', 'ov', ...enc.map((_, i) => `o${i}`), ...enc.map((_, i) => `n${i}`)];
+  const text = (v: unknown) => sql`cast(${typeof v === 'string' ? v : null} as text)`;
+  const values = writes.map(
+    (w) =>
+      sql`(${sql.join([
+        text(w.read.id),
+        sql`cast(${w.read.key_version} as integer)`,
+        ...enc.map((c) => text(w.read[c])),
+        ...enc.map((c) => text(w.columns[c])),
+      ])})`,
+  );
+  const sets = [
+    sql`key_version = ${keyVersion}`,
+    ...enc.map((c, i) => sql`${sql.ref(c)} = ${sql.ref(`v.n${i}`)}`),
+  ];
+  if (s.rowVersionColumn !== null) {
+    sets.push(sql`${sql.ref(s.rowVersionColumn)} = ${sql.ref(`t.${s.rowVersionColumn}`)} + 1`);
+  }
+  const conds = [
+    sql`t.id = v.id`,
+    sql`t.key_version = v.ov`,
+    ...enc.map((c, i) => sql`${sql.ref(`t.${c}`)} is not distinct from ${sql.ref(`v.o${i}`)}`),
+  ];
+  const r = await sql<{ id: string }>`update ${sql.table(s.table)} as t set ${sql.join(sets)}
+    from (values ${sql.join(values)}) as v (${sql.join(names.map((n) => sql.id(n)))})
+    where ${sql.join(conds, sql` and `)} returning t.id`.execute(db);
+  for (const row of r.rows) written.add(row.id);
+  return written;
 }

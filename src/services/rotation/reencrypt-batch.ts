@@ -11,7 +11,7 @@ import {
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import {
-  compareAndSetEnvelopes,
+  compareAndSetEnvelopesMany,
   readEncryptedRow,
   type EncryptedRow,
 } from '../../store/encrypted-row-repo.js';
@@ -58,14 +58,12 @@ function plan(t: BatchTarget, row: EncryptedRow): Planned | null {
 /** Writes planned rows in one transaction; returns the rows whose compare-and-set failed. */
 async function writePlanned(t: BatchTarget, planned: readonly Planned[]): Promise<EncryptedRow[]> {
   return t.db.transaction().execute(async (trx) => {
+    const written = await compareAndSetEnvelopesMany(trx, t.spec, planned, t.target.version);
     const lost: EncryptedRow[] = [];
     const moved = new Map<number, number>();
     for (const p of planned) {
-      const ok = await compareAndSetEnvelopes(trx, t.spec, p.read, {
-        columns: p.columns,
-        keyVersion: t.target.version,
-      });
-      if (ok) moved.set(p.read.key_version, (moved.get(p.read.key_version) ?? 0) + 1);
+      const from = p.read.key_version;
+      if (written.has(p.read.id)) moved.set(from, (moved.get(from) ?? 0) + 1);
       else lost.push(p.read);
     }
     for (const [from, rows] of moved) {
