@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
+import { bodyFor, pathFor } from './fixtures.js';
 
 const hex = (n: number): string => randomBytes(n).toString('hex').slice(0, n);
 
@@ -176,6 +177,29 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
     await req('GET', '/v1/audit', { token: s.rootToken });
     await req('GET', `${base}/tokens`, { token: all });
     await req('GET', '/openapi.json');
+    // Then every route of the table, as the tenant and as root, on the canary tenant's objects (a
+    // secret other than the canary's, so the one reveal above stays the only one).
+    await req('PUT', `${base}/secrets/plain`, { token: all, body: { value: 'not-a-canary' } });
+    const disposable = await req('POST', `${base}/tokens`, {
+      token: s.rootToken,
+      body: { name: 'disposable', scopes: ['audit:read'] },
+    });
+    const tokenId = (disposable.json as { id: string }).id;
+    // Writes of credentials and secrets were driven above with the canaries; not overwritten here.
+    const writes = /^(put\w*Credentials|putSecret|deleteSecret|deleteCredentials)$/;
+    for (const route of s.server.routes.filter((r) => !writes.test(r.operationId))) {
+      for (const token of [all, s.rootToken, weak]) {
+        const victim = route.operationId === 'deleteTenant' ? await s.createTenant('victim') : t;
+        await req(
+          route.method,
+          pathFor(route, { tenantId: victim, secretName: 'plain', tokenId }),
+          {
+            token,
+            body: bodyFor(route),
+          },
+        );
+      }
+    }
     await req('DELETE', `${base}/credentials/retell`, { token: all });
     await req('DELETE', `${base}/secrets/api-secret`, { token: weak });
   });

@@ -198,6 +198,8 @@ describe.each(DIALECTS)('operator commands on %s', (dialect) => {
       expect((await run('tenant', 'delete', tenantId)).code).toBe(0);
       expect((await run('tenant', 'list')).out).not.toContain('Acme Voice');
     } finally {
+      // Let the pool's sockets finish closing before the database is dropped WITH (FORCE).
+      if (pg !== undefined) await new Promise((r) => setTimeout(r, 200));
       await pg?.drop();
       rmSync(dir, { recursive: true, force: true });
     }

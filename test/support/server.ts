@@ -151,6 +151,9 @@ export async function startTestServer(
     },
     async close() {
       await server.close();
+      // pg's pool resolves end() before its sockets have closed; dropping the database WITH
+      // (FORCE) at that moment kills a closing connection, whose error event nobody handles.
+      if (pg !== undefined) await new Promise((r) => setTimeout(r, 200));
       await pg?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
