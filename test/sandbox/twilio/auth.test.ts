@@ -9,6 +9,7 @@ import {
   mainClient,
   rawSdk,
   subClient,
+  expectNoSecretServed,
 } from './twilio-test-kit.js';
 
 const CREDENTIALS_INVALID = {
@@ -160,5 +161,9 @@ describe('Twilio principals', () => {
       bad.run('trunks.list', () => wrong.sdk.trunking.v1.trunks.list()),
       CREDENTIALS_INVALID,
     );
+  });
+
+  it('served no token, key secret or SIP password in any response', () => {
+    expectNoSecretServed(sb, []);
   });
 });

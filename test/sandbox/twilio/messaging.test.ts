@@ -2,7 +2,7 @@
 // fetch, and the documented validation errors.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { expectProviderError, mainClient } from './twilio-test-kit.js';
+import { expectProviderError, mainClient, expectNoSecretServed } from './twilio-test-kit.js';
 
 describe('Twilio messages and calls emulator', () => {
   let sb: TestSandbox;
@@ -132,5 +132,9 @@ describe('Twilio messages and calls emulator', () => {
       body: 'x',
     });
     expect(msg.status).toBe('queued');
+  });
+
+  it('served no token, key secret or SIP password in any response', () => {
+    expectNoSecretServed(sb, []);
   });
 });

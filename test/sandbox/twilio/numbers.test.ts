@@ -2,7 +2,12 @@
 // area code (with Twilio's magic test numbers), list filters and paging, update and delete.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { expectProviderError, mainClient, subClient } from './twilio-test-kit.js';
+import {
+  expectProviderError,
+  mainClient,
+  subClient,
+  expectNoSecretServed,
+} from './twilio-test-kit.js';
 
 describe('Twilio numbers emulator', () => {
   let sb: TestSandbox;
@@ -160,5 +165,9 @@ describe('Twilio numbers emulator', () => {
       client.run('incomingPhoneNumbers.fetch', (s) => s.incomingPhoneNumbers(theirs.sid).fetch()),
       { code: 'ERR_PROVIDER_NOT_FOUND' },
     );
+  });
+
+  it('served no token, key secret or SIP password in any response', () => {
+    expectNoSecretServed(sb, []);
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../src/sandbox/core/secret-hash.js';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { expectProviderError, mainClient } from './twilio-test-kit.js';
+import { expectProviderError, mainClient, expectNoSecretServed } from './twilio-test-kit.js';
 
 const GOOD = 'IWasAtSignal2018';
 
@@ -252,6 +252,10 @@ describe('Twilio SIP credential emulator', () => {
     });
     expect(answer.body).toEqual({ ok: false });
     expect(await sdk.sip.credentialLists(cl.sid).credentials.list()).toEqual([]);
+  });
+
+  it('served no token, key secret or SIP password in any response', () => {
+    expectNoSecretServed(sb, [GOOD, 'Rotated2Password', 'Wrong1Password']);
   });
 });
 

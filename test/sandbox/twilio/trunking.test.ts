@@ -2,7 +2,13 @@
 // its quarantine (21248), origination URLs, and the three kinds of association.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { callsTo, expectProviderError, mainClient, subClient } from './twilio-test-kit.js';
+import {
+  callsTo,
+  expectProviderError,
+  mainClient,
+  subClient,
+  expectNoSecretServed,
+} from './twilio-test-kit.js';
 
 describe('Twilio trunking emulator', () => {
   let sb: TestSandbox;
@@ -257,5 +263,9 @@ describe('Twilio trunking emulator', () => {
         code: 'ERR_PROVIDER_NOT_FOUND',
       },
     );
+  });
+
+  it('served no token, key secret or SIP password in any response', () => {
+    expectNoSecretServed(sb, []);
   });
 });

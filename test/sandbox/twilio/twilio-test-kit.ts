@@ -70,3 +70,19 @@ export async function expectProviderError(
 export function callsTo(sb: TestSandbox, key: string): number {
   return sb.context.counters.get(key) ?? 0;
 }
+
+/**
+ * The secret invariant over everything this sandbox served so far: no response body or header
+ * carries a seeded token or key secret, or any of `extra` (the SIP passwords a test used).
+ */
+export function expectNoSecretServed(sb: TestSandbox, extra: readonly string[]): void {
+  const { main, sub } = twilioAccounts(sb.seed);
+  const secrets = [main.authToken, main.keySecret, sub.authToken, ...extra];
+  const served = sb.context.exchanges.entries;
+  const leaks = served.filter((e) => {
+    const text = `${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`;
+    return secrets.some((secret) => text.includes(secret));
+  });
+  expect(served.length).toBeGreaterThan(0);
+  expect(leaks.map((e) => `${e.method} ${e.url}`)).toEqual([]);
+}
