@@ -10,11 +10,11 @@ import { startupSnapshot } from 'node:v8';
 import { encodeAad, isWellFormedText, type EnvelopeContext } from './aad.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from './aes-gcm.js';
 import { base64urlDecodedLength, decodeBase64urlInto } from './base64url.js';
-import { dataKeyInternals, type DataKey } from './data-key.js';
+import { dataKeyInternals, type DataKey, type DataKeyInternals } from './data-key.js';
 import { TelvaultError } from './errors.js';
 import { argumentError, decryptionFailed } from './failures.js';
 import { isKeyId, type KeyId } from './key-id.js';
-import type { Keyring } from './keyring.js';
+import { keyringTable, type Keyring } from './keyring.js';
 
 /** Stored format: do not change. */
 export const ENVELOPE_V1_MARKER = 'tv1.';
@@ -111,17 +111,39 @@ let viewsSize = 0;
 let scratchBody = openScratch.subarray(0, 0);
 let scratchTag = openScratch.subarray(0, 0);
 
+/** The internals for `keyId` in `keyring`, through keyring.get (which throws unknown/retired). */
+function lookUp(keyring: Keyring, keyId: KeyId): DataKeyInternals {
+  const internals = keyringTable(keyring)?.openable.get(keyId);
+  return internals ?? dataKeyInternals(keyring.get(keyId));
+}
+
 /**
  * Opens an envelope with the key its id names (never by trying keys), checking it against the
  * caller's `context`. Unknown key id -> ERR_CRYPTO_KEY_UNKNOWN, retired -> ERR_CRYPTO_KEY_RETIRED;
  * anything else that goes wrong is the opaque ERR_CRYPTO_DECRYPT_FAILED.
  */
 export function openField(keyring: Keyring, envelope: string, context: EnvelopeContext): Buffer {
+  // Fast path for the common case, an envelope under the ring's primary key: its text starts with
+  // `tv1.<primary id>.`. When the rest decodes as canonical base64url (which has no '.'), that '.'
+  // is the last one, so the general parse below would find the same key id and payload.
+  const table = keyringTable(keyring);
+  if (table !== undefined && typeof envelope === 'string') {
+    const header = table.primaryHeader;
+    if (envelope.startsWith(header)) {
+      payloadStart = header.length;
+      const bytes = decodePayload(envelope);
+      if (bytes !== undefined) return openPayload(table.primary, bytes, context);
+    }
+  }
   const keyId = headerKeyId(envelope);
   const bytes = keyId === undefined ? undefined : decodePayload(envelope);
   if (keyId === undefined || bytes === undefined) throw decryptionFailed();
+  return openPayload(lookUp(keyring, keyId), bytes, context);
+}
+
+/** Opens the payload decodePayload just returned (its size in payloadSize). */
+function openPayload(internals: DataKeyInternals, bytes: Buffer, context: EnvelopeContext): Buffer {
   const size = payloadSize;
-  const internals = dataKeyInternals(keyring.get(keyId));
   const aad = encodeAad(internals.aadPrefix, context);
   if (bytes !== openScratch) {
     const tag = bytes.subarray(size - GCM_TAG_BYTES, size);

@@ -1,5 +1,5 @@
 // A set of data keys with states. Seal with the primary; open by the key id in the envelope.
-import { dataKeyInternals, type DataKey } from './data-key.js';
+import { dataKeyInternals, type DataKey, type DataKeyInternals } from './data-key.js';
 import { TelvaultError } from './errors.js';
 import { argumentError } from './failures.js';
 import { isKeyId, type KeyId } from './key-id.js';
@@ -21,6 +21,25 @@ export interface Keyring {
   entries(): ReadonlyArray<{ key: DataKey; state: KeyState }>;
 }
 
+/**
+ * What openField needs from a keyring made by createKeyring, resolved once when the ring is built
+ * so opening a value does no WeakMap or brand check per key. Never exposed outside src/crypto.
+ */
+export interface KeyringTable {
+  /** `tv1.<primary id>.`: an envelope starting with it (and a valid payload) names the primary. */
+  readonly primaryHeader: string;
+  readonly primary: DataKeyInternals;
+  /** Internals of every key that may open (primary and decrypt-only); retired ids are absent. */
+  readonly openable: ReadonlyMap<string, DataKeyInternals>;
+}
+
+const tables = new WeakMap<Keyring, KeyringTable>();
+
+/** The table of a keyring made by createKeyring; undefined for any other Keyring implementation. */
+export function keyringTable(keyring: Keyring): KeyringTable | undefined {
+  return tables.get(keyring);
+}
+
 const STATES: ReadonlySet<string> = new Set<KeyState>(['primary', 'decrypt-only', 'retired']);
 
 // Key ids are not secret, but only a well-formed one is echoed.
@@ -31,14 +50,16 @@ function show(id: string): string {
 export function createKeyring(entries: ReadonlyArray<KeyringEntry>): Keyring {
   if (!Array.isArray(entries)) throw argumentError('"entries" expected an array');
   const byId = new Map<string, KeyringEntry>();
+  const openable = new Map<string, DataKeyInternals>();
   let primaryKey: DataKey | undefined;
   for (const entry of entries as ReadonlyArray<KeyringEntry>) {
-    dataKeyInternals(entry.key); // a real DataKey
+    const internals = dataKeyInternals(entry.key); // a real DataKey
     if (!STATES.has(entry.state)) {
       throw argumentError('"state" expected primary, decrypt-only or retired');
     }
     if (byId.has(entry.key.id)) throw argumentError(`"entries" has key id "${entry.key.id}" twice`);
     byId.set(entry.key.id, Object.freeze({ key: entry.key, state: entry.state }));
+    if (entry.state !== 'retired') openable.set(entry.key.id, internals);
     if (entry.state === 'primary') {
       if (primaryKey !== undefined)
         throw argumentError('"entries" expected exactly one primary key');
@@ -49,7 +70,7 @@ export function createKeyring(entries: ReadonlyArray<KeyringEntry>): Keyring {
   const primary = primaryKey;
   const list = Object.freeze([...byId.values()]);
 
-  return Object.freeze({
+  const ring: Keyring = Object.freeze({
     primary: (): DataKey => primary,
     get(id: KeyId): DataKey {
       const entry = byId.get(id);
@@ -67,4 +88,11 @@ export function createKeyring(entries: ReadonlyArray<KeyringEntry>): Keyring {
     has: (id: KeyId): boolean => byId.has(id),
     entries: (): ReadonlyArray<KeyringEntry> => list,
   });
+  const primaryInternals = dataKeyInternals(primary);
+  tables.set(ring, {
+    primaryHeader: primaryInternals.header,
+    primary: primaryInternals,
+    openable,
+  });
+  return ring;
 }
