@@ -82,6 +82,8 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // A client that trickles its request does not hold a connection forever.
+    requestTimeout: 30_000,
     routerOptions: { maxParamLength: 256 },
   });
   app.addHook('onSend', async (request, reply, payload) => {

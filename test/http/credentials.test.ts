@@ -233,6 +233,40 @@ describe.each(DIALECTS)('credentials and secrets on %s', (dialect) => {
     expect(JSON.stringify(raw)).not.toContain(child.token);
   });
 
+  it('answers an internal failure with a generic 500 carrying only the request id', async () => {
+    const db = s.server.database.db;
+    const row = await db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('tenant_id', '=', t)
+      .where('provider', '=', 'twilio')
+      .executeTakeFirstOrThrow();
+    const sealed = JSON.parse(row.secrets_json) as Record<string, string>;
+    // An envelope moved to another field no longer opens (bound to its field): a decryption failure.
+    const swapped = { ...sealed, defaultFrom: sealed['authToken'] ?? '' };
+    await db
+      .updateTable('credentials')
+      .set({ secrets_json: JSON.stringify(swapped) })
+      .where('id', '=', row.id)
+      .execute();
+    try {
+      const r = await s.request('GET', `${base()}/credentials/twilio`, { token });
+      expect(r.status).toBe(500);
+      expect(err(r)).toEqual({
+        code: 'ERR_INTERNAL',
+        message: 'internal error',
+        requestId: r.headers.get('x-request-id'),
+      });
+    } finally {
+      await db
+        .updateTable('credentials')
+        .set({ secrets_json: row.secrets_json })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    expect((await s.request('GET', `${base()}/credentials/twilio`, { token })).status).toBe(200);
+  });
+
   it('serves health, readiness, the OpenAPI document, request ids and generic errors', async () => {
     expect((await s.request('GET', '/healthz')).json).toEqual({ status: 'ok' });
     expect((await s.request('GET', '/readyz')).json).toEqual({ status: 'ready' });
