@@ -1,5 +1,6 @@
 // The available-numbers catalogue: deterministic numbers per country, type and area code, minus
 // those already owned by any account. Twilio's test magic: AreaCode 533 has no numbers (21452).
+import { invalidParam } from './twilio-format.js';
 import type { TwilioState } from './twilio-store.js';
 
 export type NumberType = 'Local' | 'TollFree' | 'Mobile';
@@ -46,6 +47,9 @@ export function availableNumbers(
   limit: number,
 ): AvailableNumber[] {
   const plan = COUNTRIES[country];
+  if (filters.areaCode !== undefined && !/^\d{1,5}$/.test(filters.areaCode)) {
+    throw invalidParam('AreaCode must be digits.');
+  }
   if (plan === undefined || filters.areaCode === NO_NUMBERS_AREA_CODE) return [];
   const prefix =
     type === 'TollFree'

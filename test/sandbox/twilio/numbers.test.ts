@@ -107,6 +107,7 @@ describe('Twilio numbers emulator', () => {
     await reject({ phoneNumber: '+15005550001' }, 21421);
     await reject({ phoneNumber: '4155550100' }, 21421);
     await reject({}, 20001);
+    await reject({ areaCode: 'abc' }, 20001);
   });
 
   it('filters by PhoneNumber and FriendlyName, and pages with the filter kept', async () => {
