@@ -1,4 +1,5 @@
 // tenant_keys: wrapped keys (tenant data and index keys, and the deployment's system key).
+import { sql } from 'kysely';
 import type { Database, KeyKind, KeyState, TenantKeysTable } from './database.js';
 import { dialectOf } from './dialect-of.js';
 
@@ -102,4 +103,39 @@ export async function rewrapTenantKey(
 export async function deleteTenantKeyRows(db: Database, tenantId: string): Promise<number> {
   const r = await db.deleteFrom('tenant_keys').where('tenant_id', '=', tenantId).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+export interface Rewrap {
+  id: string;
+  expectedWrapped: string;
+  wrapped: string;
+}
+
+/** rewrapTenantKey for many keys (one statement on PostgreSQL); returns how many were replaced. */
+export async function rewrapTenantKeys(
+  db: Database,
+  items: readonly Rewrap[],
+  next: { masterKeyId: string; at: string },
+): Promise<number> {
+  if (items.length === 0) return 0;
+  if (dialectOf(db) === 'sqlite') {
+    let n = 0;
+    for (const i of items) {
+      const ok = await rewrapTenantKey(db, i.id, i.expectedWrapped, {
+        ...next,
+        wrapped: i.wrapped,
+      });
+      if (ok) n++;
+    }
+    return n;
+  }
+  const values = items.map(
+    (i) =>
+      sql`(cast(${i.id} as text), cast(${i.expectedWrapped} as text), cast(${i.wrapped} as text))`,
+  );
+  const r = await sql`update tenant_keys as t
+    set wrapped = v.nw, master_key_id = ${next.masterKeyId}, updated_at = ${next.at}
+    from (values ${sql.join(values)}) as v (id, ow, nw)
+    where t.id = v.id and t.wrapped = v.ow`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
 }

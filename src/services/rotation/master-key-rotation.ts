@@ -10,7 +10,7 @@ import { findActiveJob, insertJob } from '../../store/job-repo.js';
 import {
   countKeysNotWrappedBy,
   listKeysNotWrappedBy,
-  rewrapTenantKey,
+  rewrapTenantKeys,
   type TenantKeyRow,
 } from '../../store/tenant-key-repo.js';
 import { newId, nowIso } from '../../store/time.js';
@@ -50,16 +50,15 @@ async function rewrapBatch(deps: MasterRotationDeps, rows: readonly TenantKeyRow
       material.fill(0);
     }
   });
-  await deps.db.transaction().execute(async (trx) => {
-    for (const n of next) {
-      // A lost compare-and-set means another run rewrapped it already: nothing to do.
-      await rewrapTenantKey(trx, n.row.id, n.row.wrapped, {
-        wrapped: n.wrapped,
-        masterKeyId: current.id,
-        at,
-      });
-    }
-  });
+  // A lost compare-and-set means another run rewrapped that key already: nothing to do.
+  const items = next.map((n) => ({
+    id: n.row.id,
+    expectedWrapped: n.row.wrapped,
+    wrapped: n.wrapped,
+  }));
+  await deps.db
+    .transaction()
+    .execute((trx) => rewrapTenantKeys(trx, items, { masterKeyId: current.id, at }));
 }
 
 async function work(deps: MasterRotationDeps, ctx: JobContext, batchSize: number) {
