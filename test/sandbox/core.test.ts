@@ -189,6 +189,21 @@ describe('sandbox core', () => {
     expect((await sb.admin('POST', `barriers/${id}/release`)).status).toBe(404);
   });
 
+  it('lets held requests go after the barrier timeout, and forgets them', async () => {
+    const created = await sb.admin('POST', 'barriers', {
+      route: TRUNKS,
+      parties: 0,
+      timeoutMs: 50,
+    });
+    const id = (created.body as { id: string }).id;
+    expect((await createTrunk('late')).status).toBe(201);
+    expect((await sb.admin('GET', `barriers/${id}`)).body).toMatchObject({
+      arrived: 1,
+      waiting: 0,
+      open: false,
+    });
+  });
+
   it('logs exchanges (request bodies only in-process) and resets to the seeded state', async () => {
     await createTrunk('logged');
     const { body } = await sb.admin('GET', 'exchanges');
