@@ -9,6 +9,8 @@
 //                                               codes { weakPassword: { status, code } }, …)
 //   POST   /__sandbox/verify-sip                { domainName, username, password } → { ok }: would
 //                                               a SIP client authenticate to that trunk?
+//   POST   /__sandbox/retell/verify-sip         { phoneNumber, username, password } → { ok }: do
+//                                               these match the SIP auth Retell holds for the number?
 //   GET    /__sandbox/counters                  { "METHOD /route/pattern": calls }
 //   POST   /__sandbox/reset                     back to the seeded state; clears log, faults, barriers
 //   faults, barriers and the exchange log: see admin-fault-routes.ts
@@ -77,6 +79,17 @@ export const registerSandboxAdmin: FastifyPluginAsync<{ context: SandboxContext 
     const body = request.body;
     const ok = context.twilio.verifySip(
       str(body, 'domainName'),
+      str(body, 'username'),
+      str(body, 'password'),
+    );
+    return { ok };
+  });
+
+  // Static route: wins over '/:provider/:what' in Fastify's router.
+  app.post('/retell/verify-sip', (request) => {
+    const body = request.body;
+    const ok = context.retell.verifySipAuth(
+      str(body, 'phoneNumber'),
       str(body, 'username'),
       str(body, 'password'),
     );

@@ -88,6 +88,18 @@ describe('Retell client', () => {
     expect(JSON.stringify(view)).not.toContain(SIP_PASSWORD);
     expect(sandbox.context.retell.verifySipAuth(numberOf(1), 'acme_user', SIP_PASSWORD)).toBe(true);
     expect(sandbox.context.retell.verifySipAuth(numberOf(1), 'acme_user', 'wrong')).toBe(false);
+    // The same check over the sandbox admin surface, as a platform's own tests would make it.
+    const verify = (password: string) =>
+      sandbox.admin('POST', 'retell/verify-sip', {
+        phoneNumber: numberOf(1),
+        username: 'acme_user',
+        password,
+      });
+    expect(await verify(SIP_PASSWORD)).toEqual({ status: 200, body: { ok: true } });
+    expect(await verify('wrong')).toEqual({ status: 200, body: { ok: false } });
+    expect((await sandbox.admin('POST', 'retell/verify-sip', { phoneNumber: 'x' })).status).toBe(
+      400,
+    );
   });
 
   it('updates the SIP auth with the unprefixed fields: the old password stops verifying', async () => {
