@@ -37,3 +37,31 @@ export {
   type WrapContext,
   type WrappedKeyPurpose,
 } from './crypto/index.js';
+
+// Configuration and the composition root: run the server in-process, or use the services directly.
+export { loadConfig, type ProvidersMode, type TelvaultConfig } from './config.js';
+export {
+  createServer,
+  createServices,
+  openServices,
+  type CreateServerInput,
+  type OpenedServices,
+  type Services,
+  type ServicesInput,
+  type TelvaultServer,
+} from './app/index.js';
+
+// Provider clients on the official SDKs, and the one error type they raise.
+export {
+  ProviderError,
+  type ProviderErrorDetails,
+  type ProviderName,
+} from './providers/provider-error.js';
+export { createTwilioClient, verifyTwilioCredentials } from './providers/twilio/index.js';
+export { createRetellClient } from './providers/retell/index.js';
+export { createExotelClient } from './providers/exotel/index.js';
+export { createSendgridClient } from './providers/sendgrid/index.js';
+
+// The provider sandbox, for a platform's own integration tests.
+export { createSandboxApp, type SandboxApp } from './sandbox/sandbox-app.js';
+export { generateSandboxSeed, parseSandboxSeed, type SandboxSeed } from './sandbox/seed.js';
