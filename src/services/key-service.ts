@@ -168,8 +168,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
         });
         material.fill(0);
       }
-      systemKeyer = undefined;
-      await this.rateLimitKey('');
+      // Load (and so check) it now rather than on the first rate-limited request.
+      systemKeyer = loadSystemKeyer();
+      await systemKeyer.catch((err: unknown) => {
+        systemKeyer = undefined;
+        throw err;
+      });
     },
 
     async provisionTenantKeys(trx, tenantId) {

@@ -9,7 +9,7 @@ import { parseMasterKey } from '../../src/crypto/index.js';
 import { createKeyService, type KeyService } from '../../src/services/key-service.js';
 import { createTenantService } from '../../src/services/tenant-service.js';
 import { listKeyUsage } from '../../src/store/key-usage-repo.js';
-import { openTestStore, type TestStore } from '../store/harness.js';
+import { DIALECTS, openTestStore, type TestStore } from '../store/harness.js';
 import { readRow, seedTenant } from '../store/fixtures.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
@@ -41,13 +41,13 @@ function runChild(args: string[], killAfterLines: number): Promise<RunResult> {
   });
 }
 
-describe('crash and resume of a data-key rotation (SQLite)', () => {
+describe.each(DIALECTS)('crash and resume of a data-key rotation on %s', (dialect) => {
   let store: TestStore;
   let keys: KeyService;
   const masterText = randomBytes(32).toString('base64');
 
   beforeAll(async () => {
-    store = await openTestStore('sqlite', 'crash');
+    store = await openTestStore(dialect, 'crash');
     keys = createKeyService({ db: store.db, masterKeys: { current: parseMasterKey(masterText) } });
   });
   afterAll(async () => {
@@ -57,7 +57,7 @@ describe('crash and resume of a data-key rotation (SQLite)', () => {
   it(`completes with zero unreadable rows after ${KILLS} SIGKILLs`, async () => {
     const t = await createTenantService({ db: store.db, keys }).createTenant({ name: 'crash' });
     const rows = await seedTenant(store.db, keys, t.id, 40);
-    const args = [store.dataDir, masterText, t.id];
+    const args = [store.dataDir, masterText, t.id, ...(store.url === undefined ? [] : [store.url])];
     let kills = 0;
     let outcome = '';
     for (let run = 0; run < KILLS * 3 && outcome === ''; run++) {
