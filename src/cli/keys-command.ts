@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { JobOutcome, JobProgress } from '../services/job-runner.js';
 import type { KeyStatusView } from '../services/key-status.js';
+import { rotateIndexKey } from '../services/rotation/index-key-rotation.js';
 import { rotateMasterKey } from '../services/rotation/master-key-rotation.js';
 import { rotateTenantKey } from '../services/rotation/tenant-key-rotation.js';
 import type { CliIo } from './io.js';
@@ -137,23 +138,25 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
   keys
     .command('rotate-tenant <tenantId>')
     .description("rotate a tenant's data key and re-encrypt its rows (resumable)")
-    .action(async (tenantId: string) => {
+    .option('--index', "rotate the tenant's blind-index key instead (recomputes every index)")
+    .action(async (tenantId: string, opts: { index?: boolean }) => {
+      const index = opts.index === true;
       await withKeyContext(async ({ services: s, database }) => {
-        const reporter = progressReporter(io, 're-encrypt');
+        const reporter = progressReporter(io, index ? 're-index' : 're-encrypt');
+        const deps = { db: database.db, keys: s.keys };
+        const run = index ? rotateIndexKey : rotateTenantKey;
         const r = await interruptible((signal) =>
-          rotateTenantKey({ db: database.db, keys: s.keys }, tenantId, {
-            signal,
-            onProgress: (p) => reporter.update(p),
-          }),
+          run(deps, tenantId, { signal, onProgress: (p) => reporter.update(p) }),
         ).finally(() => reporter.stop());
         await s.audit.record({
           tenantId,
           actor: CLI,
-          action: 'keys.rotate-tenant',
+          action: index ? 'keys.rotate-tenant-index' : 'keys.rotate-tenant',
           target: tenantId,
           detail: { toVersion: r.toVersion, resumed: r.resumed, outcome: r.outcome },
         });
-        finish(io, r.outcome, `data-key rotation of ${tenantId} to v${r.toVersion}`);
+        const what = index ? 'blind-index key rotation' : 'data-key rotation';
+        finish(io, r.outcome, `${what} of ${tenantId} to v${r.toVersion}`);
       });
     });
 }

@@ -42,6 +42,9 @@ describe.each(DIALECTS)('telvault keys on %s', (dialect) => {
     expect(rotated).toMatchObject({ code: 0 });
     expect(rotated.out).toContain(`data-key rotation of ${tenantId} to v2 done`);
 
+    const reindexed = await cli(['keys', 'rotate-tenant', tenantId, '--index']);
+    expect(reindexed.out).toContain(`blind-index key rotation of ${tenantId} to v2 done`);
+
     process.env['TELVAULT_MASTER_KEY'] = second;
     process.env['TELVAULT_MASTER_KEY_PREVIOUS'] = first;
     const master = await cli(['keys', 'rotate-master']);
@@ -56,6 +59,8 @@ describe.each(DIALECTS)('telvault keys on %s', (dialect) => {
     expect(status.out).toContain(`tenant ${tenantId} (Acme)`);
     expect(status.out).toMatch(/data v1 retired rows=0/);
     expect(status.out).toMatch(/data v2 primary rows=0/);
+    expect(status.out).toMatch(/index v1 retired rows=0/);
+    expect(status.out).toMatch(/index v2 primary rows=0/);
     const json = await cli(['keys', 'status', '--json']);
     const parsed = JSON.parse(json.out) as { tenants: Array<{ tenantId: string }> };
     expect(parsed.tenants.map((t) => t.tenantId)).toContain(tenantId);
