@@ -73,6 +73,9 @@ export async function trackRowKeys(
     if (b[kind] !== null) changes.push([kind, b[kind], -1]);
     if (a[kind] !== null) changes.push([kind, a[kind], +1]);
   }
+  // One global lock order (kind, then version) so two writers moving rows in opposite
+  // directions (a stale writer going back to v1) cannot deadlock on PostgreSQL.
+  changes.sort((x, y) => x[0].localeCompare(y[0]) || x[1] - y[1]);
   for (const [kind, version, delta] of changes) {
     await adjust(trx, tenantId, kind, version, delta);
   }
@@ -92,8 +95,12 @@ export async function shiftKeyUsage(
   move: { from: number; to: number; rows: number },
 ): Promise<void> {
   if (move.rows === 0 || move.from === move.to) return;
-  await adjust(trx, tenantId, kind, move.from, -move.rows);
-  await adjust(trx, tenantId, kind, move.to, move.rows);
+  const steps: Array<[number, number]> = [
+    [move.from, -move.rows],
+    [move.to, move.rows],
+  ];
+  steps.sort((x, y) => x[0] - y[0]); // the lock order of trackRowKeys
+  for (const [version, delta] of steps) await adjust(trx, tenantId, kind, version, delta);
   await assertUsable(trx, tenantId, kind, move.to);
 }
 
