@@ -10,7 +10,7 @@ import {
 } from '../../src/services/rotation/tenant-key-rotation.js';
 import { ENCRYPTED_TABLES, rowFields } from '../../src/store/encrypted-fields.js';
 import { scanEncryptedRows } from '../../src/store/encrypted-row-repo.js';
-import { listKeyUsage } from '../../src/store/key-usage-repo.js';
+import { listKeyUsage, trackRowKeys } from '../../src/store/key-usage-repo.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';
 import { readRow, seedTenant, TABLE_NAMES, updateRow } from '../store/fixtures.js';
 import type { Database } from '../../src/store/database.js';
@@ -191,6 +191,46 @@ describe.each(DIALECTS)('tenant data-key rotation on %s', (dialect) => {
       resumed: true,
     });
     expect(await runTenantKeyRotation({ db: store.db, keys }, jobId)).toBe('done');
+  });
+
+  it('starts one rotation when two start at once', async () => {
+    const t = await tenants.createTenant({ name: 'Twice' });
+    const node2 = await store.openAnother();
+    const keys2 = createKeyService({ db: node2.db, masterKeys: { current: master } });
+    const [a, b] = await Promise.all([
+      startTenantKeyRotation({ db: store.db, keys }, t.id),
+      startTenantKeyRotation({ db: node2.db, keys: keys2 }, t.id),
+    ]);
+    expect(a.jobId).toBe(b.jobId);
+    expect([a.toVersion, b.toVersion]).toEqual([2, 2]);
+    expect([a.resumed, b.resumed].sort()).toEqual([false, true]);
+    expect(await runTenantKeyRotation({ db: store.db, keys }, a.jobId)).toBe('done');
+    await node2.close();
+  });
+
+  it('refuses a write sealed with a key retired meanwhile; the writer re-seals', async () => {
+    const t = await tenants.createTenant({ name: 'Late' });
+    const rows = await seedTenant(store.db, keys, t.id, 1);
+    const stale = createKeyService({
+      db: store.db,
+      masterKeys: { current: master },
+      cache: { stampCheckMs: 60_000 },
+    });
+    await stale.sealField(t.id, { entity: 'x', field: 'y', recordId: 'z' }, 'warm');
+    expect((await rotateTenantKey({ db: store.db, keys }, t.id)).outcome).toBe('done');
+    const [id] = [...rows].find(([, r]) => r.table === 'secrets') ?? [];
+    if (id === undefined) throw new Error('no secret row');
+    const sealed = await stale.sealFields(t.id, 'secret', id, { value: 'late' });
+    expect(sealed.keyVersion).toBe(1);
+    // The guard itself: a write on the retired version is refused in its transaction.
+    await expect(
+      store.db.transaction().execute((trx) => trackRowKeys(trx, t.id, { data: 2 }, { data: 1 })),
+    ).rejects.toMatchObject({ code: 'ERR_KEYS_ROTATION_RUNNING' });
+    // The fixture writer retries after forgetting its keys, as a service does.
+    await updateRow(store.db, stale, t.id, 'secrets', id, { value: 'late' });
+    rows.set(id, { table: 'secrets', values: { value: 'late' } });
+    await expectAllOnVersion(store.db, t.id, 2);
+    await expectRowsHold(store.db, keys, t.id, rows);
   });
 
   it('resumes an interrupted rotation from its saved cursor', async () => {
