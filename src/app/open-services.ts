@@ -5,6 +5,7 @@ import { createKeyService } from '../services/key-service.js';
 import { loadMasterKeys } from '../services/master-keys.js';
 import { assertKeysUsable } from '../services/startup-key-check.js';
 import type { EnvOverride } from '../services/env-override.js';
+import type { ProviderCallLog } from '../services/provider-clients.js';
 import { openDatabase, type OpenedDatabase } from '../store/database.js';
 import { createServices, type Services } from './services.js';
 
@@ -16,7 +17,11 @@ export interface OpenedServices {
 
 export async function openServices(
   config: TelvaultConfig,
-  extra: { rootTokenHash?: Buffer | undefined; override?: EnvOverride | undefined } = {},
+  extra: {
+    rootTokenHash?: Buffer | undefined;
+    override?: EnvOverride | undefined;
+    providerLog?: ((entry: ProviderCallLog) => void) | undefined;
+  } = {},
 ): Promise<OpenedServices> {
   const masterKeys = loadMasterKeys(config);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -31,6 +36,8 @@ export async function openServices(
       keys,
       rootTokenHash: extra.rootTokenHash,
       override: extra.override,
+      providers: { mode: config.providers, sandboxUrl: config.sandboxUrl },
+      providerLog: extra.providerLog,
     });
     return { services, database, close: () => database.close() };
   } catch (err) {

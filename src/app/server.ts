@@ -10,6 +10,7 @@ import { buildOpenApi } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { auditRoutes } from '../http/routes/audit-routes.js';
 import { credentialRoutes } from '../http/routes/credential-routes.js';
+import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
@@ -68,7 +69,14 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   const rootTokenHash =
     input.rootTokenHash ??
     (config.rootToken === undefined ? undefined : hashRootToken(config.rootToken.reveal()));
-  const { services, database } = await openServices(config, { rootTokenHash, override });
+  if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
+    logger.warn('TELVAULT_PROVIDERS=sandbox without a sandbox URL: provider calls will fail');
+  }
+  const { services, database } = await openServices(config, {
+    rootTokenHash,
+    override,
+    providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
+  });
   try {
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
@@ -81,6 +89,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...tenantRoutes(services.tenants),
       ...tokenRoutes(services.tokens),
       ...credentialRoutes(services.credentials),
+      ...credentialVerifyRoutes(services.credentialChecks),
       ...secretRoutes(services.secrets),
       ...auditRoutes(services.audit),
       ...(input.extraRoutes?.(services) ?? []),

@@ -4,7 +4,13 @@ import type { Database, DialectName } from '../store/database.js';
 import type { KeyService } from '../services/key-service.js';
 import { createAuditService } from '../services/audit-service.js';
 import { createCredentialService } from '../services/credential-service.js';
+import { createCredentialVerifyService } from '../services/credential-verify-service.js';
 import type { EnvOverride } from '../services/env-override.js';
+import {
+  createProviderClients,
+  type ProviderClientsConfig,
+  type ProviderCallLog,
+} from '../services/provider-clients.js';
 import { createSecretService } from '../services/secret-service.js';
 import { createTenantService } from '../services/tenant-service.js';
 import { createTokenService } from '../services/token-service.js';
@@ -16,17 +22,29 @@ export interface ServicesInput {
   keys: KeyService;
   rootTokenHash: Buffer | undefined;
   override?: EnvOverride | undefined;
+  /** Where provider clients send requests (default: the live providers). */
+  providers?: ProviderClientsConfig | undefined;
+  /** Receives each provider exchange (method, target, status, duration; never a body). */
+  providerLog?: ((entry: ProviderCallLog) => void) | undefined;
 }
 
 export function createServices(input: ServicesInput) {
   const { db, dialect, keys } = input;
   const audit = createAuditService({ db, dialect });
   const tenants = createTenantAdmin(createTenantService({ db, keys }), audit);
+  const credentials = createCredentialService({ db, keys, audit, override: input.override });
+  const providers = createProviderClients({
+    ...(input.providers ?? { mode: 'live' }),
+    credentials,
+    log: input.providerLog,
+  });
   return {
     audit,
     tenants,
     tokens: createTokenService({ db, audit, rootTokenHash: input.rootTokenHash }),
-    credentials: createCredentialService({ db, keys, audit, override: input.override }),
+    credentials,
+    providers,
+    credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ db, keys, audit }),
     keys,
   };

@@ -1,0 +1,60 @@
+// POST /v1/tenants/:tenantId/credentials/:provider/verify: checks the stored credentials against
+// the provider (one cheap authenticated read). A provider's refusal is an answer, not a failure of
+// this route: 200 with ok false and the typed error (code, status, provider code, retryable).
+import { z } from 'zod';
+import type { CredentialVerifyService } from '../../services/credential-verify-service.js';
+import { PROVIDERS } from '../../services/credentials/providers.js';
+import { defineRoute, type RouteSpec } from '../route-spec.js';
+import { tenantParams } from '../schemas.js';
+
+const providerParams = tenantParams.extend({
+  provider: z.enum(PROVIDERS, { error: `must be one of ${PROVIDERS.join(', ')}` }),
+});
+
+const provider = z.enum(PROVIDERS);
+
+export const verifyResultSchema = z
+  .discriminatedUnion('ok', [
+    z.object({ provider, ok: z.literal(true) }),
+    z.object({
+      provider,
+      ok: z.literal(false),
+      error: z.object({
+        code: z.string().meta({ example: 'ERR_PROVIDER_CREDENTIALS_INVALID' }),
+        status: z
+          .number()
+          .int()
+          .optional()
+          .describe("The provider's HTTP status; absent when no answer arrived."),
+        providerCode: z
+          .union([z.string(), z.number()])
+          .optional()
+          .describe("The provider's own error code (e.g. Twilio 20003), when it sent one."),
+        retryable: z.boolean(),
+      }),
+    }),
+  ])
+  .meta({ id: 'CredentialVerifyResult' });
+
+export function credentialVerifyRoutes(verifier: CredentialVerifyService): RouteSpec[] {
+  return [
+    defineRoute({
+      operationId: 'verifyCredentials',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/credentials/:provider/verify',
+      summary: "Check a provider's stored credentials against the provider",
+      description:
+        'One cheap authenticated read at the provider (Twilio: fetch the account; Retell: list one ' +
+        'number; Exotel: list one call; SendGrid: read the key’s scopes). A refusal is reported ' +
+        'with 200 and `ok: false`: `ERR_PROVIDER_CREDENTIALS_INVALID` (401), ' +
+        '`ERR_PROVIDER_FORBIDDEN` (403), `ERR_PROVIDER_UNAVAILABLE` (5xx or no answer; retryable). ' +
+        'The use of the credentials and the outcome are audited. 404 when none are stored.',
+      tags: ['credentials'],
+      access: { kind: 'tenant', scope: 'credentials:read', root: true },
+      params: providerParams,
+      status: 200,
+      response: verifyResultSchema,
+      handler: ({ params, actor }) => verifier.verify(params.tenantId, params.provider, actor),
+    }),
+  ];
+}
