@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { TelvaultError } from '../errors.js';
 import { prepareDevState } from '../app/dev-state.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
-import { createSandboxApp } from '../sandbox/sandbox-app.js';
+import { startDevSandbox, type DevSandbox } from '../app/dev-sandbox.js';
 import type { CliIo } from './io.js';
 import { closeOnSignal } from './serve-command.js';
 
@@ -46,10 +46,12 @@ export async function startDev(
   const state = prepareDevState(config.dataDir, { newRootToken: opts.newRootToken === true });
   const envKey = config.masterKey !== undefined;
   if (!envKey) config.masterKey = state.masterKey;
-  // The provider sandbox on its own loopback port, unless one is configured.
-  const sandbox = config.sandboxUrl === undefined ? createSandboxApp() : undefined;
-  if (sandbox !== undefined) {
-    config.sandboxUrl = await sandbox.app.listen({ host: '127.0.0.1', port: 0 });
+  // The seeded provider sandbox on its own loopback port, unless TELVAULT_SANDBOX_URL names a
+  // separately running one or TELVAULT_PROVIDERS=live; the server's provider clients point at it.
+  let sandbox: DevSandbox | undefined;
+  if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
+    sandbox = await startDevSandbox(config.dataDir);
+    config.sandboxUrl = sandbox.url;
   }
   let server: TelvaultServer;
   try {
@@ -59,14 +61,22 @@ export async function startDev(
       ...(config.rootToken === undefined ? { rootTokenHash: state.rootTokenHash } : {}),
     });
   } catch (err) {
-    await sandbox?.app.close();
+    await sandbox?.close();
     throw err;
   }
   const url = await server.listen();
   io.write(BANNER);
-  io.write(
-    `\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n  sandbox    ${config.sandboxUrl ?? '(none)'}\n  data       ${config.dataDir}\n`,
-  );
+  io.write(`\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n`);
+  if (config.providers === 'live') io.write('  providers  live (TELVAULT_PROVIDERS=live)\n');
+  else if (sandbox === undefined)
+    io.write(`  sandbox    ${config.sandboxUrl ?? ''} (TELVAULT_SANDBOX_URL)\n`);
+  else {
+    io.write(`  sandbox    ${sandbox.url} (admin: ${sandbox.url}/__sandbox/state)\n`);
+    io.write(
+      `  accounts   ${sandbox.seedPath}${sandbox.seedCreated ? ' (created)' : ''}: store these with PUT …/credentials/<provider>\n`,
+    );
+  }
+  io.write(`  data       ${config.dataDir}\n`);
   io.write(
     `  master key ${envKey ? 'from TELVAULT_MASTER_KEY' : `${state.masterKeyFile}${state.masterKeyCreated ? ' (created)' : ''}`}\n`,
   );
@@ -82,7 +92,7 @@ export async function startDev(
     ...server,
     close: async () => {
       await server.close();
-      await sandbox?.app.close();
+      await sandbox?.close();
     },
   };
 }
