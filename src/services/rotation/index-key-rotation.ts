@@ -120,7 +120,7 @@ async function run(deps: RotationDeps, ctx: JobContext, batchSize: number, maxPa
   const params = JSON.parse(ctx.job.params_json ?? '{}') as Params;
   const wait = params.promotedAtMs + deps.keys.propagationDelayMs + 100 - Date.now();
   if (wait > 0) await sleep(wait);
-  const ks = await deps.keys.tenantKeyset(tenantId, true);
+  let ks = await deps.keys.tenantKeyset(tenantId, true);
   const target = ks.indexKeys[0];
   if (target?.version !== params.toVersion) {
     throw new TelvaultError(
@@ -135,7 +135,14 @@ async function run(deps: RotationDeps, ctx: JobContext, batchSize: number, maxPa
       for (;;) {
         const rows = await scanBlindIndexedRows(deps.db, spec, tenantId, after, batchSize);
         if (rows.length === 0) break;
-        await reindexBatch(deps.db, ks, spec, target, rows);
+        try {
+          await reindexBatch(deps.db, ks, spec, target, rows);
+        } catch (err) {
+          // A data-key rotation running alongside sealed a row with a newer data key: reload.
+          if (!(err instanceof TelvaultError && err.code === 'ERR_CRYPTO_KEY_UNKNOWN')) throw err;
+          ks = await deps.keys.tenantKeyset(tenantId, true);
+          await reindexBatch(deps.db, ks, spec, target, rows);
+        }
         done += rows.length;
         after = rows[rows.length - 1]?.id ?? null;
         await ctx.save({ cursor: null, done, total: done });
