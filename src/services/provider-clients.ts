@@ -2,7 +2,8 @@
 // build goes through `credentials.use`, so each decryption is audited with its operation; nothing
 // is cached (a client holds decrypted secrets) and no SDK default export is touched.
 // TELVAULT_PROVIDERS picks the hosts: `live` talks to the providers themselves, `sandbox` to the
-// sandbox base URL (the one `telvault dev` mounts, or TELVAULT_SANDBOX_URL).
+// sandbox base URL (the one `telvault dev` mounts, or TELVAULT_SANDBOX_URL). Where the call cannot
+// go (sandbox mode without a URL), nothing is decrypted.
 import type { ProvidersMode } from '../config.js';
 import type { Secret } from '../crypto/secret.js';
 import { TelvaultError } from '../errors.js';
@@ -118,6 +119,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
       actor: Actor,
       tuning: ClientTuning = {},
     ): Promise<TwilioClient> {
+      const options = base('twilio', tuning);
       const c = await use(tenantId, 'twilio', operation, actor);
       const { authToken, apiKeySecret } = c.secrets;
       const apiKeySid = c.public['apiKeySid'];
@@ -132,7 +134,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
                 ? {}
                 : { authToken }),
           },
-          base('twilio', tuning),
+          options,
         ),
       );
     },
@@ -143,9 +145,10 @@ export function createProviderClients(deps: ProviderClientsDeps) {
       actor: Actor,
       tuning: ClientTuning = {},
     ): Promise<RetellClient> {
+      const options = base('retell', tuning);
       const c = await use(tenantId, 'retell', operation, actor);
       return createRetellClient(secretField(c, 'retell', 'apiKey'), {
-        ...base('retell', tuning),
+        ...options,
         ...(tuning.readRetries === undefined ? {} : { readRetries: tuning.readRetries }),
       });
     },
@@ -156,6 +159,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
       actor: Actor,
       tuning: ClientTuning = {},
     ): Promise<ExotelClient> {
+      const options = base('exotel', tuning);
       const c = await use(tenantId, 'exotel', operation, actor);
       // The host is the stored subdomain; the client refuses any host not on its allow-list.
       return createExotelClient(
@@ -165,7 +169,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
           apiToken: secretField(c, 'exotel', 'apiToken'),
           host: publicField(c, 'exotel', 'subdomain'),
         },
-        base('exotel', tuning),
+        options,
       );
     },
 
@@ -175,8 +179,9 @@ export function createProviderClients(deps: ProviderClientsDeps) {
       actor: Actor,
       tuning: ClientTuning = {},
     ): Promise<SendgridClient> {
+      const options = base('sendgrid', tuning);
       const c = await use(tenantId, 'sendgrid', operation, actor);
-      return createSendgridClient(secretField(c, 'sendgrid', 'apiKey'), base('sendgrid', tuning));
+      return createSendgridClient(secretField(c, 'sendgrid', 'apiKey'), options);
     },
   };
 }

@@ -330,3 +330,32 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     }
   });
 });
+
+describe.each(DIALECTS)('credential verify without a sandbox URL on %s', (dialect) => {
+  it('answers ERR_PROVIDER_NOT_CONFIGURED and decrypts nothing', async () => {
+    const s = await startTestServer(dialect, { logLevel: 'silent' });
+    try {
+      const t = await s.createTenant('nowhere');
+      const put = await s.request('PUT', `/v1/tenants/${t}/credentials/retell`, {
+        token: s.rootToken,
+        body: { apiKey: `key_${hex(24)}` },
+      });
+      expect(put.status).toBe(200);
+      const r = await s.request('POST', `/v1/tenants/${t}/credentials/retell/verify`, {
+        token: s.rootToken,
+      });
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({
+        provider: 'retell',
+        ok: false,
+        error: { code: 'ERR_PROVIDER_NOT_CONFIGURED', retryable: false },
+      });
+      const page = await s.request('GET', `/v1/tenants/${t}/audit`, { token: s.rootToken });
+      const actions = (page.json as AuditPage).events.map((e) => `${e.action} ${e.outcome}`);
+      expect(actions).toContain('credential.verify failure');
+      expect(actions).not.toContain('credential.use success');
+    } finally {
+      await s.close();
+    }
+  });
+});

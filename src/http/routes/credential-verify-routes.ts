@@ -47,7 +47,8 @@ export function credentialVerifyRoutes(verifier: CredentialVerifyService): Route
         'One cheap authenticated read at the provider (Twilio: fetch the account; Retell: list one ' +
         'number; Exotel: list one call; SendGrid: read the key’s scopes). A refusal is reported ' +
         'with 200 and `ok: false`: `ERR_PROVIDER_CREDENTIALS_INVALID` (401), ' +
-        '`ERR_PROVIDER_FORBIDDEN` (403), `ERR_PROVIDER_UNAVAILABLE` (5xx or no answer; retryable). ' +
+        '`ERR_PROVIDER_FORBIDDEN` (403), `ERR_PROVIDER_UNAVAILABLE` (5xx or no answer; retryable), ' +
+        '`ERR_PROVIDER_NOT_CONFIGURED` (this server has no sandbox URL in sandbox mode). ' +
         'The use of the credentials and the outcome are audited. 404 when none are stored.',
       tags: ['credentials'],
       access: { kind: 'tenant', scope: 'credentials:read', root: true },
