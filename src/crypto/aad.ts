@@ -92,7 +92,7 @@ export function encodeAad(prefix: Buffer, context: EnvelopeContext): Buffer {
     20 +
     3 * (tenantId.length + entity.length + field.length + recordId.length + purpose.length);
   const buf = max <= scratch.length ? scratch : Buffer.allocUnsafe(max);
-  prefix.copy(buf, 0);
+  buf.set(prefix, 0);
   let o = writeLp(buf, prefix.length, tenantId, 'tenantId');
   o = writeLp(buf, o, entity, 'entity');
   o = writeLp(buf, o, field, 'field');
