@@ -11,29 +11,24 @@
 // Seal before the transaction: on SQLite a transaction holds the only connection.
 import {
   computeBlindIndex,
-  createRateLimitKeyer,
   envelopeKeyId,
-  generateKeyMaterial,
   openFieldText,
   sealField as sealWithKey,
   Secret,
-  wrapKey,
   type RateLimitKeyer,
 } from '../crypto/index.js';
 import { TelvaultError } from '../errors.js';
 import type { Database } from '../store/database.js';
 import { deleteTenantKeyUsage } from '../store/key-usage-repo.js';
-import {
-  deleteTenantKeyRows,
-  insertTenantKey,
-  insertTenantKeyIfAbsent,
-  listTenantKeys,
-} from '../store/tenant-key-repo.js';
+import { deleteTenantKeyRows, listTenantKeys } from '../store/tenant-key-repo.js';
 import { bumpKeyringStamp, getKeyringStamp } from '../store/tenant-repo.js';
-import { nowIso } from '../store/time.js';
-import { tenantKeyId } from './key-ids.js';
 import { createKeyCache, type KeyCacheOptions } from './key-cache.js';
-import { buildTenantKeyset, unwrapRow, type TenantKeyset } from './key-loader.js';
+import { buildTenantKeyset, type TenantKeyset } from './key-loader.js';
+import {
+  createSystemKeyIfAbsent,
+  insertFirstTenantKeys,
+  loadRateLimitKeyer,
+} from './key-provisioning.js';
 import { readKeyStatus, type KeyStatusView } from './key-status.js';
 import { masterKeyList, type MasterKeys } from './master-keys.js';
 
@@ -132,16 +127,11 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return v;
   }
 
-  async function loadSystemKeyer(): Promise<RateLimitKeyer> {
-    const rows = await listTenantKeys(db, null, 'system');
-    const row = rows.find((r) => r.state === 'primary');
-    if (row === undefined) throw new TelvaultError('ERR_KEYS_MISSING', 'the system key is missing');
-    const material = unwrapRow(masters, row);
-    try {
-      return createRateLimitKeyer(material);
-    } finally {
-      material.fill(0);
-    }
+  function loadSystemKeyer(): Promise<RateLimitKeyer> {
+    return loadRateLimitKeyer(db, masters).catch((err: unknown) => {
+      systemKeyer = undefined;
+      throw err;
+    });
   }
 
   return {
@@ -149,50 +139,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     propagationDelayMs: cache.stampCheckMs,
 
     async ensureSystemKey() {
-      const existing = await listTenantKeys(db, null, 'system');
-      if (existing.length === 0) {
-        const at = nowIso();
-        const material = generateKeyMaterial();
-        const ctx = { tenantId: null, purpose: 'system', version: 1 } as const;
-        // The fixed id makes two nodes creating it at once converge on one key.
-        await insertTenantKeyIfAbsent(db, {
-          id: tenantKeyId(null, 'system', 1),
-          tenant_id: null,
-          kind: 'system',
-          version: 1,
-          state: 'primary',
-          wrapped: wrapKey(masterKeys.current, material, ctx),
-          master_key_id: masterKeys.current.id,
-          created_at: at,
-          updated_at: at,
-        });
-        material.fill(0);
-      }
+      await createSystemKeyIfAbsent(db, masterKeys.current);
       // Load (and so check) it now rather than on the first rate-limited request.
       systemKeyer = loadSystemKeyer();
-      await systemKeyer.catch((err: unknown) => {
-        systemKeyer = undefined;
-        throw err;
-      });
+      await systemKeyer;
     },
 
     async provisionTenantKeys(trx, tenantId) {
-      const at = nowIso();
-      for (const kind of ['data', 'index'] as const) {
-        const material = generateKeyMaterial();
-        await insertTenantKey(trx, {
-          id: tenantKeyId(tenantId, kind, 1),
-          tenant_id: tenantId,
-          kind,
-          version: 1,
-          state: 'primary',
-          wrapped: wrapKey(masterKeys.current, material, { tenantId, purpose: kind, version: 1 }),
-          master_key_id: masterKeys.current.id,
-          created_at: at,
-          updated_at: at,
-        });
-        material.fill(0);
-      }
+      await insertFirstTenantKeys(trx, masterKeys.current, tenantId);
     },
 
     async sealField(tenantId, ref, plaintext) {
@@ -237,10 +191,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
 
     async rateLimitKey(value) {
-      systemKeyer ??= loadSystemKeyer().catch((err: unknown) => {
-        systemKeyer = undefined;
-        throw err;
-      });
+      systemKeyer ??= loadSystemKeyer();
       return (await systemKeyer).key(value);
     },
 
