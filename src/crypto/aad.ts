@@ -25,6 +25,9 @@ export interface EnvelopeContext {
 // One reusable buffer: the AAD is consumed synchronously by setAAD before the next call.
 const scratch = Buffer.allocUnsafe(4096);
 let scratchView = scratch.subarray(0, 0); // reused while the AAD length repeats
+// The prefix now at the start of scratch: a run of values under one key copies it once. Prefixes
+// are made once per key by encodeAadPrefix and never written to, and nothing else writes there.
+let scratchPrefix: Buffer | undefined;
 
 type WellFormed = string & { isWellFormed(): boolean };
 
@@ -91,8 +94,14 @@ export function encodeAad(prefix: Buffer, context: EnvelopeContext): Buffer {
     prefix.length +
     20 +
     3 * (tenantId.length + entity.length + field.length + recordId.length + purpose.length);
-  const buf = max <= scratch.length ? scratch : Buffer.allocUnsafe(max);
-  buf.set(prefix, 0);
+  let buf = scratch;
+  if (max > scratch.length) {
+    buf = Buffer.allocUnsafe(max);
+    buf.set(prefix, 0);
+  } else if (prefix !== scratchPrefix) {
+    scratch.set(prefix, 0);
+    scratchPrefix = prefix;
+  }
   let o = writeLp(buf, prefix.length, tenantId, 'tenantId');
   o = writeLp(buf, o, entity, 'entity');
   o = writeLp(buf, o, field, 'field');

@@ -85,6 +85,14 @@ export function sealField(
   return internals.header + out.toString('base64url', 0, size);
 }
 
+/**
+ * `text.startsWith(prefix)`. A search anchored at 0 gives the same answer at less than half the
+ * cost of String#startsWith in Node 20 (both scan at most `prefix.length` characters).
+ */
+function startsWith(text: string, prefix: string): boolean {
+  return text.lastIndexOf(prefix, 0) === 0;
+}
+
 // Parse results of the last headerKeyId/decodePayload call (module state, not objects, so the hot
 // path allocates nothing for them; every caller uses them before the next call).
 let payloadStart = 0;
@@ -92,7 +100,7 @@ let payloadSize = 0;
 
 /** The key id of an envelope v1 header (setting payloadStart), or undefined. */
 function headerKeyId(text: unknown): KeyId | undefined {
-  if (typeof text !== 'string' || !text.startsWith(ENVELOPE_V1_MARKER)) return undefined;
+  if (typeof text !== 'string' || !startsWith(text, ENVELOPE_V1_MARKER)) return undefined;
   const dot = text.lastIndexOf('.'); // base64url has no '.', so this ends the key id
   if (dot < ENVELOPE_V1_MARKER.length) return undefined;
   const keyId = text.slice(ENVELOPE_V1_MARKER.length, dot);
@@ -138,7 +146,7 @@ export function openField(keyring: Keyring, envelope: string, context: EnvelopeC
   const table = keyringTable(keyring);
   if (table !== undefined && typeof envelope === 'string') {
     const header = table.primaryHeader;
-    if (envelope.startsWith(header)) {
+    if (startsWith(envelope, header)) {
       payloadStart = header.length;
       const bytes = decodePayload(envelope);
       if (bytes !== undefined) return openPayload(table.primary, bytes, context);
