@@ -2,6 +2,7 @@
 // (the phone's or the tenant's API key and token), on an allow-listed host only. In sandbox mode
 // https://<host>/… is sent to <sandbox>/exotel/<host>/… (providers.md §5).
 import type { Secret } from '../../crypto/secret.js';
+import { createProviderCall, passProviderError } from '../core/provider-call.js';
 import { ProviderError } from '../provider-error.js';
 import { normalizeExotelHost } from './exotel-host.js';
 import { sendExotelRequest } from './exotel-http.js';
@@ -32,46 +33,32 @@ export function createExotelClient(
   const authorization = (token: Secret<string>): string =>
     `Basic ${Buffer.from(`${credentials.apiKey}:${token.reveal()}`, 'utf8').toString('base64')}`;
 
+  const log = options.log;
+  const call = createProviderCall(
+    'exotel',
+    passProviderError,
+    log === undefined ? undefined : (entry) => log({ ...entry, host }),
+  );
   const send = async (
     operation: string,
     method: 'GET' | 'POST',
     path: string,
     form?: URLSearchParams,
   ): Promise<unknown> => {
-    const started = performance.now();
-    try {
-      const response = await sendExotelRequest({
-        operation,
-        method,
-        url: `${account}${path}`,
-        authorization: authorization(credentials.apiToken),
-        timeoutMs,
-        ...(form === undefined ? {} : { form }),
-      });
-      options.log?.({
-        provider: 'exotel',
-        operation,
-        host,
-        ok: true,
-        status: response.status,
-        code: undefined,
-        durationMs: performance.now() - started,
-      });
-      return response.body;
-    } catch (error) {
-      if (error instanceof ProviderError) {
-        options.log?.({
-          provider: 'exotel',
+    const response = await call(
+      operation,
+      () =>
+        sendExotelRequest({
           operation,
-          host,
-          ok: false,
-          status: error.status,
-          code: error.code,
-          durationMs: performance.now() - started,
-        });
-      }
-      throw error;
-    }
+          method,
+          url: `${account}${path}`,
+          authorization: authorization(credentials.apiToken),
+          timeoutMs,
+          ...(form === undefined ? {} : { form }),
+        }),
+      (r) => r.status,
+    );
+    return response.body;
   };
 
   return {

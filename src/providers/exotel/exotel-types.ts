@@ -1,4 +1,5 @@
 // The Exotel client's inputs and secret-free outputs.
+import type { ProviderCallLog } from '../core/provider-call.js';
 import type { Secret } from '../../crypto/secret.js';
 
 /** The phone's own Exotel credentials where it has them, else the tenant's. */
@@ -36,16 +37,8 @@ export interface ExotelCallView {
   dateCreated: string | null;
 }
 
-/** One provider call, as the client reports it to its log hook: never a body or header. */
-export interface ExotelCallLog {
-  provider: 'exotel';
-  operation: string;
-  host: string;
-  ok: boolean;
-  status: number | undefined;
-  code: string | undefined;
-  durationMs: number;
-}
+/** One provider call, as the client reports it to its log hook, with the host it went to. */
+export type ExotelCallLog = ProviderCallLog<'exotel'> & { host: string };
 
 export interface ExotelClientOptions {
   mode: 'live' | 'sandbox';

@@ -3,6 +3,7 @@
 // (providers.md §4, §9.8). Reads and deletes keep the SDK's retries.
 import Retell from 'retell-sdk';
 import type { Secret } from '../../crypto/secret.js';
+import { createProviderCall } from '../core/provider-call.js';
 import { ProviderError } from '../provider-error.js';
 import { toRetellProviderError } from './retell-errors.js';
 import { importBody, toView, updateBody } from './retell-mapping.js';
@@ -42,32 +43,7 @@ export function createRetellClient(
     // SDK debug logs include request bodies (SIP passwords); RETELL_LOG must not turn them on.
     logLevel: 'off',
   });
-  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      const result = await run();
-      options.log?.({
-        provider: 'retell',
-        operation,
-        ok: true,
-        status: undefined,
-        code: undefined,
-        durationMs: performance.now() - started,
-      });
-      return result;
-    } catch (error) {
-      const typed = toRetellProviderError(operation, error);
-      options.log?.({
-        provider: 'retell',
-        operation,
-        ok: false,
-        status: typed.status,
-        code: typed.code,
-        durationMs: performance.now() - started,
-      });
-      throw typed;
-    }
-  };
+  const call = createProviderCall('retell', toRetellProviderError, options.log);
   const absent = (error: unknown): boolean =>
     error instanceof ProviderError && error.code === 'ERR_PROVIDER_NOT_FOUND';
 

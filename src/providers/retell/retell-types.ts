@@ -1,4 +1,5 @@
 // The Retell client's inputs and secret-free outputs.
+import type { ProviderCallLog } from '../core/provider-call.js';
 import type { Secret } from '../../crypto/secret.js';
 
 export interface RetellAgentWeight {
@@ -51,14 +52,7 @@ export interface RetellNumberView {
 }
 
 /** One provider call, as the client reports it to its log hook: never a body or header. */
-export interface RetellCallLog {
-  provider: 'retell';
-  operation: string;
-  ok: boolean;
-  status: number | undefined;
-  code: string | undefined;
-  durationMs: number;
-}
+export type RetellCallLog = ProviderCallLog<'retell'>;
 
 export interface RetellClientOptions {
   mode: 'live' | 'sandbox';

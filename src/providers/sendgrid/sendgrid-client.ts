@@ -5,6 +5,7 @@ import { Client } from '@sendgrid/client';
 import type { ClientRequest } from '@sendgrid/client/src/request.js';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { Secret } from '../../crypto/secret.js';
+import { createProviderCall } from '../core/provider-call.js';
 import { ProviderError } from '../provider-error.js';
 import { toSendgridProviderError } from './sendgrid-errors.js';
 import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
@@ -32,32 +33,7 @@ export function createSendgridClient(
   const mail = new MailService();
   mail.setClient(client);
 
-  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      const result = await run();
-      options.log?.({
-        provider: 'sendgrid',
-        operation,
-        ok: true,
-        status: undefined,
-        code: undefined,
-        durationMs: performance.now() - started,
-      });
-      return result;
-    } catch (error) {
-      const typed = toSendgridProviderError(operation, error);
-      options.log?.({
-        provider: 'sendgrid',
-        operation,
-        ok: false,
-        status: typed.status,
-        code: typed.code,
-        durationMs: performance.now() - started,
-      });
-      throw typed;
-    }
-  };
+  const call = createProviderCall('sendgrid', toSendgridProviderError, options.log);
 
   return {
     sendEmail: (input) =>

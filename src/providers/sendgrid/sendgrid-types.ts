@@ -1,4 +1,5 @@
 // The SendGrid client's inputs and log entries.
+import type { ProviderCallLog } from '../core/provider-call.js';
 
 export type SendgridAddress = string | { email: string; name?: string };
 
@@ -15,14 +16,7 @@ export type SendgridEmailInput = SendgridEmailBase &
   ({ text: string; html?: string } | { text?: string; html: string });
 
 /** One provider call, as the client reports it to its log hook: never a body or header. */
-export interface SendgridCallLog {
-  provider: 'sendgrid';
-  operation: string;
-  ok: boolean;
-  status: number | undefined;
-  code: string | undefined;
-  durationMs: number;
-}
+export type SendgridCallLog = ProviderCallLog<'sendgrid'>;
 
 export interface SendgridClientOptions {
   mode: 'live' | 'sandbox';

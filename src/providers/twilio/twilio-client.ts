@@ -5,6 +5,7 @@
 import twilio from 'twilio';
 import { Secret } from '../../crypto/secret.js';
 import { TelvaultError } from '../../errors.js';
+import { createProviderCall } from '../core/provider-call.js';
 import type { ProviderLogger } from '../core/provider-log.js';
 import { toTwilioError } from './twilio-errors.js';
 import { TwilioHttpClient } from './twilio-request-client.js';
@@ -90,16 +91,12 @@ export function createTwilioClient(
     autoRetry: false,
   });
 
+  // No log hook here: the http client reports each exchange, pages included.
+  const call = createProviderCall('twilio', (operation, err) => toTwilioError(err, operation));
   return {
     accountSid,
     sdk,
-    async run(operation, call) {
-      try {
-        return await call(sdk);
-      } catch (err) {
-        throw toTwilioError(err, operation);
-      }
-    },
+    run: (operation, run) => call(operation, () => run(sdk)),
   };
 }
 
