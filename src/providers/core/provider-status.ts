@@ -8,7 +8,12 @@ export interface StatusClass {
   retryable: boolean;
 }
 
-export function classifyStatus(status: number): StatusClass {
+/** Statuses a provider gives its own meaning (a 403 is each provider's call), by status. */
+export type StatusOverrides = Readonly<Partial<Record<number, StatusClass>>>;
+
+export function classifyStatus(status: number, overrides: StatusOverrides = {}): StatusClass {
+  const own = overrides[status];
+  if (own !== undefined) return own;
   if (status === 401) return { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false };
   if (status === 403) return { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false };
   if (status === 404) return { code: 'ERR_PROVIDER_NOT_FOUND', retryable: false };

@@ -2,6 +2,7 @@
 // mapped to ProviderError without copying the vendor message (it may echo what we sent).
 import { ProviderError } from '../provider-error.js';
 import type { ErrorCode } from '../../errors.js';
+import { classifyStatus, type StatusClass, type StatusOverrides } from '../core/provider-status.js';
 
 export interface ExotelRequest {
   operation: string;
@@ -17,15 +18,13 @@ export interface ExotelResponse {
   body: unknown;
 }
 
+const EXOTEL_STATUSES: StatusOverrides = {
+  403: { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false },
+};
+
 /** Exotel's statuses (providers.md §5: a 401 or 403 means the key/token pair is not accepted). */
-export function exotelStatusCode(status: number): { code: ErrorCode; retryable: boolean } {
-  if (status === 401 || status === 403) {
-    return { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false };
-  }
-  if (status === 404) return { code: 'ERR_PROVIDER_NOT_FOUND', retryable: false };
-  if (status === 429) return { code: 'ERR_PROVIDER_RATE_LIMITED', retryable: true };
-  if (status >= 500) return { code: 'ERR_PROVIDER_UNAVAILABLE', retryable: true };
-  return { code: 'ERR_PROVIDER_REJECTED', retryable: false };
+export function exotelStatusCode(status: number): StatusClass {
+  return classifyStatus(status, EXOTEL_STATUSES);
 }
 
 export async function sendExotelRequest(request: ExotelRequest): Promise<ExotelResponse> {

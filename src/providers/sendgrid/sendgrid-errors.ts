@@ -1,19 +1,23 @@
 // @sendgrid errors → ProviderError. ResponseError keeps the response headers and body and axios
 // errors keep the request (Authorization header, mail body), so neither is kept as `cause`.
 import { ProviderError } from '../provider-error.js';
-import type { ErrorCode } from '../../errors.js';
+import {
+  classifyStatus,
+  providerUnavailableError,
+  type StatusClass,
+  type StatusOverrides,
+} from '../core/provider-status.js';
+
+const SENDGRID_STATUSES: StatusOverrides = {
+  403: { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false },
+};
 
 /**
  * SendGrid's statuses. A 403 comes with a valid key: the sender is not a verified Sender
  * Identity, or the key lacks the scope ("access forbidden"); the key itself is fine.
  */
-export function sendgridStatusCode(status: number): { code: ErrorCode; retryable: boolean } {
-  if (status === 401) return { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false };
-  if (status === 403) return { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false };
-  if (status === 404) return { code: 'ERR_PROVIDER_NOT_FOUND', retryable: false };
-  if (status === 429) return { code: 'ERR_PROVIDER_RATE_LIMITED', retryable: true };
-  if (status >= 500) return { code: 'ERR_PROVIDER_UNAVAILABLE', retryable: true };
-  return { code: 'ERR_PROVIDER_REJECTED', retryable: false };
+export function sendgridStatusCode(status: number): StatusClass {
+  return classifyStatus(status, SENDGRID_STATUSES);
 }
 
 export function toSendgridProviderError(operation: string, error: unknown): ProviderError {
@@ -28,14 +32,8 @@ export function toSendgridProviderError(operation: string, error: unknown): Prov
     const { code, retryable } = sendgridStatusCode(e.code);
     return new ProviderError(code, { ...details, status: e.code, retryable });
   }
-  if (e.isAxiosError === true) {
-    // No response: refused, reset, timed out.
-    return new ProviderError('ERR_PROVIDER_UNAVAILABLE', {
-      ...details,
-      status: undefined,
-      retryable: true,
-    });
-  }
+  // No response: refused, reset, timed out.
+  if (e.isAxiosError === true) return providerUnavailableError('sendgrid', operation);
   // The SDK refused the message before sending it (e.g. no recipient).
   return new ProviderError('ERR_PROVIDER_REJECTED', {
     ...details,
