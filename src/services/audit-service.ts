@@ -121,7 +121,10 @@ export function createAuditService(deps: AuditServiceDeps) {
 
   // Group commit for events written on their own (reveals, uses): while one transaction of a
   // stream commits, the events that arrive queue up and go in the next one, together. Each caller
-  // still resolves only once its event is committed; the first event of a burst does not wait.
+  // still resolves only once its event is committed. A burst's first transaction starts one event
+  // loop turn late (setImmediate): the requests read in the same turn queue their events first and
+  // share its commit. Starting at once made every event its own transaction on SQLite, whose one
+  // connection the transaction holds, so no other request could get as far as queueing meanwhile.
   const queues = new Map<string, Pending[]>();
   const draining = new Set<string>();
 
@@ -154,7 +157,10 @@ export function createAuditService(deps: AuditServiceDeps) {
       const q = queues.get(key) ?? [];
       q.push({ event, resolve, reject });
       queues.set(key, q);
-      if (!draining.has(key)) void drain(key);
+      if (!draining.has(key)) {
+        draining.add(key);
+        setImmediate(() => void drain(key));
+      }
     });
   }
 
