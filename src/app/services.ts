@@ -31,7 +31,8 @@ export interface ServicesInput {
 export function createServices(input: ServicesInput) {
   const { db, dialect, keys } = input;
   const audit = createAuditService({ db, dialect });
-  const tenants = createTenantAdmin(createTenantService({ db, keys }), audit);
+  const tokens = createTokenService({ db, audit, rootTokenHash: input.rootTokenHash });
+  const tenants = createTenantAdmin(createTenantService({ db, keys }), audit, tokens);
   const credentials = createCredentialService({ db, keys, audit, override: input.override });
   const providers = createProviderClients({
     ...(input.providers ?? { mode: 'live' }),
@@ -41,7 +42,7 @@ export function createServices(input: ServicesInput) {
   return {
     audit,
     tenants,
-    tokens: createTokenService({ db, audit, rootTokenHash: input.rootTokenHash }),
+    tokens,
     credentials,
     providers,
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),

@@ -5,8 +5,13 @@ import type { TenantAdmin } from '../http/routes/tenant-routes.js';
 import type { Actor } from '../services/actor.js';
 import type { AuditService } from '../services/audit-service.js';
 import type { TenantService } from '../services/tenant-service.js';
+import type { TokenService } from '../services/token-service.js';
 
-export function createTenantAdmin(tenants: TenantService, audit: AuditService): TenantAdmin {
+export function createTenantAdmin(
+  tenants: TenantService,
+  audit: AuditService,
+  tokens: Pick<TokenService, 'forgetTenant'>,
+): TenantAdmin {
   return {
     async create(name: string, actor: Actor) {
       const t = await tenants.createTenant({ name });
@@ -35,7 +40,12 @@ export function createTenantAdmin(tenants: TenantService, audit: AuditService): 
         action: 'tenant.delete',
         target: `tenant:${id}`,
       });
-      await tenants.deleteTenant(id);
+      try {
+        await tenants.deleteTenant(id);
+      } finally {
+        // Its tokens stop at once on this node (the cache would otherwise keep them up to its TTL).
+        tokens.forgetTenant(id);
+      }
     },
     async exists(id: string) {
       return (await tenants.findTenant(id)) !== undefined;

@@ -1,7 +1,8 @@
 // API tokens: random, recognisable prefix, shown once, stored as SHA-256 of the token (a 256-bit
 // random value needs no slow hash: nothing to brute-force), looked up by that hash. The root token
-// is compared by hash in constant time.
+// is compared by hash in constant time. Authentication is cached briefly (see TOKEN_CACHE_TTL_MS).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { Secret } from '../crypto/secret.js';
 import { TelvaultError } from '../errors.js';
 import type { Database } from '../store/database.js';
@@ -80,6 +81,31 @@ export interface TokenServiceDeps {
   /** SHA-256 of the root token; undefined = no root access. */
   rootTokenHash: Buffer | undefined;
   clock?: () => number;
+  /** How long a looked-up token is trusted without reading its row again (0: never cached). */
+  cacheTtlMs?: number;
+}
+
+/**
+ * A token row read on the request path is reused for at most this long. Revocation and tenant
+ * deletion through this node evict at once; a change made elsewhere (another node, the CLI on the
+ * database) takes effect here within this bound, like key changes (the key cache's stamp check).
+ */
+export const TOKEN_CACHE_TTL_MS = 1000;
+const TOKEN_CACHE_MAX = 10_000;
+
+interface CachedToken {
+  principal: Principal & { kind: 'tenant' };
+  /** expires_at in ms since the epoch (Infinity: never), checked on every request. */
+  expiresAtMs: number;
+  /** Until when (clock ms) the row read is trusted. */
+  freshUntil: number;
+}
+
+/** expires_at as ms; one that does not parse counts as already expired (fail closed). */
+function expiryMs(expiresAt: string | null): number {
+  if (expiresAt === null) return Infinity;
+  const ms = Date.parse(expiresAt);
+  return Number.isNaN(ms) ? -Infinity : ms;
 }
 
 /** Writes of last_used_at are throttled to one per token per minute, off the request path. */
@@ -89,6 +115,24 @@ export function createTokenService(deps: TokenServiceDeps) {
   const repo = createTokenRepo(deps.db);
   const clock = deps.clock ?? Date.now;
   const touched = new Map<string, number>();
+  const ttl = deps.cacheTtlMs ?? TOKEN_CACHE_TTL_MS;
+  // Keyed by the token's hash. Never holds a miss: an unknown token is read every time.
+  const cache = ttl > 0 ? new LRUCache<string, CachedToken>({ max: TOKEN_CACHE_MAX }) : undefined;
+  // Bumped by every eviction, so a lookup that started before a revocation and ends after it does
+  // not put the row it read (still valid then) back into the cache.
+  let generation = 0;
+
+  function forget(match: (c: CachedToken) => boolean): void {
+    generation += 1;
+    if (cache === undefined) return;
+    for (const [hash, c] of cache.entries()) if (match(c)) cache.delete(hash);
+  }
+
+  function live(c: CachedToken): Principal | undefined {
+    if (c.expiresAtMs <= clock()) return undefined;
+    touch(c.principal.tokenId);
+    return c.principal;
+  }
 
   function touch(id: string): void {
     const now = clock();
@@ -111,18 +155,32 @@ export function createTokenService(deps: TokenServiceDeps) {
         return { kind: 'root' };
       }
       if (!token.startsWith(TENANT_TOKEN_PREFIX)) return undefined;
-      const row = await repo.findByHash(digest.toString('hex'));
+      const hash = digest.toString('hex');
+      const cached = cache?.get(hash);
+      if (cached !== undefined && cached.freshUntil > clock()) return live(cached);
+      const startedAt = generation;
+      const readAt = clock();
+      const row = await repo.findByHash(hash);
       if (row?.tenant_id === null || row === undefined) return undefined;
       if (row.revoked_at !== null) return undefined;
-      if (row.expires_at !== null && row.expires_at <= nowIso(clock)) return undefined;
-      touch(row.id);
-      return {
-        kind: 'tenant',
-        tenantId: row.tenant_id,
-        tokenId: row.id,
-        scopes: new Set(toView(row).scopes),
-        expiresAt: row.expires_at,
+      const entry: CachedToken = {
+        principal: Object.freeze({
+          kind: 'tenant',
+          tenantId: row.tenant_id,
+          tokenId: row.id,
+          scopes: new Set(toView(row).scopes),
+          expiresAt: row.expires_at,
+        } as const),
+        expiresAtMs: expiryMs(row.expires_at),
+        freshUntil: readAt + ttl,
       };
+      if (generation === startedAt) cache?.set(hash, entry);
+      return live(entry);
+    },
+
+    /** Drops this tenant's cached tokens (after the tenant is deleted through this node). */
+    forgetTenant(tenantId: string): void {
+      forget((c) => c.principal.tenantId === tenantId);
     },
 
     /**
@@ -187,7 +245,9 @@ export function createTokenService(deps: TokenServiceDeps) {
     async revoke(tenantId: string, tokenId: string, actor: Actor): Promise<void> {
       const existing = await repo.findInTenant(tenantId, tokenId);
       if (existing === undefined) throw new TelvaultError('ERR_NOT_FOUND', 'token not found');
-      if (existing.revoked_at !== null) return;
+      const drop = (c: CachedToken) => c.principal.tokenId === tokenId;
+      // Already revoked (elsewhere, e.g. the CLI on the database): stop it here too, at once.
+      if (existing.revoked_at !== null) return forget(drop);
       await deps.db.transaction().execute(async (trx) => {
         await repo.revoke(tenantId, tokenId, nowIso(clock), trx);
         await deps.audit.record(
@@ -195,6 +255,7 @@ export function createTokenService(deps: TokenServiceDeps) {
           trx,
         );
       });
+      forget(drop);
     },
   };
 }
