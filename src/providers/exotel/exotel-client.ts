@@ -3,6 +3,7 @@
 // https://<host>/… is sent to <sandbox>/exotel/<host>/… (providers.md §5).
 import type { Secret } from '../../crypto/secret.js';
 import { createProviderCall, passProviderError } from '../core/provider-call.js';
+import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';
 import { normalizeExotelHost } from './exotel-host.js';
 import { sendExotelRequest } from './exotel-http.js';
@@ -27,7 +28,9 @@ export function createExotelClient(
   // Refused here, before any request exists, when the host is not Exotel's.
   const host = normalizeExotelHost(credentials.host);
   const origin =
-    options.mode === 'live' ? `https://${host}` : `${sandboxBase(options)}/exotel/${host}`;
+    options.mode === 'live'
+      ? `https://${host}`
+      : `${sandboxBaseUrl('exotel', options.sandboxUrl)}/exotel/${host}`;
   const account = `${origin}/v1/Accounts/${encodeURIComponent(credentials.accountSid)}`;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const authorization = (token: Secret<string>): string =>
@@ -74,20 +77,6 @@ export function createExotelClient(
       await send('verify', 'GET', '/Calls.json?PageSize=1');
     },
   };
-}
-
-function sandboxBase(options: ExotelClientOptions): string {
-  if (options.sandboxUrl === undefined || options.sandboxUrl === '') {
-    throw new ProviderError('ERR_PROVIDER_NOT_CONFIGURED', {
-      provider: 'exotel',
-      operation: 'client.create',
-      status: undefined,
-      providerCode: undefined,
-      retryable: false,
-      reason: 'sandbox mode needs a sandbox URL',
-    });
-  }
-  return options.sandboxUrl.replace(/\/+$/, '');
 }
 
 function connectForm(input: ExotelConnectInput): URLSearchParams {

@@ -4,6 +4,7 @@
 import Retell from 'retell-sdk';
 import type { Secret } from '../../crypto/secret.js';
 import { createProviderCall } from '../core/provider-call.js';
+import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';
 import { toRetellProviderError } from './retell-errors.js';
 import { importBody, toView, updateBody } from './retell-mapping.js';
@@ -98,15 +99,5 @@ export function createRetellClient(
 
 export function retellBaseUrl(options: RetellClientOptions): string {
   if (options.mode === 'live') return RETELL_LIVE_URL;
-  if (options.sandboxUrl === undefined || options.sandboxUrl === '') {
-    throw new ProviderError('ERR_PROVIDER_NOT_CONFIGURED', {
-      provider: 'retell',
-      operation: 'client.create',
-      status: undefined,
-      providerCode: undefined,
-      retryable: false,
-      reason: 'sandbox mode needs a sandbox URL',
-    });
-  }
-  return `${options.sandboxUrl.replace(/\/+$/, '')}/retell`;
+  return `${sandboxBaseUrl('retell', options.sandboxUrl)}/retell`;
 }

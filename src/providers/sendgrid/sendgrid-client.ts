@@ -6,7 +6,7 @@ import type { ClientRequest } from '@sendgrid/client/src/request.js';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { Secret } from '../../crypto/secret.js';
 import { createProviderCall } from '../core/provider-call.js';
-import { ProviderError } from '../provider-error.js';
+import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { toSendgridProviderError } from './sendgrid-errors.js';
 import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
 
@@ -27,7 +27,10 @@ export function createSendgridClient(
   const defaults: Record<string, unknown> = { timeout: options.timeoutMs ?? 10_000 };
   if (options.mode === 'sandbox') {
     // After setApiKey, which resets baseUrl to the region host. No proxy for a local sandbox.
-    Object.assign(defaults, { baseUrl: `${sandboxBase(options)}/sendgrid/`, proxy: false });
+    Object.assign(defaults, {
+      baseUrl: `${sandboxBaseUrl('sendgrid', options.sandboxUrl)}/sendgrid/`,
+      proxy: false,
+    });
   }
   client.setDefaultRequest(defaults as unknown as ClientRequest);
   const mail = new MailService();
@@ -60,18 +63,4 @@ function mailData(input: SendgridEmailInput): MailDataRequired {
     return { ...base, html: input.html, ...(input.text === undefined ? {} : { text: input.text }) };
   }
   return { ...base, text: input.text ?? '' };
-}
-
-function sandboxBase(options: SendgridClientOptions): string {
-  if (options.sandboxUrl === undefined || options.sandboxUrl === '') {
-    throw new ProviderError('ERR_PROVIDER_NOT_CONFIGURED', {
-      provider: 'sendgrid',
-      operation: 'client.create',
-      status: undefined,
-      providerCode: undefined,
-      retryable: false,
-      reason: 'sandbox mode needs a sandbox URL',
-    });
-  }
-  return options.sandboxUrl.replace(/\/+$/, '');
 }
