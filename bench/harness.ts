@@ -73,21 +73,29 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** Warm-up, then `rounds` interleaved rounds over every case; medians of ops/s and of ratios. */
+/**
+ * Warm-up, then `rounds` interleaved rounds over every case; medians of ops/s and of ratios. Each
+ * round starts at the next case (round r runs cases r, r+1, …, wrapping), so no case always
+ * follows the same neighbour (whose garbage or cache state it could inherit), and many short
+ * rounds pair each ratio's two figures closer in time than a few long ones.
+ */
 export function measure(cases: readonly BenchCase[], options: BenchOptions): BenchResult[] {
-  const rounds = options.rounds ?? 7;
-  const roundMs = options.roundMs ?? 300;
+  const rounds = options.rounds ?? 15;
+  const roundMs = options.roundMs ?? 150;
   const warmupMs = options.warmupMs ?? 300;
   for (const c of cases) timeFor(() => c.fn(), Math.min(c.roundMs ?? warmupMs, warmupMs));
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const ratios = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     const round = new Map<string, number>();
-    for (const c of cases)
-      round.set(
-        c.name,
-        timeFor(() => c.fn(), c.roundMs ?? roundMs),
-      );
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[(r + i) % cases.length];
+      if (c !== undefined)
+        round.set(
+          c.name,
+          timeFor(() => c.fn(), c.roundMs ?? roundMs),
+        );
+    }
     const base = round.get(options.baseline);
     if (base === undefined) throw new Error(`baseline "${options.baseline}" is not a case`);
     for (const [name, ops] of round) {
