@@ -22,8 +22,9 @@ export interface Keyring {
 }
 
 /**
- * What openField needs from a keyring made by createKeyring, resolved once when the ring is built
- * so opening a value does no WeakMap or brand check per key. Never exposed outside src/crypto.
+ * What openField needs from a keyring made by createKeyring, resolved once when the ring is built:
+ * one WeakMap lookup per open replaces keyring.get and the DataKey brand check. The ring is frozen,
+ * so its get() cannot differ from this table. Never exposed outside src/crypto.
  */
 export interface KeyringTable {
   /** `tv1.<primary id>.`: an envelope starting with it (and a valid payload) names the primary. */
