@@ -4,13 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { secretDigest } from '../core/secret-digest.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { RetellSeed } from '../seed.js';
-import { passwordMatches, type PasswordDigest } from './retell-password.js';
+import { secretMatches, type PasswordHash } from '../core/secret-hash.js';
 import { toPhoneNumberResponse } from './retell-view.js';
 
 export interface RetellSipConfig {
   terminationUri: string | null;
   authUsername: string | null;
-  password: PasswordDigest | undefined;
+  password: PasswordHash | undefined;
   transport: string | null;
 }
 
@@ -102,7 +102,7 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
       for (const numbers of workspaces.values()) {
         const sip = numbers.get(phoneNumber)?.sip;
         if (sip?.password !== undefined && sip.authUsername === username) {
-          if (passwordMatches(sip.password, password)) return true;
+          if (secretMatches(sip.password, password)) return true;
         }
       }
       return false;
