@@ -1,10 +1,12 @@
 // Child process of the HTTP bench: a bare Fastify route returning a constant and the real telvault
-// server (SQLite in a temp dir, logs off), both on 127.0.0.1; prints their URLs and a seeded tenant.
+// server (SQLite in a temp dir, logs off unless BENCH_HTTP_LOG_LEVEL says, e.g. info), both on
+// 127.0.0.1; prints their URLs and a seeded tenant.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
+import pino from 'pino';
 import { createServer } from '../src/app/server.js';
 import { Secret } from '../src/crypto/secret.js';
 
@@ -12,6 +14,12 @@ const dataDir = mkdtempSync(join(tmpdir(), 'telvault-bench-'));
 const root = `tvr_${randomBytes(32).toString('base64url')}`;
 const bare = Fastify({ logger: false });
 bare.get('/constant', () => ({ status: 'ok' }));
+// CPU time this process has used (µs): the bench divides its growth over a case by the requests
+// served, a cost per request that a busy shared machine disturbs far less than requests/s.
+bare.get('/cpu', () => {
+  const u = process.cpuUsage();
+  return { us: u.user + u.system };
+});
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 
 const server = await createServer({
@@ -26,10 +34,12 @@ const server = await createServer({
     port: 0,
     providers: 'sandbox',
     sandboxUrl: undefined,
-    logLevel: 'silent',
+    logLevel: (process.env['BENCH_HTTP_LOG_LEVEL'] ?? 'silent') as 'silent' | 'info',
     allowEnvOverride: false,
   },
   env: {},
+  // With BENCH_HTTP_LOG_LEVEL=info, lines are formatted and redacted as in production, then dropped.
+  logDestination: pino.destination('/dev/null'),
 });
 const url = await server.listen();
 const call = async (method: string, path: string, token: string, body?: unknown) => {

@@ -3,14 +3,15 @@
 // route returning a constant, measured in the same run with the same load generator (autocannon,
 // 127.0.0.1 only). The servers run in a child process so the load generator does not share their
 // event loop; cases are interleaved round by round so every ratio compares figures taken under the
-// same machine load.
+// same machine load. The server's CPU time per request is printed too: on a busy shared machine it
+// moves much less than requests/s do.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import type { BenchModule } from './harness.js';
 
 interface CannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   latency: { p99: number };
   non2xx: number;
   errors: number;
@@ -82,12 +83,16 @@ export const httpBench: BenchModule = {
           headers: auth,
         },
       ];
+      const cpuNow = async (): Promise<number> =>
+        ((await (await fetch(`${info.bareUrl}/cpu`)).json()) as { us: number }).us;
+      const cpu = new Map<string, number[]>();
       const rps = new Map<string, number[]>();
       const p99 = new Map<string, number[]>();
       const ratio = new Map<string, number[]>();
       for (let round = 0; round < ROUNDS; round++) {
         let base = 0;
         for (const c of cases) {
+          const cpuBefore = await cpuNow();
           const r = await autocannon({
             url: c.url,
             method: c.method,
@@ -97,6 +102,8 @@ export const httpBench: BenchModule = {
           });
           if (r.non2xx > 0 || r.errors > 0)
             throw new Error(`${c.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+          const cpuUs = (await cpuNow()) - cpuBefore;
+          cpu.set(c.name, [...(cpu.get(c.name) ?? []), cpuUs / Math.max(1, r.requests.total)]);
           if (base === 0) base = r.requests.average;
           rps.set(c.name, [...(rps.get(c.name) ?? []), r.requests.average]);
           p99.set(c.name, [...(p99.get(c.name) ?? []), r.latency.p99]);
@@ -106,7 +113,9 @@ export const httpBench: BenchModule = {
       console.log(
         `autocannon, ${CONNECTIONS} connections, ${SECONDS}s per case, ${ROUNDS} interleaved rounds (medians)`,
       );
-      console.log('case                         req/s     p99 ms   ratio to bare');
+      console.log(
+        'case                         req/s     p99 ms   ratio to bare   server CPU µs/req',
+      );
       for (const c of cases) {
         console.log(
           `${c.name.padEnd(26)} ${median(rps.get(c.name) ?? [])
@@ -115,7 +124,9 @@ export const httpBench: BenchModule = {
             .toFixed(1)
             .padStart(10)} ${median(ratio.get(c.name) ?? [])
             .toFixed(3)
-            .padStart(14)}`,
+            .padStart(14)} ${median(cpu.get(c.name) ?? [])
+            .toFixed(0)
+            .padStart(19)}`,
         );
       }
     } finally {
