@@ -7,13 +7,19 @@ import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { Secret } from '../../crypto/secret.js';
 import { createProviderCall } from '../core/provider-call.js';
 import { sandboxBaseUrl } from '../core/sandbox-url.js';
+import { ProviderError } from '../provider-error.js';
 import { toSendgridProviderError } from './sendgrid-errors.js';
 import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
 
 export interface SendgridClient {
   /** Accepted for delivery (202); `messageId` is SendGrid's `X-Message-Id`. */
   sendEmail(input: SendgridEmailInput): Promise<{ messageId: string | undefined }>;
-  /** A cheap authenticated read (GET /v3/scopes); throws the typed error when the key fails. */
+  /** The key's scopes (GET /v3/scopes), e.g. `mail.send`. */
+  scopes(): Promise<string[]>;
+  /**
+   * A cheap authenticated read (GET /v3/scopes); throws the typed error when the key fails, and
+   * ERR_PROVIDER_FORBIDDEN (not retryable) when the key works but may not send mail.
+   */
   verify(): Promise<void>;
 }
 
@@ -45,11 +51,40 @@ export function createSendgridClient(
         const id: unknown = (response.headers as Record<string, unknown>)['x-message-id'];
         return { messageId: typeof id === 'string' ? id : undefined };
       }),
+    scopes: () => call('scopes.read', () => readScopes(client, 'scopes.read')),
     verify: () =>
       call('verify', async () => {
-        await client.request({ method: 'GET', url: '/v3/scopes' });
+        if (!(await readScopes(client, 'verify')).includes(SEND_SCOPE)) {
+          throw new ProviderError('ERR_PROVIDER_FORBIDDEN', {
+            provider: 'sendgrid',
+            operation: 'verify',
+            status: undefined,
+            providerCode: undefined,
+            retryable: false,
+            reason: `the key lacks the ${SEND_SCOPE} scope`,
+          });
+        }
       }),
   };
+}
+
+/** The scope telvault needs a SendGrid key for: sending mail. */
+const SEND_SCOPE = 'mail.send';
+
+async function readScopes(client: Client, operation: string): Promise<string[]> {
+  const [response] = await client.request({ method: 'GET', url: '/v3/scopes' });
+  const scopes: unknown = (response.body as { scopes?: unknown } | undefined)?.scopes;
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
+    // A 2xx we cannot read: nothing to say about the key, and asking again will not help.
+    throw new ProviderError('ERR_PROVIDER_UNAVAILABLE', {
+      provider: 'sendgrid',
+      operation,
+      status: response.statusCode,
+      providerCode: undefined,
+      retryable: false,
+    });
+  }
+  return scopes;
 }
 
 function mailData(input: SendgridEmailInput): MailDataRequired {

@@ -87,10 +87,29 @@ describe('SendGrid client', () => {
     await expect(client(KEY_A).verify()).resolves.toBeUndefined();
   });
 
-  it('a key without the mail.send scope is forbidden', async () => {
+  it('a key without the mail.send scope is forbidden: verify says so before a send does', async () => {
     const { apiKey } = sandbox.context.sendgrid.createKey({ scopes: ['scopes.read'] });
-    await expect(client(apiKey).verify()).resolves.toBeUndefined();
+    // The key itself works: it reads its scopes.
+    await expect(client(apiKey).scopes()).resolves.toEqual(['scopes.read']);
+    const verified = await rejection(client(apiKey).verify());
+    expect(verified).toMatchObject({
+      code: 'ERR_PROVIDER_FORBIDDEN',
+      provider: 'sendgrid',
+      operation: 'verify',
+      status: undefined,
+      retryable: false,
+    });
+    expect(verified.message).toContain('mail.send');
+    expect(logs.at(-1)).toMatchObject({
+      operation: 'verify',
+      ok: false,
+      code: 'ERR_PROVIDER_FORBIDDEN',
+    });
     expect((await rejection(client(apiKey).sendEmail(EMAIL))).code).toBe('ERR_PROVIDER_FORBIDDEN');
+    // A restricted key that may send verifies.
+    const sender = sandbox.context.sendgrid.createKey({ scopes: ['mail.send'] });
+    await expect(client(sender.apiKey).verify()).resolves.toBeUndefined();
+    await expect(client(KEY_A).scopes()).resolves.toContain('mail.send');
   });
 
   it('an invalid message is rejected (400 errors[])', async () => {
