@@ -15,6 +15,7 @@ import {
   createKeyring,
   generateKeyMaterial,
   openField,
+  openFieldText,
   sealField,
   type EnvelopeContext,
 } from '../src/crypto/index.js';
@@ -111,6 +112,8 @@ async function run(): Promise<void> {
     [
       { name: 'raw node:crypto open', fn: () => rawOpen(rawSealed) },
       { name: 'telvault openField', fn: () => openField(ring, envelope, context) },
+      // The string the services use: openField plus strict UTF-8 validation and decoding.
+      { name: 'telvault openFieldText', fn: () => openFieldText(ring, envelope, context) },
       { name: '@47ng/cloak decryptStringSync', fn: () => decryptStringSync(cloaked, cloakKey) },
       { name: 'legacy PBKDF2-100k per value', fn: () => legacyOpen(legacyStored), roundMs: 150 },
     ],
