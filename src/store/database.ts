@@ -52,6 +52,10 @@ export async function openDatabase(input: OpenDatabaseInput): Promise<OpenedData
   let opened: OpenedDatabase;
   if (input.databaseUrl !== undefined && input.databaseUrl !== '') {
     const pool = new pg.Pool({ connectionString: input.databaseUrl, max: input.poolMax ?? 10 });
+    // An idle pooled connection can fail on its own (server restart, failover, admin terminate):
+    // the pool drops it and the next query opens a new one. Without a listener, Node would turn
+    // that 'error' event into a crash of the whole process.
+    pool.on('error', () => {});
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     opened = { db, dialect: 'postgres', close: () => db.destroy() };
   } else {

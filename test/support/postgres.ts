@@ -35,6 +35,17 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
       const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await c.connect();
       try {
+        // A pool that has just been ended may still have backends finishing their goodbye; forcing
+        // the drop then would send them 57P01 while the client is closing, an 'error' event nobody
+        // listens to any more. Wait (briefly) for them to go, and force only what is left.
+        for (let i = 0; i < 50; i++) {
+          const { rows } = await c.query<{ n: string }>(
+            'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === '0') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await c.end();

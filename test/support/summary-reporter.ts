@@ -1,10 +1,16 @@
 // Prints the one closing line CI reads: `N passed, N failed[, N skipped]`.
+import type { SerializedError } from 'vitest';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+  ): void {
     let passed = 0;
-    let failed = 0;
+    // An unhandled error fails the run even when every test passed: count each as a failure so
+    // the closing line never says "0 failed" for a red run.
+    let failed = unhandledErrors.length;
     let skipped = 0;
     for (const mod of testModules) {
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed += 1;
