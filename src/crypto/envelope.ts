@@ -5,7 +5,6 @@
 //
 // base64url never contains '.', so the last '.' ends the key id even when the id has dots.
 // Stored format: do not change. See docs/envelope.md.
-import { isUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import { startupSnapshot } from 'node:v8';
 import { encodeAad, isWellFormedText, type EnvelopeContext } from './aad.js';
@@ -175,6 +174,8 @@ function openPayload(internals: DataKeyInternals, bytes: Buffer, context: Envelo
   return gcmOpen(internals.subkey, scratchNonce, scratchBody, scratchTag, aad);
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** openField, decoded as UTF-8 (invalid UTF-8 is the opaque decryption error). */
 export function openFieldText(
   keyring: Keyring,
@@ -182,14 +183,13 @@ export function openFieldText(
   context: EnvelopeContext,
 ): string {
   const bytes = openField(keyring, envelope, context);
-  // isUtf8 accepts exactly what a fatal TextDecoder accepts (no overlongs, surrogates or code
-  // points past U+10FFFF), and for such bytes toString gives the same string, a BOM included;
-  // both are native, cheaper than TextDecoder#decode for short values.
-  const valid = isUtf8(bytes);
-  const text = valid ? bytes.toString() : ''; // UTF-8; without arguments Node skips its dispatch
-  zero(bytes);
-  if (!valid) throw decryptionFailed();
-  return text;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw decryptionFailed();
+  } finally {
+    zero(bytes);
+  }
 }
 
 /** The key id of an envelope, parsed only (no key needed, nothing checked cryptographically). */
