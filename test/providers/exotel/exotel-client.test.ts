@@ -1,7 +1,6 @@
 // The Exotel client against the sandbox: connect, call log, verify, the host allow-list (refused
 // before any request), each error path and injected fault, and no token in any response or log.
-import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/crypto/secret.js';
 import { createExotelClient } from '../../../src/providers/exotel/exotel-client.js';
 import { normalizeExotelHost } from '../../../src/providers/exotel/exotel-host.js';
@@ -9,9 +8,7 @@ import type {
   ExotelCallLog,
   ExotelCredentials,
 } from '../../../src/providers/exotel/exotel-types.js';
-import { ProviderError } from '../../../src/providers/provider-error.js';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
+import { useProviderSandbox } from '../support.js';
 
 const IN = {
   host: 'api.in.exotel.com',
@@ -26,9 +23,10 @@ const SG = {
   apiToken: 'TokenSg-1a2b3c4d5e',
 };
 const logs: ExotelCallLog[] = [];
-const errors: unknown[] = [];
-let sandbox: TestSandbox;
-let url: string;
+const kit = useProviderSandbox({
+  exotel: { accounts: [IN, SG].map((a) => ({ ...a, host: a.host as 'api.exotel.com' })) },
+});
+const { rejection } = kit;
 
 const creds = (a: typeof IN, over: Partial<ExotelCredentials> = {}): ExotelCredentials => ({
   accountSid: a.sid,
@@ -40,39 +38,11 @@ const creds = (a: typeof IN, over: Partial<ExotelCredentials> = {}): ExotelCrede
 const client = (c: ExotelCredentials) =>
   createExotelClient(c, {
     mode: 'sandbox',
-    sandboxUrl: url,
+    sandboxUrl: kit.url,
     timeoutMs: 2_000,
     log: (e) => logs.push(e),
   });
 const CALL = { from: '+919800000001', to: '09800000002', callerId: '08047000000' };
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  errors.push(error);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({
-    exotel: { accounts: [IN, SG].map((a) => ({ ...a, host: a.host as 'api.exotel.com' })) },
-  });
-  url = sandbox.url;
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-const served: string[] = [];
-beforeEach(() => {
-  // Keep every response served so far for the secrets scan, then start from the seed.
-  for (const e of sandbox.context.exchanges.entries) {
-    served.push(`${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`);
-  }
-  resetSandboxContext(sandbox.context);
-});
 
 describe('Exotel client', () => {
   it('connects two numbers (form-encoded, Basic auth) and reads the call back from the log', async () => {
@@ -95,7 +65,7 @@ describe('Exotel client', () => {
       callSid: call.callSid,
       status: 'in-progress',
     });
-    const sent = sandbox.context.exchanges.entries[0];
+    const sent = kit.sandbox.context.exchanges.entries[0];
     expect(sent?.url).toBe(`/exotel/api.in.exotel.com/v1/Accounts/${IN.sid}/Calls/connect.json`);
     expect(sent?.requestBody).toMatchObject({
       From: [CALL.from],
@@ -142,8 +112,8 @@ describe('Exotel client', () => {
     expect(error.message).toBe(
       'exotel host.check failed: host is not one of api.exotel.com, api.in.exotel.com',
     );
-    expect(sandbox.context.exchanges.entries).toHaveLength(0);
-    expect([...sandbox.context.counters.values()].reduce((a, b) => a + b, 0)).toBe(0);
+    expect(kit.sandbox.context.exchanges.entries).toHaveLength(0);
+    expect([...kit.sandbox.context.counters.values()].reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('normalises the host forms codebases store', () => {
@@ -162,15 +132,10 @@ describe('Exotel client: injected faults', () => {
     { status: 403, code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false },
     { status: 400, code: 'ERR_PROVIDER_REJECTED', retryable: false },
   ] as const)('an injected $status → $code (provider code kept)', async (c) => {
-    const res = await fetch(`${url}/__sandbox/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        route,
-        action: { kind: 'error', status: c.status, code: 1010, message: 'Injected' },
-      }),
+    await kit.addFault({
+      route,
+      action: { kind: 'error', status: c.status, code: 1010, message: 'Injected' },
     });
-    expect(res.status).toBe(201);
     const error = await rejection(client(creds(IN)).connectCall(CALL));
     expect(error).toMatchObject({
       code: c.code,
@@ -181,17 +146,17 @@ describe('Exotel client: injected faults', () => {
   });
 
   it('a dropped connection and a timeout are unavailable and retryable', async () => {
-    sandbox.context.faults.add({ route, action: { kind: 'drop-after-commit' } });
+    kit.sandbox.context.faults.add({ route, action: { kind: 'drop-after-commit' } });
     const dropped = await rejection(client(creds(IN)).connectCall(CALL));
     expect(dropped).toMatchObject({
       code: 'ERR_PROVIDER_UNAVAILABLE',
       status: undefined,
       retryable: true,
     });
-    sandbox.context.faults.add({ route, action: { kind: 'latency', ms: 500 } });
+    kit.sandbox.context.faults.add({ route, action: { kind: 'latency', ms: 500 } });
     const slow = createExotelClient(creds(IN), {
       mode: 'sandbox',
-      sandboxUrl: url,
+      sandboxUrl: kit.url,
       timeoutMs: 100,
     });
     expect((await rejection(slow.connectCall(CALL))).code).toBe('ERR_PROVIDER_UNAVAILABLE');
@@ -202,13 +167,9 @@ describe('Exotel secrets', () => {
   it('no response, log entry or error carries the API token or the Basic credentials', () => {
     expect(logs.length).toBeGreaterThan(5);
     const basic = Buffer.from(`${IN.apiKey}:${IN.apiToken}`).toString('base64');
-    const seen = [
-      ...sandbox.context.exchanges.entries.map(
-        (e) => `${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`,
-      ),
-      JSON.stringify(logs),
-      ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 5 })}`),
-    ].join('\n');
+    // Every response served in this file (the scan used to see only the current test's: none).
+    expect(kit.served.length).toBeGreaterThan(5);
+    const seen = kit.seen(logs);
     for (const secret of [IN.apiToken, SG.apiToken, basic]) expect(seen).not.toContain(secret);
   });
 });

@@ -1,7 +1,6 @@
 // The Retell client (official retell-sdk) against the sandbox: every operation, paging, and each
 // error path as a typed ProviderError.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { inspect } from 'node:util';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Secret } from '../../../src/crypto/secret.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
 import {
@@ -9,63 +8,27 @@ import {
   type RetellClient,
 } from '../../../src/providers/retell/retell-client.js';
 import type { RetellCallLog } from '../../../src/providers/retell/retell-types.js';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
+import { useProviderSandbox } from '../support.js';
 
 const KEY = 'key_retell_client_test_0001';
 const OTHER_KEY = 'key_retell_client_test_0002';
 const SIP_PASSWORD = 'SipPassw0rdOne-xyz';
 const SIP_PASSWORD_2 = 'SipPassw0rdTwo-abc';
 const logs: RetellCallLog[] = [];
+const kit = useProviderSandbox({ retell: { apiKeys: [KEY, OTHER_KEY] } });
+const { rejection, addFault } = kit;
 
-let sandbox: TestSandbox;
-let url: string;
 let client: RetellClient;
 
 const numberOf = (i: number): string => `+1415555${String(100 + i).padStart(4, '0')}`;
 
-async function addFault(body: unknown): Promise<void> {
-  const res = await fetch(`${url}/__sandbox/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(201);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  errors.push(error);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({ retell: { apiKeys: [KEY, OTHER_KEY] } });
-  url = sandbox.url;
+beforeAll(() => {
   client = createRetellClient(new Secret(KEY), {
     mode: 'sandbox',
-    sandboxUrl: url,
+    sandboxUrl: kit.url,
     readRetries: 0,
     log: (entry) => logs.push(entry),
   });
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
-
-const served: string[] = [];
-const errors: unknown[] = [];
-beforeEach(() => {
-  // Keep every response served so far for the secrets scan, then start from the seed.
-  for (const e of sandbox.context.exchanges.entries) {
-    served.push(`${e.url} ${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`);
-  }
-  resetSandboxContext(sandbox.context);
 });
 
 describe('Retell client', () => {
@@ -86,20 +49,22 @@ describe('Retell client', () => {
       inboundAgents: [{ agentId: 'agent_in', weight: 1 }],
     });
     expect(JSON.stringify(view)).not.toContain(SIP_PASSWORD);
-    expect(sandbox.context.retell.verifySipAuth(numberOf(1), 'acme_user', SIP_PASSWORD)).toBe(true);
-    expect(sandbox.context.retell.verifySipAuth(numberOf(1), 'acme_user', 'wrong')).toBe(false);
+    expect(kit.sandbox.context.retell.verifySipAuth(numberOf(1), 'acme_user', SIP_PASSWORD)).toBe(
+      true,
+    );
+    expect(kit.sandbox.context.retell.verifySipAuth(numberOf(1), 'acme_user', 'wrong')).toBe(false);
     // The same check over the sandbox admin surface, as a platform's own tests would make it.
     const verify = (password: string) =>
-      sandbox.admin('POST', 'retell/verify-sip', {
+      kit.sandbox.admin('POST', 'retell/verify-sip', {
         phoneNumber: numberOf(1),
         username: 'acme_user',
         password,
       });
     expect(await verify(SIP_PASSWORD)).toEqual({ status: 200, body: { ok: true } });
     expect(await verify('wrong')).toEqual({ status: 200, body: { ok: false } });
-    expect((await sandbox.admin('POST', 'retell/verify-sip', { phoneNumber: 'x' })).status).toBe(
-      400,
-    );
+    expect(
+      (await kit.sandbox.admin('POST', 'retell/verify-sip', { phoneNumber: 'x' })).status,
+    ).toBe(400);
   });
 
   it('updates the SIP auth with the unprefixed fields: the old password stops verifying', async () => {
@@ -114,7 +79,7 @@ describe('Retell client', () => {
     await client.updateNumber(numberOf(2), {
       sipAuth: { username: 'user2', password: new Secret(SIP_PASSWORD_2) },
     });
-    const retell = sandbox.context.retell;
+    const retell = kit.sandbox.context.retell;
     expect(retell.verifySipAuth(numberOf(2), 'user2', SIP_PASSWORD)).toBe(false);
     expect(retell.verifySipAuth(numberOf(2), 'user2', SIP_PASSWORD_2)).toBe(true);
   });
@@ -124,7 +89,10 @@ describe('Retell client', () => {
     expect((await client.getNumber(numberOf(3)))?.phoneNumber).toBe(numberOf(3));
     expect(await client.getNumber(numberOf(99))).toBeUndefined();
     // Another key is another workspace: the number is not visible there.
-    const other = createRetellClient(new Secret(OTHER_KEY), { mode: 'sandbox', sandboxUrl: url });
+    const other = createRetellClient(new Secret(OTHER_KEY), {
+      mode: 'sandbox',
+      sandboxUrl: kit.url,
+    });
     expect(await other.getNumber(numberOf(3))).toBeUndefined();
   });
 
@@ -134,7 +102,7 @@ describe('Retell client', () => {
     }
     const all = await client.listNumbers({ pageSize: 2 });
     expect(all.map((n) => n.phoneNumber)).toEqual([10, 11, 12, 13, 14].map(numberOf));
-    expect(sandbox.context.counters.get('GET /retell/v2/list-phone-numbers')).toBe(3);
+    expect(kit.sandbox.context.counters.get('GET /retell/v2/list-phone-numbers')).toBe(3);
   });
 
   it('deletes a number, and reports an absent one as not deleted', async () => {
@@ -148,7 +116,7 @@ describe('Retell client', () => {
     await expect(client.verify()).resolves.toBeUndefined();
     const bad = createRetellClient(new Secret('key_not_known'), {
       mode: 'sandbox',
-      sandboxUrl: url,
+      sandboxUrl: kit.url,
     });
     const error = await rejection(bad.verify());
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_CREDENTIALS_INVALID', status: 401 });
@@ -159,11 +127,11 @@ describe('Retell client', () => {
     const input = { phoneNumber: numberOf(5), terminationUri: 'a.pstn.twilio.com' };
     await client.importNumber(input);
     expect((await rejection(client.importNumber(input))).code).toBe('ERR_PROVIDER_REJECTED');
-    sandbox.context.retell.configure({ duplicateImportStatus: 409 });
+    kit.sandbox.context.retell.configure({ duplicateImportStatus: 409 });
     const error = await rejection(client.importNumber(input));
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_REJECTED', status: 409 });
     // The SDK would retry a 409 twice; writes are sent exactly once.
-    expect(sandbox.context.counters.get('POST /retell/import-phone-number')).toBe(3);
+    expect(kit.sandbox.context.counters.get('POST /retell/import-phone-number')).toBe(3);
   });
 
   it('ignores RETELL_BASE_URL and RETELL_LOG: no SDK log can print a SIP password', async () => {
@@ -174,7 +142,7 @@ describe('Retell client', () => {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void printed.push(args)),
     );
     try {
-      const fresh = createRetellClient(new Secret(KEY), { mode: 'sandbox', sandboxUrl: url });
+      const fresh = createRetellClient(new Secret(KEY), { mode: 'sandbox', sandboxUrl: kit.url });
       await fresh.importNumber({
         phoneNumber: numberOf(7),
         terminationUri: 'a.pstn.twilio.com',
@@ -208,7 +176,7 @@ describe('Retell client: injected faults', () => {
     await addFault({ method: 'POST', route, action: { kind: 'error', status: c.status } });
     const error = await rejection(client.importNumber(input));
     expect(error).toMatchObject({ code: c.code, status: c.status, retryable: c.retryable });
-    expect(sandbox.context.counters.get(`POST ${route}`)).toBe(1);
+    expect(kit.sandbox.context.counters.get(`POST ${route}`)).toBe(1);
     expect(await client.getNumber(input.phoneNumber)).toBeUndefined();
   });
 
@@ -239,14 +207,14 @@ describe('Retell client: injected faults', () => {
   it('reads retry a 5xx (the SDK backoff); writes are never re-sent, even when told to', async () => {
     const retrying = createRetellClient(new Secret(KEY), {
       mode: 'sandbox',
-      sandboxUrl: url,
+      sandboxUrl: kit.url,
       readRetries: 1,
     });
     await retrying.importNumber(input);
     const getRoute = '/retell/get-phone-number/:phone_number';
     await addFault({ route: getRoute, action: { kind: 'error', status: 503 } });
     expect((await retrying.getNumber(input.phoneNumber))?.phoneNumber).toBe(input.phoneNumber);
-    expect(sandbox.context.counters.get(`GET ${getRoute}`)).toBe(2);
+    expect(kit.sandbox.context.counters.get(`GET ${getRoute}`)).toBe(2);
     await addFault({
       route: '/retell/update-phone-number/:phone_number',
       shouldRetry: true,
@@ -254,13 +222,15 @@ describe('Retell client: injected faults', () => {
     });
     const error = await rejection(retrying.updateNumber(input.phoneNumber, { nickname: 'x' }));
     expect(error.code).toBe('ERR_PROVIDER_UNAVAILABLE');
-    expect(sandbox.context.counters.get('PATCH /retell/update-phone-number/:phone_number')).toBe(1);
+    expect(
+      kit.sandbox.context.counters.get('PATCH /retell/update-phone-number/:phone_number'),
+    ).toBe(1);
   });
 
   it('a timeout is unavailable and retryable', async () => {
     const slow = createRetellClient(new Secret(KEY), {
       mode: 'sandbox',
-      sandboxUrl: url,
+      sandboxUrl: kit.url,
       timeoutMs: 100,
       readRetries: 0,
     });
@@ -275,13 +245,9 @@ describe('Retell client: injected faults', () => {
 
 describe('Retell secrets', () => {
   it('no response, log entry or error carries an API key or a SIP password', () => {
-    expect(served.length).toBeGreaterThan(20);
+    expect(kit.served.length).toBeGreaterThan(20);
     expect(logs.length).toBeGreaterThan(20);
-    const seen = [
-      ...served,
-      JSON.stringify(logs),
-      ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 5 })}`),
-    ].join('\n');
+    const seen = kit.seen(logs);
     for (const secret of [KEY, OTHER_KEY, 'key_not_known', SIP_PASSWORD, SIP_PASSWORD_2]) {
       expect(seen).not.toContain(secret);
     }

@@ -1,63 +1,35 @@
 // The SendGrid client (official @sendgrid/client + MailService per tenant) against the sandbox:
 // send, verify, each error path and injected fault, tenant isolation, and no key anywhere.
-import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/crypto/secret.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
 import { createSendgridClient } from '../../../src/providers/sendgrid/sendgrid-client.js';
 import type { SendgridCallLog } from '../../../src/providers/sendgrid/sendgrid-types.js';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
+import { useProviderSandbox } from '../support.js';
 
 const KEY_A = 'SG.tenantA_key_0001.secretpart_aaaaaaaaaaaaaaaa';
 const KEY_B = 'SG.tenantB_key_0002.secretpart_bbbbbbbbbbbbbbbb';
 const SENDER = 'noreply@acme.example';
 const logs: SendgridCallLog[] = [];
-const errors: unknown[] = [];
-const served: string[] = [];
-let sandbox: TestSandbox;
-let url: string;
+const kit = useProviderSandbox({
+  sendgrid: { apiKeys: [KEY_A, KEY_B], verifiedSenders: [SENDER, '@verified.example'] },
+});
+const { rejection } = kit;
 
 const client = (key: string, timeoutMs?: number) =>
   createSendgridClient(new Secret(key), {
     mode: 'sandbox',
-    sandboxUrl: url,
+    sandboxUrl: kit.url,
     log: (e) => logs.push(e),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 const EMAIL = { to: 'customer@example.com', from: SENDER, subject: 'Hello', text: 'Hi there' };
 
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  errors.push(error);
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({
-    sendgrid: { apiKeys: [KEY_A, KEY_B], verifiedSenders: [SENDER, '@verified.example'] },
-  });
-  url = sandbox.url;
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => {
-  for (const e of sandbox.context.exchanges.entries) {
-    served.push(`${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`);
-  }
-  resetSandboxContext(sandbox.context);
-});
-
 describe('SendGrid client', () => {
   it('sends (202) and returns the X-Message-Id; the message is recorded', async () => {
     const { messageId } = await client(KEY_A).sendEmail({ ...EMAIL, html: '<p>Hi</p>' });
     expect(messageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(sandbox.context.sendgrid.messages).toMatchObject([
+    expect(kit.sandbox.context.sendgrid.messages).toMatchObject([
       { messageId, from: SENDER, to: ['customer@example.com'], subject: 'Hello' },
     ]);
     const domainSender = await client(KEY_A).sendEmail({
@@ -88,7 +60,7 @@ describe('SendGrid client', () => {
   });
 
   it('a key without the mail.send scope is forbidden: verify says so before a send does', async () => {
-    const { apiKey } = sandbox.context.sendgrid.createKey({ scopes: ['scopes.read'] });
+    const { apiKey } = kit.sandbox.context.sendgrid.createKey({ scopes: ['scopes.read'] });
     // The key itself works: it reads its scopes.
     await expect(client(apiKey).scopes()).resolves.toEqual(['scopes.read']);
     const verified = await rejection(client(apiKey).verify());
@@ -107,7 +79,7 @@ describe('SendGrid client', () => {
     });
     expect((await rejection(client(apiKey).sendEmail(EMAIL))).code).toBe('ERR_PROVIDER_FORBIDDEN');
     // A restricted key that may send verifies.
-    const sender = sandbox.context.sendgrid.createKey({ scopes: ['mail.send'] });
+    const sender = kit.sandbox.context.sendgrid.createKey({ scopes: ['mail.send'] });
     await expect(client(sender.apiKey).verify()).resolves.toBeUndefined();
     await expect(client(KEY_A).scopes()).resolves.toContain('mail.send');
   });
@@ -131,7 +103,7 @@ describe('SendGrid client', () => {
       'fulfilled',
       'rejected',
     ]);
-    expect(sandbox.context.sendgrid.messages).toHaveLength(3);
+    expect(kit.sandbox.context.sendgrid.messages).toHaveLength(3);
   });
 
   it('refuses sandbox mode without a sandbox URL', () => {
@@ -151,26 +123,21 @@ describe('SendGrid client: injected faults', () => {
     { status: 403, code: 'ERR_PROVIDER_FORBIDDEN', retryable: false },
     { status: 413, code: 'ERR_PROVIDER_REJECTED', retryable: false },
   ] as const)('an injected $status → $code', async (c) => {
-    const res = await fetch(`${url}/__sandbox/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ route, action: { kind: 'error', status: c.status } }),
-    });
-    expect(res.status).toBe(201);
+    await kit.addFault({ route, action: { kind: 'error', status: c.status } });
     const error = await rejection(client(KEY_A).sendEmail(EMAIL));
     expect(error).toMatchObject({ code: c.code, status: c.status, retryable: c.retryable });
-    expect(sandbox.context.sendgrid.messages).toHaveLength(0);
+    expect(kit.sandbox.context.sendgrid.messages).toHaveLength(0);
   });
 
   it('a dropped connection and a timeout are unavailable and retryable', async () => {
-    sandbox.context.faults.add({ route, action: { kind: 'drop' } });
+    kit.sandbox.context.faults.add({ route, action: { kind: 'drop' } });
     const dropped = await rejection(client(KEY_A).sendEmail(EMAIL));
     expect(dropped).toMatchObject({
       code: 'ERR_PROVIDER_UNAVAILABLE',
       status: undefined,
       retryable: true,
     });
-    sandbox.context.faults.add({
+    kit.sandbox.context.faults.add({
       route: '/sendgrid/v3/scopes',
       action: { kind: 'latency', ms: 500 },
     });
@@ -180,12 +147,8 @@ describe('SendGrid client: injected faults', () => {
 
 describe('SendGrid secrets', () => {
   it('no response, log entry or error carries an API key', () => {
-    expect(served.length).toBeGreaterThan(10);
-    const seen = [
-      ...served,
-      JSON.stringify(logs),
-      ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${inspect(e, { depth: 5 })}`),
-    ].join('\n');
+    expect(kit.served.length).toBeGreaterThan(10);
+    const seen = kit.seen(logs);
     for (const secret of [KEY_A, KEY_B, 'SG.unknown.key', 'SG.revoked.key'])
       expect(seen).not.toContain(secret);
   });

@@ -1,31 +1,14 @@
 // Each fault the sandbox injects (an error status, latency, a drop before or after commit, a
 // barrier) surfaces in the Twilio client as the right ProviderError.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Secret } from '../../../src/crypto/secret.js';
-import type { ProviderLogEntry } from '../../../src/providers/core/provider-log.js';
-import { createTwilioClient, type TwilioClient } from '../../../src/providers/twilio/index.js';
-import { startTestSandbox, twilioAccounts, type TestSandbox } from '../../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { createTwilioClient } from '../../../src/providers/twilio/index.js';
+import { twilioAccounts } from '../../support/sandbox.js';
+import { useTwilioTestClient } from '../support.js';
 
 const TRUNKS = '/twilio-trunking/v1/Trunks';
 
 describe('Twilio client under injected faults', () => {
-  let sb: TestSandbox;
-  let log: ProviderLogEntry[];
-  let client: TwilioClient;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-  });
-  beforeEach(async () => {
-    await sb.admin('POST', 'reset');
-    log = [];
-    const { main } = twilioAccounts(sb.seed);
-    client = createTwilioClient(
-      { accountSid: main.sid, authToken: new Secret(main.authToken) },
-      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 2_000, log: (e) => log.push(e) },
-    );
-  });
-  afterAll(() => sb.close());
+  const t = useTwilioTestClient();
 
   const injected: [string, { status: number; code: number }, Record<string, unknown>][] = [
     [
@@ -67,13 +50,13 @@ describe('Twilio client under injected faults', () => {
   it.each(injected)(
     'surfaces an injected %s as the right ProviderError',
     async (_name, fault, expected) => {
-      await sb.admin('POST', 'faults', {
+      await t.sb.admin('POST', 'faults', {
         route: TRUNKS,
         method: 'POST',
         action: { kind: 'error', ...fault },
       });
       await expect(
-        client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'f' })),
+        t.client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'f' })),
       ).rejects.toMatchObject({
         name: 'ProviderError',
         provider: 'twilio',
@@ -84,12 +67,12 @@ describe('Twilio client under injected faults', () => {
   );
 
   it('surfaces latency beyond the timeout as a retryable ERR_PROVIDER_UNAVAILABLE without status', async () => {
-    const { main } = twilioAccounts(sb.seed);
+    const { main } = twilioAccounts(t.sb.seed);
     const impatient = createTwilioClient(
       { accountSid: main.sid, authToken: main.authToken },
-      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 100 },
+      { mode: 'sandbox', sandboxUrl: t.sb.url, timeoutMs: 100 },
     );
-    await sb.admin('POST', 'faults', { route: TRUNKS, action: { kind: 'latency', ms: 400 } });
+    await t.sb.admin('POST', 'faults', { route: TRUNKS, action: { kind: 'latency', ms: 400 } });
     await expect(
       impatient.run('trunks.list', (s) => s.trunking.v1.trunks.list()),
     ).rejects.toMatchObject({
@@ -100,52 +83,54 @@ describe('Twilio client under injected faults', () => {
   });
 
   it('surfaces a dropped connection as ERR_PROVIDER_UNAVAILABLE, applied or not', async () => {
-    await sb.admin('POST', 'faults', { route: TRUNKS, method: 'POST', action: { kind: 'drop' } });
+    await t.sb.admin('POST', 'faults', { route: TRUNKS, method: 'POST', action: { kind: 'drop' } });
     const unavailable = { code: 'ERR_PROVIDER_UNAVAILABLE', status: undefined, retryable: true };
     await expect(
-      client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'lost' })),
+      t.client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'lost' })),
     ).rejects.toMatchObject(unavailable);
-    expect(sb.context.twilio.state.trunks.size).toBe(0);
+    expect(t.sb.context.twilio.state.trunks.size).toBe(0);
 
-    await sb.admin('DELETE', 'faults');
-    await sb.admin('POST', 'faults', {
+    await t.sb.admin('DELETE', 'faults');
+    await t.sb.admin('POST', 'faults', {
       route: TRUNKS,
       method: 'POST',
       action: { kind: 'drop-after-commit' },
     });
     await expect(
-      client.run('trunks.create', (s) => s.trunking.v1.trunks.create({ friendlyName: 'applied' })),
+      t.client.run('trunks.create', (s) =>
+        s.trunking.v1.trunks.create({ friendlyName: 'applied' }),
+      ),
     ).rejects.toMatchObject(unavailable);
     // The change was committed: a re-list finds it (what provisioning must reconcile with).
-    const trunks = await client.run('trunks.list', (s) => s.trunking.v1.trunks.list());
+    const trunks = await t.client.run('trunks.list', (s) => s.trunking.v1.trunks.list());
     expect(trunks.map((t) => t.friendlyName)).toEqual(['applied']);
   });
 
   it('surfaces a request held at a barrier past the timeout as ERR_PROVIDER_UNAVAILABLE', async () => {
-    const { main } = twilioAccounts(sb.seed);
+    const { main } = twilioAccounts(t.sb.seed);
     const impatient = createTwilioClient(
       { accountSid: main.sid, authToken: main.authToken },
-      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 150 },
+      { mode: 'sandbox', sandboxUrl: t.sb.url, timeoutMs: 150 },
     );
-    const { body } = await sb.admin('POST', 'barriers', { route: TRUNKS, parties: 0 });
+    const { body } = await t.sb.admin('POST', 'barriers', { route: TRUNKS, parties: 0 });
     await expect(
       impatient.run('trunks.list', (s) => s.trunking.v1.trunks.list()),
     ).rejects.toMatchObject({
       code: 'ERR_PROVIDER_UNAVAILABLE',
       retryable: true,
     });
-    await sb.admin('POST', `barriers/${(body as { id: string }).id}/release`);
+    await t.sb.admin('POST', `barriers/${(body as { id: string }).id}/release`);
   });
 
   it('lets a barrier force two concurrent creates of one domain: one wins, one gets 21248', async () => {
-    const { body } = await sb.admin('POST', 'barriers', {
+    const { body } = await t.sb.admin('POST', 'barriers', {
       route: TRUNKS,
       method: 'POST',
       parties: 2,
     });
     expect((body as { parties: number }).parties).toBe(2);
     const create = () =>
-      client.run('trunks.create', (s) =>
+      t.client.run('trunks.create', (s) =>
         s.trunking.v1.trunks.create({ domainName: 'race.pstn.twilio.com' }),
       );
     const results = await Promise.allSettled([create(), create()]);

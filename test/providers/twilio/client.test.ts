@@ -1,40 +1,23 @@
 // The per-tenant Twilio client: built only from the credentials it is given (no TWILIO_* env),
 // routed to the sandbox, every failure (including injected faults) a redacted ProviderError.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Secret } from '../../../src/crypto/secret.js';
-import type { ProviderLogEntry } from '../../../src/providers/core/provider-log.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
 import {
   createTwilioClient,
   toTwilioError,
   verifyTwilioCredentials,
-  type TwilioClient,
 } from '../../../src/providers/twilio/index.js';
 import { TwilioHttpClient } from '../../../src/providers/twilio/twilio-request-client.js';
-import { startTestSandbox, twilioAccounts, type TestSandbox } from '../../support/sandbox.js';
+import { twilioAccounts } from '../../support/sandbox.js';
+import { useTwilioTestClient } from '../support.js';
 
 describe('Twilio client', () => {
-  let sb: TestSandbox;
-  let log: ProviderLogEntry[];
-  let client: TwilioClient;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-  });
-  beforeEach(async () => {
-    await sb.admin('POST', 'reset');
-    log = [];
-    const { main } = twilioAccounts(sb.seed);
-    client = createTwilioClient(
-      { accountSid: main.sid, authToken: new Secret(main.authToken) },
-      { mode: 'sandbox', sandboxUrl: sb.url, timeoutMs: 2_000, log: (e) => log.push(e) },
-    );
-  });
+  const t = useTwilioTestClient();
   afterEach(() => vi.unstubAllEnvs());
-  afterAll(() => sb.close());
 
   it('ignores TWILIO_* environment variables (credentials, edge, region, log level)', async () => {
-    const { main, sub } = twilioAccounts(sb.seed);
+    const { main, sub } = twilioAccounts(t.sb.seed);
     vi.stubEnv('TWILIO_ACCOUNT_SID', sub.sid);
     vi.stubEnv('TWILIO_AUTH_TOKEN', sub.authToken);
     vi.stubEnv('TWILIO_EDGE', 'sydney');
@@ -43,14 +26,14 @@ describe('Twilio client', () => {
     const consoleLog = vi.spyOn(console, 'log');
     const isolated = createTwilioClient(
       { accountSid: main.sid, authToken: main.authToken },
-      { mode: 'sandbox', sandboxUrl: sb.url, log: (e) => log.push(e) },
+      { mode: 'sandbox', sandboxUrl: t.sb.url, log: (e) => t.log.push(e) },
     );
     const trunk = await isolated.run('trunks.create', (s) =>
       s.trunking.v1.trunks.create({ friendlyName: 'env' }),
     );
     expect(trunk.accountSid).toBe(main.sid);
     await isolated.run('credentialLists.list', (s) => s.sip.credentialLists.list());
-    expect(log.map((e) => e.target)).toEqual([
+    expect(t.log.map((e) => e.target)).toEqual([
       'trunking.twilio.com/v1/Trunks',
       `api.twilio.com/2010-04-01/Accounts/${main.sid}/SIP/CredentialLists.json`,
     ]);
@@ -59,10 +42,10 @@ describe('Twilio client', () => {
   });
 
   it('authenticates with an API key and the account sid', async () => {
-    const { main } = twilioAccounts(sb.seed);
+    const { main } = twilioAccounts(t.sb.seed);
     const keyed = createTwilioClient(
       { accountSid: main.sid, apiKeySid: main.keySid, apiKeySecret: new Secret(main.keySecret) },
-      { mode: 'sandbox', sandboxUrl: sb.url },
+      { mode: 'sandbox', sandboxUrl: t.sb.url },
     );
     await expect(verifyTwilioCredentials(keyed)).resolves.toBeUndefined();
     const trunk = await keyed.run('trunks.create', (s) =>
@@ -72,11 +55,11 @@ describe('Twilio client', () => {
   });
 
   it('verifies credentials with a cheap authenticated read', async () => {
-    await expect(verifyTwilioCredentials(client)).resolves.toBeUndefined();
-    const { main } = twilioAccounts(sb.seed);
+    await expect(verifyTwilioCredentials(t.client)).resolves.toBeUndefined();
+    const { main } = twilioAccounts(t.sb.seed);
     const wrong = createTwilioClient(
       { accountSid: main.sid, authToken: 'a'.repeat(32) },
-      { mode: 'sandbox', sandboxUrl: sb.url },
+      { mode: 'sandbox', sandboxUrl: t.sb.url },
     );
     await expect(verifyTwilioCredentials(wrong)).rejects.toMatchObject({
       code: 'ERR_PROVIDER_CREDENTIALS_INVALID',
@@ -91,7 +74,7 @@ describe('Twilio client', () => {
   it('refuses incomplete credentials before any request, naming the field', () => {
     const sid = `AC${'1'.repeat(32)}`;
     const build = (creds: Parameters<typeof createTwilioClient>[0]) => () =>
-      createTwilioClient(creds, { mode: 'sandbox', sandboxUrl: sb.url });
+      createTwilioClient(creds, { mode: 'sandbox', sandboxUrl: t.sb.url });
     expect(build({ accountSid: 'SK123', authToken: 'x' })).toThrow(/"accountSid" expected AC/);
     expect(build({ accountSid: sid })).toThrow(/"authToken" or "apiKeySid"/);
     expect(build({ accountSid: sid, apiKeySid: 'AC1', apiKeySecret: 'x' })).toThrow(
@@ -109,16 +92,16 @@ describe('Twilio client', () => {
   });
 
   it('keeps no vendor body, SDK error or secret in a ProviderError, and forgets the last request', async () => {
-    const list = await client.run('credentialLists.create', (s) =>
+    const list = await t.client.run('credentialLists.create', (s) =>
       s.sip.credentialLists.create({ friendlyName: 'r' }),
     );
     const password = 'Secret2SecretPw';
-    await client.run('credentials.create', (s) =>
+    await t.client.run('credentials.create', (s) =>
       s.sip.credentialLists(list.sid).credentials.create({ username: 'u1', password }),
     );
     let caught: unknown;
     try {
-      await client.run('credentials.create', (s) =>
+      await t.client.run('credentials.create', (s) =>
         s.sip.credentialLists(list.sid).credentials.create({ username: 'u1', password }),
       );
     } catch (err) {
@@ -128,28 +111,28 @@ describe('Twilio client', () => {
     const error = caught as ProviderError;
     expect(error.cause).toBeUndefined();
     expect(error.message).toBe('twilio credentials.create failed: HTTP 400 (code 21450)');
-    const { main } = twilioAccounts(sb.seed);
+    const { main } = twilioAccounts(t.sb.seed);
     const everything = `${JSON.stringify(error)} ${String(error.stack)} ${JSON.stringify(Object.entries(error))}`;
     for (const secret of [password, main.authToken]) expect(everything).not.toContain(secret);
-    const http = client.sdk.httpClient as TwilioHttpClient;
+    const http = t.client.sdk.httpClient as TwilioHttpClient;
     expect(http.lastRequest).toBeUndefined();
     expect(http.lastResponse).toBeUndefined();
   });
 
   it('logs method, host+path and status only: no query string, body or credential', async () => {
-    await client.run('incomingPhoneNumbers.create', (s) =>
+    await t.client.run('incomingPhoneNumbers.create', (s) =>
       s.incomingPhoneNumbers.create({ phoneNumber: '+14155550777' }),
     );
-    await client.run('incomingPhoneNumbers.list', (s) =>
+    await t.client.run('incomingPhoneNumbers.list', (s) =>
       s.incomingPhoneNumbers.list({ phoneNumber: '+14155550777' }),
     );
-    const text = JSON.stringify(log);
+    const text = JSON.stringify(t.log);
     expect(text).not.toContain('4155550777');
-    expect(log.map((e) => [e.method, e.status])).toEqual([
+    expect(t.log.map((e) => [e.method, e.status])).toEqual([
       ['POST', 201],
       ['GET', 200],
     ]);
-    expect(Object.keys(log[0] ?? {}).sort()).toEqual([
+    expect(Object.keys(t.log[0] ?? {}).sort()).toEqual([
       'durationMs',
       'method',
       'provider',
@@ -177,7 +160,7 @@ describe('Twilio client', () => {
 
   it('maps an SDK refusal before sending to a non-retryable ERR_PROVIDER_REJECTED', async () => {
     await expect(
-      client.run('trunks.fetch', (s) => s.trunking.v1.trunks('bad/sid').fetch()),
+      t.client.run('trunks.fetch', (s) => s.trunking.v1.trunks('bad/sid').fetch()),
     ).rejects.toMatchObject({
       code: 'ERR_PROVIDER_REJECTED',
       status: undefined,
