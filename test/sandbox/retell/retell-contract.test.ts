@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { loadOpenApiResponses, type OpenApiResponses } from './openapi-schemas.js';
+import { retellRaw } from './retell-raw.js';
 
 const SPEC = fileURLToPath(
   new URL('../../../../shared/specs/retell/openapi.yaml', import.meta.url),
@@ -21,18 +22,8 @@ describe.skipIf(!hasSpec)('Retell emulator responses match the official OpenAPI'
   let url: string;
   let spec: OpenApiResponses;
 
-  const call = async (method: string, path: string, body?: unknown, key = KEY) => {
-    const res = await fetch(`${url}/retell${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  };
+  const call = async (method: string, path: string, body?: unknown, key = KEY) =>
+    (await retellRaw(url, key, method, path, body)).status;
 
   beforeAll(async () => {
     spec = loadOpenApiResponses(readFileSync(SPEC, 'utf8'));

@@ -4,6 +4,7 @@ import Retell, { UnprocessableEntityError } from 'retell-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
+import { retellRaw } from './retell-raw.js';
 
 const KEY = 'key_retell_emulator_test';
 const PASSWORD = 'Emulat0rSipPassword';
@@ -11,18 +12,8 @@ let sandbox: TestSandbox;
 let url: string;
 let sdk: Retell;
 
-const raw = async (method: string, path: string, body?: unknown, key = KEY) => {
-  const res = await fetch(`${url}/retell${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
-};
+const raw = (method: string, path: string, body?: unknown, key = KEY) =>
+  retellRaw(url, key, method, path, body);
 
 const importN = (phone: string, extra: Record<string, unknown> = {}) =>
   sdk.phoneNumber.import(
