@@ -1,7 +1,7 @@
 // trunking v1 JSON views (ISO-8601 dates, absolute canonical `url`s and `links`).
 import { TRUNKING_BASE, iso8601 } from './twilio-format.js';
 import type { IncomingNumber, OriginationUrl, Trunk } from './twilio-model.js';
-import { capabilities } from './twilio-views-v2010.js';
+import { numberFields } from './twilio-views-v2010.js';
 
 export const trunkUrl = (sid: string) => `${TRUNKING_BASE}/v1/Trunks/${sid}`;
 
@@ -81,33 +81,12 @@ export function associationView(
 export function trunkPhoneNumberView(n: IncomingNumber): Record<string, unknown> {
   const trunkSid = n.trunkSid ?? '';
   return {
-    account_sid: n.accountSid,
-    address_requirements: 'none',
-    api_version: '2010-04-01',
-    beta: false,
-    capabilities,
+    ...numberFields(n),
     date_created: iso8601(n.dateCreated),
     date_updated: iso8601(n.dateUpdated),
-    friendly_name: n.friendlyName,
     links: {
       phone_number: `https://api.twilio.com/2010-04-01/Accounts/${n.accountSid}/IncomingPhoneNumbers/${n.sid}.json`,
     },
-    phone_number: n.phoneNumber,
-    sid: n.sid,
-    sms_application_sid: null,
-    sms_fallback_method: 'POST',
-    sms_fallback_url: null,
-    sms_method: n.smsMethod,
-    sms_url: n.smsUrl,
-    status_callback: n.statusCallback,
-    status_callback_method: 'POST',
-    trunk_sid: n.trunkSid,
     url: `${trunkUrl(trunkSid)}/PhoneNumbers/${n.sid}`,
-    voice_application_sid: null,
-    voice_caller_id_lookup: false,
-    voice_fallback_method: 'POST',
-    voice_fallback_url: null,
-    voice_method: n.voiceMethod,
-    voice_url: n.voiceUrl,
   };
 }

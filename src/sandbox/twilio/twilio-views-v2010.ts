@@ -77,20 +77,16 @@ export function ipAccessControlListView(l: IpAccessControlList): Record<string, 
 
 export const capabilities = { voice: true, sms: true, mms: true, fax: false };
 
-export function incomingNumberView(n: IncomingNumber): Record<string, unknown> {
+/** What a number's v2010 and trunking v1 views share: its identity and its voice/SMS routing. */
+export function numberFields(n: IncomingNumber): Record<string, unknown> {
   return {
     account_sid: n.accountSid,
-    address_sid: null,
     address_requirements: 'none',
     api_version: '2010-04-01',
     beta: false,
     capabilities,
-    date_created: rfc2822(n.dateCreated),
-    date_updated: rfc2822(n.dateUpdated),
     friendly_name: n.friendlyName,
-    identity_sid: null,
     phone_number: n.phoneNumber,
-    origin: 'twilio',
     sid: n.sid,
     sms_application_sid: null,
     sms_fallback_method: 'POST',
@@ -100,14 +96,25 @@ export function incomingNumberView(n: IncomingNumber): Record<string, unknown> {
     status_callback: n.statusCallback,
     status_callback_method: 'POST',
     trunk_sid: n.trunkSid,
-    uri: `${accountPath(n.accountSid)}/IncomingPhoneNumbers/${n.sid}.json`,
-    voice_receive_mode: 'voice',
     voice_application_sid: null,
     voice_caller_id_lookup: false,
     voice_fallback_method: 'POST',
     voice_fallback_url: null,
     voice_method: n.voiceMethod,
     voice_url: n.voiceUrl,
+  };
+}
+
+export function incomingNumberView(n: IncomingNumber): Record<string, unknown> {
+  return {
+    ...numberFields(n),
+    address_sid: null,
+    date_created: rfc2822(n.dateCreated),
+    date_updated: rfc2822(n.dateUpdated),
+    identity_sid: null,
+    origin: 'twilio',
+    uri: `${accountPath(n.accountSid)}/IncomingPhoneNumbers/${n.sid}.json`,
+    voice_receive_mode: 'voice',
     emergency_status: 'Inactive',
     emergency_address_sid: null,
     emergency_address_status: 'unregistered',
