@@ -16,16 +16,18 @@ const toAgents = (agents: RetellAgentWeight[] | null | undefined) =>
     ...(a.agentVersion === undefined ? {} : { agent_version: a.agentVersion }),
   })) ?? null;
 
-export function importBody(input: RetellImportInput): Retell.PhoneNumberImportParams {
+/**
+ * The optional fields import and update send alike: transport, nickname, agents and webhook (an
+ * update may also clear them with null; an import never sends a null nickname).
+ */
+function optionalFields<Nickname extends string | null>(input: {
+  transport?: RetellImportInput['transport'];
+  nickname?: Nickname;
+  inboundAgents?: RetellAgentWeight[] | null;
+  outboundAgents?: RetellAgentWeight[] | null;
+  inboundWebhookUrl?: string | null;
+}) {
   return {
-    phone_number: input.phoneNumber,
-    termination_uri: input.terminationUri,
-    ...(input.sipAuth === undefined
-      ? {}
-      : {
-          sip_trunk_auth_username: input.sipAuth.username,
-          sip_trunk_auth_password: input.sipAuth.password.reveal(),
-        }),
     ...(input.transport === undefined ? {} : { transport: input.transport }),
     ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
     ...(input.inboundAgents === undefined ? {} : { inbound_agents: toAgents(input.inboundAgents) }),
@@ -38,21 +40,27 @@ export function importBody(input: RetellImportInput): Retell.PhoneNumberImportPa
   };
 }
 
+export function importBody(input: RetellImportInput): Retell.PhoneNumberImportParams {
+  return {
+    phone_number: input.phoneNumber,
+    termination_uri: input.terminationUri,
+    ...(input.sipAuth === undefined
+      ? {}
+      : {
+          sip_trunk_auth_username: input.sipAuth.username,
+          sip_trunk_auth_password: input.sipAuth.password.reveal(),
+        }),
+    ...optionalFields(input),
+  };
+}
+
 export function updateBody(input: RetellUpdateInput): Retell.PhoneNumberUpdateParams {
   return {
     ...(input.terminationUri === undefined ? {} : { termination_uri: input.terminationUri }),
     ...(input.sipAuth === undefined
       ? {}
       : { auth_username: input.sipAuth.username, auth_password: input.sipAuth.password.reveal() }),
-    ...(input.transport === undefined ? {} : { transport: input.transport }),
-    ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
-    ...(input.inboundAgents === undefined ? {} : { inbound_agents: toAgents(input.inboundAgents) }),
-    ...(input.outboundAgents === undefined
-      ? {}
-      : { outbound_agents: toAgents(input.outboundAgents) }),
-    ...(input.inboundWebhookUrl === undefined
-      ? {}
-      : { inbound_webhook_url: input.inboundWebhookUrl }),
+    ...optionalFields(input),
   };
 }
 
