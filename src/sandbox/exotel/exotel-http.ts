@@ -1,9 +1,10 @@
 // Shared by the Exotel routes: the response format a path asks for and the authenticated account.
 import type { FastifyRequest } from 'fastify';
+import { createRequestPrincipal } from '../core/request-principal.js';
 import type { ExotelFormat } from './exotel-format.js';
 import type { ExotelAccount } from './exotel-store.js';
 
-const accounts = new WeakMap<FastifyRequest, ExotelAccount>();
+const accounts = createRequestPrincipal<ExotelAccount>('exotel');
 
 /** Exotel answers JSON when the path ends in `.json`, XML otherwise. */
 export function formatOf(request: FastifyRequest): ExotelFormat {
@@ -11,12 +12,10 @@ export function formatOf(request: FastifyRequest): ExotelFormat {
 }
 
 export function setAccount(request: FastifyRequest, account: ExotelAccount): void {
-  accounts.set(request, account);
+  accounts.remember(request, account);
 }
 
 /** The account the request's Basic credentials opened (set by the auth hook). */
 export function accountOf(request: FastifyRequest): ExotelAccount {
-  const account = accounts.get(request);
-  if (account === undefined) throw new Error('exotel: request was not authenticated');
-  return account;
+  return accounts.of(request);
 }

@@ -1,5 +1,6 @@
 // Shared by the Retell routes: error bodies and the workspace the request's API key opened.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createRequestPrincipal } from '../core/request-principal.js';
 
 // Messages from the spec's error examples (components/responses).
 export const RETELL_MESSAGES = {
@@ -10,7 +11,7 @@ export const RETELL_MESSAGES = {
   internal: 'An unexpected server error occurred.',
 } as const;
 
-const workspaces = new WeakMap<FastifyRequest, string>();
+const workspaces = createRequestPrincipal<string>('retell');
 
 /** Retell's error body for every status: `{"status":"error","message":"…"}`. */
 export function retellError(reply: FastifyReply, status: number, message: string): FastifyReply {
@@ -18,12 +19,10 @@ export function retellError(reply: FastifyReply, status: number, message: string
 }
 
 export function setWorkspace(request: FastifyRequest, workspace: string): void {
-  workspaces.set(request, workspace);
+  workspaces.remember(request, workspace);
 }
 
 /** The workspace the request's API key opened (set by the auth hook). */
 export function workspaceOf(request: FastifyRequest): string {
-  const ws = workspaces.get(request);
-  if (ws === undefined) throw new Error('retell: request was not authenticated');
-  return ws;
+  return workspaces.of(request);
 }

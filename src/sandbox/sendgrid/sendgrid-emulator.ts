@@ -3,11 +3,12 @@
 // credential checks: `GET /v3/scopes` and `GET /v3/user/account` (providers.md §6, §8.6).
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { createRequestPrincipal } from '../core/request-principal.js';
 import type { SandboxContext } from '../sandbox-context.js';
 import { mailSendProblems, type SendgridProblem } from './sendgrid-mail-rules.js';
 import type { SendgridKey } from './sendgrid-store.js';
 
-const keys = new WeakMap<FastifyRequest, SendgridKey>();
+const keys = createRequestPrincipal<SendgridKey>('sendgrid');
 
 function sendErrors(reply: FastifyReply, status: number, errors: SendgridProblem[]): FastifyReply {
   return reply
@@ -23,11 +24,7 @@ const problem = (message: string, field: string | null = null): SendgridProblem 
 
 const FORBIDDEN = problem('access forbidden');
 
-function keyOf(request: FastifyRequest): SendgridKey {
-  const key = keys.get(request);
-  if (key === undefined) throw new Error('sendgrid: request was not authenticated');
-  return key;
-}
+const keyOf = (request: FastifyRequest): SendgridKey => keys.of(request);
 
 export const sendgridEmulator: FastifyPluginAsync<{ context: SandboxContext }> = (
   app,
@@ -56,7 +53,7 @@ export const sendgridEmulator: FastifyPluginAsync<{ context: SandboxContext }> =
         problem('The provided authorization grant is invalid, expired, or revoked'),
       ]);
     }
-    keys.set(request, key);
+    keys.remember(request, key);
     return undefined;
   });
 
