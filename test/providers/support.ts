@@ -6,9 +6,13 @@ import { Secret } from '../../src/crypto/secret.js';
 import type { ProviderLogEntry } from '../../src/providers/core/provider-log.js';
 import { ProviderError } from '../../src/providers/provider-error.js';
 import { createTwilioClient, type TwilioClient } from '../../src/providers/twilio/index.js';
-import { resetSandboxContext } from '../../src/sandbox/sandbox-context.js';
 import type { SandboxSeed } from '../../src/sandbox/seed.js';
-import { startTestSandbox, twilioAccounts, type TestSandbox } from '../support/sandbox.js';
+import {
+  startTestSandbox,
+  twilioAccounts,
+  useTestSandbox,
+  type TestSandbox,
+} from '../support/sandbox.js';
 
 export interface ProviderSandbox {
   readonly sandbox: TestSandbox;
@@ -28,35 +32,21 @@ export interface ProviderSandbox {
 
 /** Call at the top of a test file: starts the sandbox with `seed` for the file. */
 export function useProviderSandbox(seed: SandboxSeed): ProviderSandbox {
-  let sandbox: TestSandbox | undefined;
   const served: string[] = [];
   const errors: unknown[] = [];
-  const started = (): TestSandbox => {
-    if (sandbox === undefined) throw new Error('the sandbox starts in beforeAll');
-    return sandbox;
-  };
-
-  beforeAll(async () => {
-    sandbox = await startTestSandbox(seed);
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-  });
-  beforeEach(() => {
-    // Keep every response served so far for the secrets scan, then start from the seed.
-    const { context } = started();
+  // Keep every response served so far for the secrets scan, before each reset to the seed.
+  const file = useTestSandbox(seed, (context) => {
     for (const e of context.exchanges.entries) {
       served.push(`${e.url} ${e.responseBody ?? ''} ${JSON.stringify(e.responseHeaders)}`);
     }
-    resetSandboxContext(context);
   });
 
   return {
     get sandbox() {
-      return started();
+      return file.sandbox;
     },
     get url() {
-      return started().url;
+      return file.url;
     },
     served,
     errors,
@@ -70,7 +60,7 @@ export function useProviderSandbox(seed: SandboxSeed): ProviderSandbox {
       return error as ProviderError;
     },
     addFault: async (rule) => {
-      expect((await started().admin('POST', 'faults', rule)).status).toBe(201);
+      expect((await file.sandbox.admin('POST', 'faults', rule)).status).toBe(201);
     },
     seen: (logs) =>
       [

@@ -1,7 +1,8 @@
 // Boots a sandbox (admin surface on) on 127.0.0.1 with a random port, for tests.
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createSandboxApp } from '../../src/sandbox/sandbox-app.js';
-import type { SandboxContext } from '../../src/sandbox/sandbox-context.js';
+import { resetSandboxContext, type SandboxContext } from '../../src/sandbox/sandbox-context.js';
 import { generateSandboxSeed, type SandboxSeed } from '../../src/sandbox/seed.js';
 
 export interface TestSandbox {
@@ -47,6 +48,46 @@ export async function startTestSandbox(
       };
     },
     close: () => app.close(),
+  };
+}
+
+export interface SandboxForFile {
+  readonly sandbox: TestSandbox;
+  /** Base URL, e.g. `http://127.0.0.1:53211`. */
+  readonly url: string;
+}
+
+/**
+ * Call at the top of a test file (or describe): one sandbox for it, started before its tests,
+ * reset to the seed before each (`beforeReset` sees what the previous test left), closed after.
+ */
+export function useTestSandbox(
+  seed: SandboxSeed,
+  beforeReset?: (context: SandboxContext) => void,
+): SandboxForFile {
+  let sandbox: TestSandbox | undefined;
+  const started = (): TestSandbox => {
+    if (sandbox === undefined) throw new Error('the sandbox starts in beforeAll');
+    return sandbox;
+  };
+  beforeAll(async () => {
+    sandbox = await startTestSandbox(seed);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  beforeEach(() => {
+    const { context } = started();
+    beforeReset?.(context);
+    resetSandboxContext(context);
+  });
+  return {
+    get sandbox() {
+      return started();
+    },
+    get url() {
+      return started().url;
+    },
   };
 }
 

@@ -2,10 +2,9 @@
 // RestException errors in both, Basic auth per host cluster, and the call log with paging.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { completeExotelCall } from '../../../src/sandbox/exotel/exotel-status-callback.js';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
-import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
+import { useTestSandbox } from '../../support/sandbox.js';
 
 const ACCOUNT = {
   host: 'api.in.exotel.com',
@@ -13,8 +12,7 @@ const ACCOUNT = {
   apiKey: 'emu_key',
   apiToken: 'EmuToken-0a1b2c3d',
 } as const;
-let sandbox: TestSandbox;
-let url: string;
+const kit = useTestSandbox({ exotel: { accounts: [ACCOUNT] } });
 
 const base = `/exotel/${ACCOUNT.host}/v1/Accounts/${ACCOUNT.sid}`;
 const basic = (key: string, token: string) =>
@@ -22,7 +20,7 @@ const basic = (key: string, token: string) =>
 const AUTH = basic(ACCOUNT.apiKey, ACCOUNT.apiToken);
 
 async function send(method: string, path: string, form?: Record<string, string>, auth = AUTH) {
-  const res = await fetch(`${url}${path}`, {
+  const res = await fetch(`${kit.url}${path}`, {
     method,
     headers: {
       authorization: auth,
@@ -37,15 +35,6 @@ async function send(method: string, path: string, form?: Record<string, string>,
   };
 }
 const connectForm = { From: '+919800000001', To: '+919800000002', CallerId: '08047000000' };
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({ exotel: { accounts: [ACCOUNT] } });
-  url = sandbox.url;
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => resetSandboxContext(sandbox.context));
 
 describe('Exotel emulator', () => {
   it('answers Calls/connect.json in JSON and Calls/connect in XML', async () => {
@@ -140,7 +129,7 @@ describe('Exotel emulator', () => {
   });
 
   it('creates accounts through the admin surface and dumps state without tokens', async () => {
-    const created = await fetch(`${url}/__sandbox/exotel/accounts`, {
+    const created = await fetch(`${kit.url}/__sandbox/exotel/accounts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ host: 'api.exotel.com' }),
@@ -151,17 +140,17 @@ describe('Exotel emulator', () => {
     expect(
       (await send('POST', path, connectForm, basic(account.apiKey, account.apiToken))).status,
     ).toBe(200);
-    const state = await (await fetch(`${url}/__sandbox/state`)).text();
+    const state = await (await fetch(`${kit.url}/__sandbox/state`)).text();
     expect(state).toContain(account.sid);
     for (const secret of [account.apiToken, ACCOUNT.apiToken]) expect(state).not.toContain(secret);
   });
 
   it('answers an injected fault with an XML or JSON RestException', async () => {
-    sandbox.context.faults.add({
+    kit.sandbox.context.faults.add({
       path: '/Calls/connect',
       action: { kind: 'error', status: 503, message: 'Down' },
     });
-    sandbox.context.faults.add({
+    kit.sandbox.context.faults.add({
       path: '/Calls/connect',
       nth: 2,
       action: { kind: 'error', status: 503, message: 'Down' },
@@ -194,7 +183,7 @@ describe('Exotel emulator', () => {
         };
         const placed = await send('POST', `${base}/Calls/connect.json`, form);
         const sid = (JSON.parse(placed.text) as { Call: { Sid: string } }).Call.Sid;
-        const call = sandbox.context.exotel.findCall(ACCOUNT.host, ACCOUNT.sid, sid);
+        const call = kit.sandbox.context.exotel.findCall(ACCOUNT.host, ACCOUNT.sid, sid);
         expect(call).toBeDefined();
         if (call === undefined) return;
         const result = await completeExotelCall(call, 'completed');

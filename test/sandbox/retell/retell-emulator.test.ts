@@ -1,19 +1,18 @@
 // The Retell emulator's own behaviour, driven through retell-sdk where the SDK has a call for it
 // (and its generic `get` for the old list endpoint), and raw HTTP for what the SDK cannot send.
 import Retell, { UnprocessableEntityError } from 'retell-sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 import { retellRaw } from './retell-raw.js';
 
 const KEY = 'key_retell_emulator_test';
 const PASSWORD = 'Emulat0rSipPassword';
-let sandbox: TestSandbox;
-let url: string;
+const kit = useTestSandbox({ retell: { apiKeys: [KEY] } });
 let sdk: Retell;
 
 const raw = (method: string, path: string, body?: unknown, key = KEY) =>
-  retellRaw(url, key, method, path, body);
+  retellRaw(kit.url, key, method, path, body);
 
 const importN = (phone: string, extra: Record<string, unknown> = {}) =>
   sdk.phoneNumber.import(
@@ -21,21 +20,15 @@ const importN = (phone: string, extra: Record<string, unknown> = {}) =>
     { maxRetries: 0 },
   );
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox({ retell: { apiKeys: [KEY] } });
-  url = sandbox.url;
-  sdk = new Retell({ apiKey: KEY, baseURL: `${url}/retell`, maxRetries: 0, logLevel: 'off' });
+beforeAll(() => {
+  sdk = new Retell({ apiKey: KEY, baseURL: `${kit.url}/retell`, maxRetries: 0, logLevel: 'off' });
 });
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => resetSandboxContext(sandbox.context));
 
 describe('Retell emulator', () => {
   it('accepts `+` raw (as the SDK sends it) and %2B-encoded in paths', async () => {
     await importN('+14155550100');
     expect((await sdk.phoneNumber.retrieve('+14155550100')).phone_number).toBe('+14155550100');
-    const sent = sandbox.context.exchanges.entries.map((e) => e.url);
+    const sent = kit.sandbox.context.exchanges.entries.map((e) => e.url);
     expect(sent).toContain('/retell/get-phone-number/+14155550100');
     expect((await raw('GET', '/get-phone-number/%2B14155550100')).status).toBe(200);
   });
@@ -55,7 +48,7 @@ describe('Retell emulator', () => {
       status: 401,
       json: { status: 'error', message: 'API key is missing or invalid.' },
     });
-    const res = await fetch(`${url}/retell/list-phone-numbers`);
+    const res = await fetch(`${kit.url}/retell/list-phone-numbers`);
     expect(res.status).toBe(401);
   });
 
@@ -124,20 +117,20 @@ describe('Retell emulator', () => {
       auth_username: 'u',
       transport: 'TCP',
     });
-    const state = await (await fetch(`${url}/__sandbox/state`)).text();
+    const state = await (await fetch(`${kit.url}/__sandbox/state`)).text();
     expect(state).toContain('+14155550120');
     expect(state).not.toContain(PASSWORD);
     expect(state).not.toContain(KEY);
-    resetSandboxContext(sandbox.context);
+    resetSandboxContext(kit.sandbox.context);
     expect((await raw('GET', '/list-phone-numbers')).json).toEqual([]);
   });
 
   it('creates keys through the admin surface; a key can join an existing workspace', async () => {
-    const created = await fetch(`${url}/__sandbox/retell/keys`, { method: 'POST' });
+    const created = await fetch(`${kit.url}/__sandbox/retell/keys`, { method: 'POST' });
     expect(created.status).toBe(201);
     const { apiKey, workspace } = (await created.json()) as { apiKey: string; workspace: string };
     expect((await raw('GET', '/list-phone-numbers', undefined, apiKey)).status).toBe(200);
-    const joined = sandbox.context.retell.createKey({ apiKey: 'key_joined', workspace });
+    const joined = kit.sandbox.context.retell.createKey({ apiKey: 'key_joined', workspace });
     await raw(
       'POST',
       '/import-phone-number',
@@ -151,7 +144,7 @@ describe('Retell emulator', () => {
   });
 
   it("answers an injected fault with Retell's error body", async () => {
-    sandbox.context.faults.add({
+    kit.sandbox.context.faults.add({
       route: '/retell/list-phone-numbers',
       action: {
         kind: 'error',

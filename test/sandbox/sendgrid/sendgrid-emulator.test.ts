@@ -1,15 +1,16 @@
 // The SendGrid emulator over raw HTTP: the exact wire contract (202 + X-Message-Id + empty body,
 // `errors[]` bodies), the verification reads, the admin surface and the state dump.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../../support/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { useTestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const KEY = 'SG.emulator_key.secret_secret_secret_secret';
-let sandbox: TestSandbox;
-let url: string;
+const kit = useTestSandbox({
+  sendgrid: { apiKeys: [KEY], verifiedSenders: ['noreply@example.com'] },
+});
 
 async function call(method: string, path: string, body?: unknown, key: string | null = KEY) {
-  const res = await fetch(`${url}/sendgrid${path}`, {
+  const res = await fetch(`${kit.url}/sendgrid${path}`, {
     method,
     headers: {
       ...(key === null ? {} : { authorization: `Bearer ${key}` }),
@@ -31,17 +32,6 @@ const MAIL = {
   personalizations: [{ to: [{ email: 'a@example.com' }] }],
   content: [{ type: 'text/plain', value: 't' }],
 };
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({
-    sendgrid: { apiKeys: [KEY], verifiedSenders: ['noreply@example.com'] },
-  });
-  url = sandbox.url;
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => resetSandboxContext(sandbox.context));
 
 describe('SendGrid emulator', () => {
   it('accepts mail with 202, an empty body and X-Message-Id', async () => {
@@ -85,7 +75,7 @@ describe('SendGrid emulator', () => {
     const unverified = { ...MAIL, from: { email: 'other@example.com' } };
     const res = await call('POST', '/v3/mail/send', unverified);
     expect(res).toMatchObject({ status: 403, json: { errors: [{ field: 'from' }] } });
-    const configured = await fetch(`${url}/__sandbox/sendgrid/config`, {
+    const configured = await fetch(`${kit.url}/__sandbox/sendgrid/config`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ verifiedSenders: null }),
@@ -103,7 +93,7 @@ describe('SendGrid emulator', () => {
       status: 200,
       json: { type: 'free' },
     });
-    const created = await fetch(`${url}/__sandbox/sendgrid/keys`, {
+    const created = await fetch(`${kit.url}/__sandbox/sendgrid/keys`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ scopes: ['mail.send'] }),
@@ -116,7 +106,7 @@ describe('SendGrid emulator', () => {
 
   it('dumps keys as digests and the accepted messages; reset restores the seed', async () => {
     await call('POST', '/v3/mail/send', MAIL);
-    const state = await (await fetch(`${url}/__sandbox/state`)).text();
+    const state = await (await fetch(`${kit.url}/__sandbox/state`)).text();
     expect(state).not.toContain(KEY);
     expect(JSON.parse(state)).toMatchObject({
       sendgrid: {
@@ -124,13 +114,13 @@ describe('SendGrid emulator', () => {
         messages: [{ from: 'noreply@example.com' }],
       },
     });
-    resetSandboxContext(sandbox.context);
-    expect(sandbox.context.sendgrid.messages).toHaveLength(0);
+    resetSandboxContext(kit.sandbox.context);
+    expect(kit.sandbox.context.sendgrid.messages).toHaveLength(0);
     expect((await call('GET', '/v3/scopes')).status).toBe(200);
   });
 
   it('answers an injected fault with errors[]', async () => {
-    sandbox.context.faults.add({
+    kit.sandbox.context.faults.add({
       route: '/sendgrid/v3/mail/send',
       action: { kind: 'error', status: 429, message: 'too many requests' },
     });
