@@ -4,7 +4,7 @@
 import { ProviderError, type ProviderName } from '../provider-error.js';
 
 /** One provider call, as a client reports it to its log hook. */
-export interface ProviderCallLog<P extends ProviderName = ProviderName> {
+export interface ProviderCallEntry<P extends ProviderName = ProviderName> {
   provider: P;
   operation: string;
   ok: boolean;
@@ -31,7 +31,7 @@ export type ProviderCall = <T>(
 export function createProviderCall<P extends ProviderName>(
   provider: P,
   toProviderError: (operation: string, error: unknown) => ProviderError,
-  log?: (entry: ProviderCallLog<P>) => void,
+  log?: (entry: ProviderCallEntry<P>) => void,
 ): ProviderCall {
   return async (operation, run, okStatus) => {
     const started = performance.now();

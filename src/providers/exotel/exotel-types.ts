@@ -1,5 +1,5 @@
 // The Exotel client's inputs and secret-free outputs.
-import type { ProviderCallLog } from '../core/provider-call.js';
+import type { ProviderCallEntry } from '../core/provider-call.js';
 import type { Secret } from '../../crypto/secret.js';
 
 /** The phone's own Exotel credentials where it has them, else the tenant's. */
@@ -38,7 +38,7 @@ export interface ExotelCallView {
 }
 
 /** One provider call, as the client reports it to its log hook, with the host it went to. */
-export type ExotelCallLog = ProviderCallLog<'exotel'> & { host: string };
+export type ExotelCallLog = ProviderCallEntry<'exotel'> & { host: string };
 
 export interface ExotelClientOptions {
   mode: 'live' | 'sandbox';

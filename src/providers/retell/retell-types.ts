@@ -1,5 +1,5 @@
 // The Retell client's inputs and secret-free outputs.
-import type { ProviderCallLog } from '../core/provider-call.js';
+import type { ProviderCallEntry } from '../core/provider-call.js';
 import type { Secret } from '../../crypto/secret.js';
 
 export interface RetellAgentWeight {
@@ -52,7 +52,7 @@ export interface RetellNumberView {
 }
 
 /** One provider call, as the client reports it to its log hook: never a body or header. */
-export type RetellCallLog = ProviderCallLog<'retell'>;
+export type RetellCallLog = ProviderCallEntry<'retell'>;
 
 export interface RetellClientOptions {
   mode: 'live' | 'sandbox';

@@ -1,5 +1,5 @@
 // The SendGrid client's inputs and log entries.
-import type { ProviderCallLog } from '../core/provider-call.js';
+import type { ProviderCallEntry } from '../core/provider-call.js';
 
 export type SendgridAddress = string | { email: string; name?: string };
 
@@ -16,7 +16,7 @@ export type SendgridEmailInput = SendgridEmailBase &
   ({ text: string; html?: string } | { text?: string; html: string });
 
 /** One provider call, as the client reports it to its log hook: never a body or header. */
-export type SendgridCallLog = ProviderCallLog<'sendgrid'>;
+export type SendgridCallLog = ProviderCallEntry<'sendgrid'>;
 
 export interface SendgridClientOptions {
   mode: 'live' | 'sandbox';
