@@ -1,24 +1,15 @@
 // The audit hash chain: each event's hash covers the previous event's hash in its stream and every
 // recorded field, so changing, removing or reordering an event breaks every hash after it.
 import { createHash } from 'node:crypto';
+import type { AuditEventsTable } from '../store/schema.js';
 
 /** prev_hash of a stream's first event. Stored format: do not change. */
 export const GENESIS_HASH = '0'.repeat(64);
 /** Domain separation for the event hash. Stored format: do not change. */
 const DOMAIN = 'telvault/audit-event/v1';
 
-export interface ChainedFields {
-  id: string;
-  tenant_id: string | null;
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  outcome: string;
-  detail_json: string | null;
-  prev_hash: string;
-}
+/** What the hash covers: every stored column of an event but the hash itself. */
+export type ChainedFields = Omit<AuditEventsTable, 'hash'>;
 
 export function hashEvent(e: ChainedFields): string {
   // A JSON array is an unambiguous encoding of the fields (strings are quoted and escaped).
