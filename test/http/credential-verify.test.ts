@@ -199,6 +199,72 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     await put('sendgrid', validFromSeed(sb).sendgrid);
   });
 
+  it('answers ERR_PROVIDER_FORBIDDEN without a status for a SendGrid key lacking mail.send', async () => {
+    const audited = async () => {
+      const page = await s.request('GET', `/v1/tenants/${tenant}/audit?limit=500`, { token });
+      const events = (page.json as AuditPage).events.filter(
+        (e) => e.target === 'credential:sendgrid',
+      );
+      return {
+        uses: events.filter((e) => e.action === 'credential.use' && e.outcome === 'success'),
+        outcomes: events.filter((e) => e.action === 'credential.verify'),
+      };
+    };
+    const before = await audited();
+    // The key works (SendGrid answers 200 to GET /v3/scopes) but may not send mail.
+    const readOnly = await sb.admin('POST', 'sendgrid/keys', { scopes: ['scopes.read'] });
+    expect(readOnly.status).toBe(201);
+    const readKey = (readOnly.body as { apiKey: string }).apiKey;
+    wrong.push(readKey);
+    expect((await put('sendgrid', { apiKey: readKey })).status).toBe(200);
+    const r = await verify('sendgrid');
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toEqual({
+      provider: 'sendgrid',
+      ok: false,
+      error: { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false },
+    });
+    // The provider answered 200: no status field at all (the schema's status is optional).
+    expect(Object.keys(r.body.error ?? {}).sort()).toEqual(['code', 'retryable']);
+
+    // A key with mail.send (and nothing else) verifies ok.
+    const sender = await sb.admin('POST', 'sendgrid/keys', { scopes: ['mail.send'] });
+    expect(sender.status).toBe(201);
+    const sendKey = (sender.body as { apiKey: string }).apiKey;
+    wrong.push(sendKey);
+    expect((await put('sendgrid', { apiKey: sendKey })).status).toBe(200);
+    const ok = await verify('sendgrid');
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body).toEqual({ provider: 'sendgrid', ok: true });
+
+    // Each verify audited the use (its operation) and the outcome; a missing status is null.
+    const after = await audited();
+    expect(after.uses.length - before.uses.length).toBe(2);
+    for (const e of after.uses) expect(e.detail).toEqual({ operation: 'credentials.verify' });
+    expect(after.outcomes.length - before.outcomes.length).toBe(2);
+    expect(
+      after.outcomes.filter(
+        (e) => e.outcome === 'failure' && e.detail?.['code'] === 'ERR_PROVIDER_FORBIDDEN',
+      ),
+    ).toContainEqual(
+      expect.objectContaining({
+        detail: { code: 'ERR_PROVIDER_FORBIDDEN', status: null, retryable: false },
+      }),
+    );
+    expect(
+      after.outcomes.filter((e) => e.outcome === 'success').length -
+        before.outcomes.filter((e) => e.outcome === 'success').length,
+    ).toBe(1);
+    // Neither key reached a response or a log line (the last test scans the audit log too).
+    const logs = s.logLines.join('\n');
+    const responses = s.bodies.join('\n');
+    for (const key of [readKey, sendKey]) {
+      expect(logs.includes(key), 'a key in the logs').toBe(false);
+      expect(responses.includes(key), 'a key in a response').toBe(false);
+    }
+    await put('sendgrid', validFromSeed(sb).sendgrid);
+  });
+
   it('reports an injected 503 as ERR_PROVIDER_UNAVAILABLE, retryable, for every provider', async () => {
     for (const provider of PROVIDERS) {
       const fault = await sb.admin('POST', 'faults', {
