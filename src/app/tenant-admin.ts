@@ -1,10 +1,11 @@
 // Tenant management as the API and CLI see it: the tenant service, with every operation written to
-// the operator audit stream (tenant_id null).
+// the operator audit stream (tenant_id null) inside the operation's own transaction: the tenant
+// (with its keys) and its event commit together, or neither does; likewise a deletion.
 import { TelvaultError } from '../errors.js';
 import type { TenantAdmin } from '../http/routes/tenant-routes.js';
 import type { Actor } from '../services/actor.js';
 import type { AuditService } from '../services/audit-service.js';
-import type { TenantService } from '../services/tenant-service.js';
+import type { TenantService, TenantTransactionStep } from '../services/tenant-service.js';
 import type { TokenService } from '../services/token-service.js';
 
 export function createTenantAdmin(
@@ -12,17 +13,14 @@ export function createTenantAdmin(
   audit: AuditService,
   tokens: Pick<TokenService, 'forgetTenant'>,
 ): TenantAdmin {
+  const audited =
+    (action: 'tenant.create' | 'tenant.delete', actor: Actor): TenantTransactionStep =>
+    (trx, t) =>
+      audit.record({ tenantId: null, actor, action, target: `tenant:${t.id}` }, trx);
+
   return {
-    async create(name: string, actor: Actor) {
-      const t = await tenants.createTenant({ name });
-      await audit.record({
-        tenantId: null,
-        actor,
-        action: 'tenant.create',
-        target: `tenant:${t.id}`,
-      });
-      return t;
-    },
+    create: (name: string, actor: Actor) =>
+      tenants.createTenant({ name }, audited('tenant.create', actor)),
     list: () => tenants.listTenants(),
     async get(id: string) {
       const t = await tenants.findTenant(id);
@@ -30,18 +28,13 @@ export function createTenantAdmin(
       return t;
     },
     async remove(id: string, actor: Actor) {
-      if ((await tenants.findTenant(id)) === undefined) {
-        throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
-      }
-      // Audited first: a deletion that could not be recorded does not happen.
-      await audit.record({
-        tenantId: null,
-        actor,
-        action: 'tenant.delete',
-        target: `tenant:${id}`,
-      });
       try {
-        await tenants.deleteTenant(id);
+        await tenants.deleteTenant(id, audited('tenant.delete', actor));
+      } catch (err) {
+        if (err instanceof TelvaultError && err.code === 'ERR_STORE_NOT_FOUND') {
+          throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+        }
+        throw err;
       } finally {
         // Its tokens stop at once on this node (the cache would otherwise keep them up to its TTL).
         tokens.forgetTenant(id);

@@ -24,13 +24,19 @@ export interface DeletedTenantView {
   rowsDeleted: number;
 }
 
+/**
+ * Runs inside the transaction that creates or deletes the tenant, after its own writes: what it
+ * writes (the operation's audit event) commits with them, and if it throws nothing does.
+ */
+export type TenantTransactionStep = (trx: Database, tenant: TenantView) => Promise<void>;
+
 export interface TenantService {
-  createTenant(input: CreateTenantInput): Promise<TenantView>;
+  createTenant(input: CreateTenantInput, within?: TenantTransactionStep): Promise<TenantView>;
   findTenant(id: string): Promise<TenantView | undefined>;
   /** Like findTenant, but an unknown id is ERR_STORE_NOT_FOUND. */
   getTenant(id: string): Promise<TenantView>;
   listTenants(page?: { afterId?: string | undefined; limit?: number }): Promise<TenantView[]>;
-  deleteTenant(id: string): Promise<DeletedTenantView>;
+  deleteTenant(id: string, within?: TenantTransactionStep): Promise<DeletedTenantView>;
 }
 
 /** Tables with tenant rows that go with the tenant (audit_events stays). */
@@ -46,17 +52,19 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
   const { db, keys } = deps;
 
   return {
-    async createTenant(input) {
+    async createTenant(input, within) {
       const name = typeof input.name === 'string' ? input.name.trim() : '';
       if (name.length === 0 || name.length > NAME_MAX) {
         throw new TelvaultError('ERR_VALIDATION', `name: must be 1 to ${NAME_MAX} characters`);
       }
       const row = { id: newId(), name, created_at: nowIso(), keyring_stamp: 1 };
+      const tenant = view(row);
       await db.transaction().execute(async (trx) => {
         await insertTenant(trx, row);
         await keys.provisionTenantKeys(trx, row.id);
+        await within?.(trx, tenant);
       });
-      return view(row);
+      return tenant;
     },
 
     async findTenant(id) {
@@ -74,9 +82,10 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
       return (await listTenants(db, page)).map(view);
     },
 
-    async deleteTenant(id) {
+    async deleteTenant(id, within) {
       const rowsDeleted = await db.transaction().execute(async (trx) => {
-        if ((await findTenant(trx, id)) === undefined) {
+        const row = await findTenant(trx, id);
+        if (row === undefined) {
           throw new TelvaultError('ERR_STORE_NOT_FOUND', 'tenant not found');
         }
         // Keys first: even if a row were missed, nothing could open it.
@@ -84,6 +93,7 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
         let n = 0;
         for (const table of TENANT_TABLES) n += await deleteTenantRowsOf(trx, table, id);
         await deleteTenantRow(trx, id);
+        await within?.(trx, view(row));
         return n;
       });
       keys.forgetTenant(id);

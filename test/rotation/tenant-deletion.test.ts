@@ -100,6 +100,33 @@ describe.each(DIALECTS)('tenant deletion on %s', (dialect) => {
     }
   });
 
+  it('rolls back create and delete when the in-transaction step fails', async () => {
+    const failing = () => Promise.reject(new Error('step failed'));
+    const countOf = async (table: 'tenants' | 'tenant_keys') =>
+      (await store.db.selectFrom(table).select('id').execute()).length;
+    const before = { tenants: await countOf('tenants'), keys: await countOf('tenant_keys') };
+    await expect(tenants.createTenant({ name: 'Never' }, failing)).rejects.toThrow('step failed');
+    expect({ tenants: await countOf('tenants'), keys: await countOf('tenant_keys') }).toEqual(
+      before,
+    );
+
+    const t = await tenants.createTenant({ name: 'Stays' });
+    const seeded = await seedTenant(store.db, keys, t.id, 1);
+    await expect(tenants.deleteTenant(t.id, failing)).rejects.toThrow('step failed');
+    expect(await tenants.findTenant(t.id)).toEqual(t);
+    for (const [id, { table, values }] of seeded) {
+      expect(await readRow(store.db, keys, t.id, table, id)).toEqual(values);
+    }
+    const seen: string[] = [];
+    await tenants.deleteTenant(t.id, async (trx, gone) => {
+      seen.push(gone.id);
+      expect(await trx.selectFrom('tenants').select('id').where('id', '=', t.id).execute()).toEqual(
+        [],
+      );
+    });
+    expect(seen).toEqual([t.id]);
+  });
+
   it('says not found for an unknown tenant', async () => {
     await expect(tenants.deleteTenant('nope')).rejects.toMatchObject({
       code: 'ERR_STORE_NOT_FOUND',
