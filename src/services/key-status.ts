@@ -1,6 +1,6 @@
 // The key status view: per tenant, every key version with its state and rows, and unfinished jobs.
 // Secret-free by construction (wrapped keys are not part of it).
-import type { Database, JobState, KeyKind, KeyState } from '../store/database.js';
+import type { Database, JobState, JobsTable, KeyKind, KeyState } from '../store/database.js';
 import { listJobs } from '../store/job-repo.js';
 import { listKeyUsage } from '../store/key-usage-repo.js';
 import { listAllTenantKeys } from '../store/tenant-key-repo.js';
@@ -42,15 +42,12 @@ export interface KeyStatusView {
   jobs: JobView[];
 }
 
-export function jobView(j: {
-  id: string;
-  kind: string;
-  tenant_id: string | null;
-  state: JobState;
-  progress_done: number;
-  progress_total: number;
-  error: string | null;
-}): JobView {
+export function jobView(
+  j: Pick<
+    JobsTable,
+    'id' | 'kind' | 'tenant_id' | 'state' | 'progress_done' | 'progress_total' | 'error'
+  >,
+): JobView {
   return {
     id: j.id,
     kind: j.kind,

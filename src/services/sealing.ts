@@ -1,35 +1,13 @@
 // What the credential and secret services need from the key service: seal and open one field,
 // bound to { tenant, entity, field, record id }. Kept narrow so the services stay testable.
-import type { Secret } from '../crypto/secret.js';
 import { TelvaultError } from '../errors.js';
+import type { KeyService } from './key-service.js';
 
-export interface FieldContext {
-  entity: string;
-  field: string;
-  recordId: string;
-}
-
-export interface FieldCipher {
-  sealField(
-    tenantId: string,
-    ctx: FieldContext,
-    plaintext: string,
-  ): Promise<{ envelope: string; keyVersion: number }>;
-  /** Seals several fields of one record under one key version. */
-  sealFields(
-    tenantId: string,
-    entity: string,
-    recordId: string,
-    fields: Readonly<Record<string, string>>,
-  ): Promise<{ envelopes: Record<string, string>; keyVersion: number }>;
-  /** Re-seals an envelope under the primary key (unchanged when it already is). */
-  resealField(
-    tenantId: string,
-    ctx: FieldContext,
-    envelope: string,
-  ): Promise<{ envelope: string; keyVersion: number }>;
-  openField(tenantId: string, ctx: FieldContext, envelope: string): Promise<Secret<string>>;
-}
+/** The narrow slice of the key service these services use (a stub can stand in for it). */
+export type FieldCipher = Pick<
+  KeyService,
+  'sealField' | 'sealFields' | 'resealField' | 'openField'
+>;
 
 /** Thrown inside a write transaction when the row changed since it was read; the write retries. */
 export class StaleRead extends Error {}
