@@ -14,10 +14,7 @@ import {
   type BlindIndexedRow,
 } from '../../store/encrypted-row-repo.js';
 import { ENCRYPTED_TABLE_LIST, type EncryptedTableSpec } from '../../store/encrypted-fields.js';
-import { findActiveJob, insertJob } from '../../store/job-repo.js';
 import { shiftKeyUsage } from '../../store/key-usage-repo.js';
-import { lockTenant } from '../../store/tenant-repo.js';
-import { newId, nowIso } from '../../store/time.js';
 import {
   runLeasedJob,
   type JobContext,
@@ -25,8 +22,13 @@ import {
   type RunJobOptions,
 } from '../job-runner.js';
 import type { TenantKeyset } from '../key-loader.js';
-import { promoteNewKeyVersion, retireKeyVersion } from './key-versions.js';
-import type { RotationDeps, StartedRotation } from './tenant-key-rotation.js';
+import {
+  retireKeyVersion,
+  startKeyRotationJob,
+  type RotationParams as Params,
+} from './key-versions.js';
+import type { StartedRotation } from './key-versions.js';
+import type { RotationDeps } from './tenant-key-rotation.js';
 
 export const TENANT_INDEX_KEY_JOB = 'rotate-tenant-index-key';
 
@@ -34,35 +36,14 @@ const INDEXED = ENCRYPTED_TABLE_LIST.filter((s) => s.blindIndex !== null);
 /** "bi1.k<index key version>.n<normalizer version>.<mac>" (crypto/blind-index.ts). */
 const BIDX = /^bi1\.k(\d+)\.n(\d+)\./;
 
-interface Params {
-  toVersion: number;
-  fromVersions: number[];
-  promotedAtMs: number;
-}
-
 export async function startIndexKeyRotation(
   deps: RotationDeps,
   tenantId: string,
 ): Promise<StartedRotation> {
-  const started = await deps.db.transaction().execute(async (trx) => {
-    if ((await lockTenant(trx, tenantId)) === undefined) {
-      throw new TelvaultError('ERR_STORE_NOT_FOUND', `tenant ${tenantId} not found`);
-    }
-    const active = await findActiveJob(trx, TENANT_INDEX_KEY_JOB, tenantId);
-    if (active !== undefined) {
-      const p = JSON.parse(active.params_json ?? '{}') as Params;
-      return { jobId: active.id, toVersion: p.toVersion, resumed: true };
-    }
-    const promoted = await promoteNewKeyVersion(trx, deps.keys.masterKeys, tenantId, 'index');
-    const params: Params = {
-      toVersion: promoted.toVersion,
-      fromVersions: promoted.fromVersions,
-      promotedAtMs: Date.now(),
-    };
-    const jobId = newId();
-    const at = nowIso();
-    await insertJob(trx, { id: jobId, kind: TENANT_INDEX_KEY_JOB, tenantId, params, total: 0, at });
-    return { jobId, toVersion: promoted.toVersion, resumed: false };
+  const started = await startKeyRotationJob(deps.db, deps.keys.masterKeys, tenantId, {
+    kind: 'index',
+    jobKind: TENANT_INDEX_KEY_JOB,
+    total: 0,
   });
   deps.keys.forgetTenant(tenantId);
   return started;

@@ -15,8 +15,9 @@ import {
   lockTenantKey,
   setTenantKeyState,
 } from '../../store/tenant-key-repo.js';
+import { findActiveJob, insertJob } from '../../store/job-repo.js';
 import { bumpKeyringStamp, lockTenant } from '../../store/tenant-repo.js';
-import { nowIso } from '../../store/time.js';
+import { newId, nowIso } from '../../store/time.js';
 import { tenantKeyId } from '../key-ids.js';
 import type { MasterKeys } from '../master-keys.js';
 
@@ -25,6 +26,58 @@ export interface PromotedKey {
   toVersion: number;
   /** Versions that were primary or decrypt-only before (to re-encrypt, then retire). */
   fromVersions: number[];
+}
+
+/** What a data-key or index-key rotation job records when it starts. */
+export interface RotationParams {
+  toVersion: number;
+  fromVersions: number[];
+  promotedAtMs: number;
+}
+
+export interface StartedRotation {
+  jobId: string;
+  toVersion: number;
+  resumed: boolean;
+}
+
+/**
+ * Under the tenant lock: returns the tenant's unfinished `jobKind` job to resume, or promotes a new
+ * `kind` key version and records a job for it (`total` rows to go). Callers then make this node
+ * forget the tenant's cached keys.
+ */
+export async function startKeyRotationJob(
+  db: Database,
+  masterKeys: MasterKeys,
+  tenantId: string,
+  job: { kind: 'data' | 'index'; jobKind: string; total: number },
+): Promise<StartedRotation> {
+  return db.transaction().execute(async (trx) => {
+    if ((await lockTenant(trx, tenantId)) === undefined) {
+      throw new TelvaultError('ERR_STORE_NOT_FOUND', `tenant ${tenantId} not found`);
+    }
+    const active = await findActiveJob(trx, job.jobKind, tenantId);
+    if (active !== undefined) {
+      const p = JSON.parse(active.params_json ?? '{}') as RotationParams;
+      return { jobId: active.id, toVersion: p.toVersion, resumed: true };
+    }
+    const promoted = await promoteNewKeyVersion(trx, masterKeys, tenantId, job.kind);
+    const params: RotationParams = {
+      toVersion: promoted.toVersion,
+      fromVersions: promoted.fromVersions,
+      promotedAtMs: Date.now(),
+    };
+    const jobId = newId();
+    await insertJob(trx, {
+      id: jobId,
+      kind: job.jobKind,
+      tenantId,
+      params,
+      total: job.total,
+      at: nowIso(),
+    });
+    return { jobId, toVersion: promoted.toVersion, resumed: false };
+  });
 }
 
 /**

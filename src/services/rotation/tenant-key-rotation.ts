@@ -9,9 +9,6 @@ import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { countTenantRows, scanEncryptedRows } from '../../store/encrypted-row-repo.js';
 import { ENCRYPTED_TABLE_LIST } from '../../store/encrypted-fields.js';
-import { findActiveJob, insertJob } from '../../store/job-repo.js';
-import { lockTenant } from '../../store/tenant-repo.js';
-import { newId, nowIso } from '../../store/time.js';
 import {
   runLeasedJob,
   type JobContext,
@@ -19,7 +16,14 @@ import {
   type RunJobOptions,
 } from '../job-runner.js';
 import type { KeyService } from '../key-service.js';
-import { promoteNewKeyVersion, retireKeyVersion } from './key-versions.js';
+import {
+  retireKeyVersion,
+  startKeyRotationJob,
+  type RotationParams as Params,
+  type StartedRotation,
+} from './key-versions.js';
+
+export type { StartedRotation } from './key-versions.js';
 import { reencryptRows, type RotationHooks } from './reencrypt-batch.js';
 
 export const TENANT_DATA_KEY_JOB = 'rotate-tenant-data-key';
@@ -36,22 +40,10 @@ export interface RunRotationOptions extends RunJobOptions {
   maxPasses?: number;
 }
 
-interface Params {
-  toVersion: number;
-  fromVersions: number[];
-  promotedAtMs: number;
-}
-
 interface Cursor {
   pass: number;
   table: number;
   after: string | null;
-}
-
-export interface StartedRotation {
-  jobId: string;
-  toVersion: number;
-  resumed: boolean;
 }
 
 async function countAll(db: Database, tenantId: string): Promise<number> {
@@ -66,31 +58,10 @@ export async function startTenantKeyRotation(
   tenantId: string,
 ): Promise<StartedRotation> {
   const total = await countAll(deps.db, tenantId);
-  const started = await deps.db.transaction().execute(async (trx) => {
-    if ((await lockTenant(trx, tenantId)) === undefined) {
-      throw new TelvaultError('ERR_STORE_NOT_FOUND', `tenant ${tenantId} not found`);
-    }
-    const active = await findActiveJob(trx, TENANT_DATA_KEY_JOB, tenantId);
-    if (active !== undefined) {
-      const p = JSON.parse(active.params_json ?? '{}') as Params;
-      return { jobId: active.id, toVersion: p.toVersion, resumed: true };
-    }
-    const promoted = await promoteNewKeyVersion(trx, deps.keys.masterKeys, tenantId, 'data');
-    const params: Params = {
-      toVersion: promoted.toVersion,
-      fromVersions: promoted.fromVersions,
-      promotedAtMs: Date.now(),
-    };
-    const jobId = newId();
-    await insertJob(trx, {
-      id: jobId,
-      kind: TENANT_DATA_KEY_JOB,
-      tenantId,
-      params,
-      total,
-      at: nowIso(),
-    });
-    return { jobId, toVersion: promoted.toVersion, resumed: false };
+  const started = await startKeyRotationJob(deps.db, deps.keys.masterKeys, tenantId, {
+    kind: 'data',
+    jobKind: TENANT_DATA_KEY_JOB,
+    total,
   });
   deps.keys.forgetTenant(tenantId);
   return started;
