@@ -1,11 +1,11 @@
 // Opens the database and key service from configuration and builds every service: what the server
 // and the operator CLI commands (tenant, token, audit) share.
 import type { TelvaultConfig } from '../config.js';
-import { createKeyService } from '../services/key-service.js';
-import { loadMasterKeys } from '../services/master-keys.js';
-import { assertKeysUsable } from '../services/startup-key-check.js';
-import type { EnvOverride } from '../services/env-override.js';
-import type { ProviderCallLog } from '../services/provider-clients.js';
+import { createKeyService } from '../services/keys/index.js';
+import { loadMasterKeys } from '../services/keys/index.js';
+import { assertKeysUsable } from '../services/keys/index.js';
+import type { EnvOverride } from '../services/credentials/index.js';
+import type { ProviderCallLog } from '../services/credentials/index.js';
 import { openDatabase, type OpenedDatabase } from '../store/database.js';
 import { createServices, type Services } from './services.js';
 

@@ -1,20 +1,20 @@
 // Builds every service over one database and key service: what the server, the CLI and a platform
 // embedding telvault as a library all use.
 import type { Database, DialectName } from '../store/database.js';
-import type { KeyService } from '../services/key-service.js';
-import { createAuditService } from '../services/audit-service.js';
-import { createCredentialService } from '../services/credential-service.js';
-import { createCredentialVerifyService } from '../services/credential-verify-service.js';
-import type { EnvOverride } from '../services/env-override.js';
+import type { KeyService } from '../services/keys/index.js';
+import { createAuditService } from '../services/audit/index.js';
+import { createCredentialService } from '../services/credentials/index.js';
+import { createCredentialVerifyService } from '../services/credentials/index.js';
+import type { EnvOverride } from '../services/credentials/index.js';
 import {
   createProviderClients,
   type ProviderClientsConfig,
   type ProviderCallLog,
-} from '../services/provider-clients.js';
-import { createSecretService } from '../services/secret-service.js';
-import { createTenantService } from '../services/tenant-service.js';
-import { createTokenService } from '../services/token-service.js';
-import { createTenantAdmin } from './tenant-admin.js';
+} from '../services/credentials/index.js';
+import { createSecretService } from '../services/secrets/index.js';
+import { createTenantService } from '../services/tenants/index.js';
+import { createTokenService } from '../services/tokens/index.js';
+import { createTenantAdmin } from '../services/tenants/index.js';
 
 export interface ServicesInput {
   db: Database;

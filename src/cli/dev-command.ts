@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { TelvaultError } from '../errors.js';
-import { prepareDevState } from '../app/dev-state.js';
+import { prepareDevState } from './dev-state.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
-import { startDevSandbox, type DevSandbox } from '../app/dev-sandbox.js';
+import { startDevSandbox, type DevSandbox } from './dev-sandbox.js';
 import type { CliIo } from './io.js';
 import { closeOnSignal } from './serve-command.js';
 

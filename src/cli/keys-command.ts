@@ -3,11 +3,11 @@
 // between batches, and running the same command again resumes from the saved cursor.
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { JobOutcome, JobProgress } from '../services/job-runner.js';
-import type { KeyStatusView } from '../services/key-status.js';
-import { rotateIndexKey } from '../services/rotation/index-key-rotation.js';
-import { rotateMasterKey } from '../services/rotation/master-key-rotation.js';
-import { rotateTenantKey } from '../services/rotation/tenant-key-rotation.js';
+import type { JobOutcome, JobProgress } from '../services/keys/index.js';
+import type { KeyStatusView } from '../services/keys/index.js';
+import { rotateIndexKey } from '../services/keys/index.js';
+import { rotateMasterKey } from '../services/keys/index.js';
+import { rotateTenantKey } from '../services/keys/index.js';
 import type { CliIo } from './io.js';
 import { processIo } from './io.js';
 import { openOperatorServices, withOperatorServices } from './operator-context.js';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { Secret } from '../crypto/secret.js';
-import { DEV_MASTER_KEY_FILE } from '../app/dev-state.js';
+import { DEV_MASTER_KEY_FILE } from './dev-state.js';
 import { openServices, type OpenedServices } from '../app/open-services.js';
 
 export async function openOperatorServices(env: NodeJS.ProcessEnv): Promise<OpenedServices> {

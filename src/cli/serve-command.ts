@@ -5,7 +5,7 @@ import { loadConfig, type TelvaultConfig } from '../config.js';
 import { parseMasterKey } from '../crypto/master-key.js';
 import { TelvaultError } from '../errors.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
-import { ROOT_TOKEN_MIN_LENGTH } from '../services/token-service.js';
+import { ROOT_TOKEN_MIN_LENGTH } from '../services/tokens/index.js';
 import type { CliIo } from './io.js';
 
 /** Every reason the configuration cannot serve production traffic (empty: it can). */

@@ -1,7 +1,7 @@
 // `telvault token create|list|revoke`: operator token management against the database.
 import type { Command } from 'commander';
 import { TelvaultError } from '../errors.js';
-import { isScope, SCOPES, type Scope } from '../services/scopes.js';
+import { isScope, SCOPES, type Scope } from '../services/tokens/index.js';
 import type { CliIo } from './io.js';
 import { withOperatorServices } from './operator-context.js';
 

@@ -7,8 +7,8 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { TelvaultError } from '../errors.js';
-import type { Logger } from '../services/logger.js';
-import { parseInput } from '../services/validation.js';
+import type { Logger } from '../services/common/index.js';
+import { parseInput } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
 import { errorBody, errorHandler } from './error-handler.js';
 import type { RouteSpec } from './route-spec.js';

@@ -3,8 +3,8 @@
 // exists); then a missing scope is 403; the root token on a tenant route needs the tenant to exist.
 import type { FastifyRequest } from 'fastify';
 import { TelvaultError } from '../errors.js';
-import type { Actor } from '../services/actor.js';
-import type { Principal, TokenService } from '../services/token-service.js';
+import type { Actor } from '../services/audit/index.js';
+import type { Principal, TokenService } from '../services/tokens/index.js';
 import type { RouteAccess } from './route-spec.js';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;

@@ -3,9 +3,9 @@
 // generated from them, and the tests derive their scope and cross-tenant matrices from them.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Actor } from '../services/actor.js';
-import type { Scope } from '../services/scopes.js';
-import type { Principal } from '../services/token-service.js';
+import type { Actor } from '../services/audit/index.js';
+import type { Scope } from '../services/tokens/index.js';
+import type { Principal } from '../services/tokens/index.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 

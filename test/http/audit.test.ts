@@ -3,7 +3,7 @@
 // the chain whole.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../src/services/scopes.js';
+import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 
 interface Page {

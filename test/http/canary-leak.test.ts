@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../src/services/scopes.js';
+import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 import { bodyFor, pathFor } from './fixtures.js';
 

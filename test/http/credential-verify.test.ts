@@ -4,7 +4,7 @@
 // sandbox admin, no credentials, the audit trail, and no secret in any response or log line.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../src/services/scopes.js';
+import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { startTestSandbox, twilioAccounts, type TestSandbox } from '../support/sandbox.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 

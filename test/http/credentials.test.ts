@@ -1,7 +1,7 @@
 // Provider credential and named secret behaviour through the real server: validation rules,
 // masked views, partial updates, phone numbers, ciphertext at rest, audited use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../src/services/scopes.js';
+import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type HttpResult, type TestServer } from '../support/server.js';
 import { validCredentials } from './fixtures.js';
 

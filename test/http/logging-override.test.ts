@@ -3,8 +3,8 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/crypto/secret.js';
-import { overrideVariable } from '../../src/services/env-override.js';
-import { createLogger, maskPhones } from '../../src/services/logger.js';
+import { overrideVariable } from '../../src/services/credentials/env-override.js';
+import { createLogger, maskPhones } from '../../src/services/common/logger.js';
 import { DIALECTS, startTestServer } from '../support/server.js';
 
 describe('redacting logger', () => {

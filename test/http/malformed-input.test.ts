@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDER_SPECS, PROVIDERS } from '../../src/services/credentials/providers.js';
-import { SCOPES } from '../../src/services/scopes.js';
+import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type HttpResult, type TestServer } from '../support/server.js';
 import { validCredentials } from './fixtures.js';
 

@@ -16,7 +16,7 @@ import {
   PROVIDER_SPECS,
   PROVIDERS,
 } from '../../src/services/credentials/providers.js';
-import { secretView } from '../../src/services/secret-service.js';
+import { secretView } from '../../src/services/secrets/secret-service.js';
 
 const never = {} as never;
 const routes: RouteSpec[] = [

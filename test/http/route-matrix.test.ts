@@ -2,7 +2,7 @@
 // matrix: all derived from the server's own route table, so a new route is covered automatically.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../src/http/route-spec.js';
-import { SCOPES } from '../../src/services/scopes.js';
+import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 import { bodyFor, pathFor, restore, seedTenant, type TenantFixture } from './fixtures.js';
 

@@ -3,7 +3,7 @@
 // once the cached lookup is older than its TTL; expiry is checked on every request. Time is an
 // injected clock, never a wait.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenService, TOKEN_CACHE_TTL_MS } from '../../src/services/token-service.js';
+import { createTokenService, TOKEN_CACHE_TTL_MS } from '../../src/services/tokens/token-service.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 
 describe.each(DIALECTS)('token lookup cache on %s', (dialect) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyCache } from '../../src/services/key-cache.js';
-import type { TenantKeyset } from '../../src/services/key-loader.js';
+import { createKeyCache } from '../../src/services/keys/key-cache.js';
+import type { TenantKeyset } from '../../src/services/keys/key-loader.js';
 
 function fakeKeyset(tenantId: string, stamp: number): TenantKeyset {
   return { tenantId, stamp } as unknown as TenantKeyset;

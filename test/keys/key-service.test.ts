@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyService, type KeyService } from '../../src/services/key-service.js';
-import { createTenantService, type TenantService } from '../../src/services/tenant-service.js';
-import { assertKeysUsable, inspectKeys } from '../../src/services/startup-key-check.js';
-import { startTenantKeyRotation } from '../../src/services/rotation/tenant-key-rotation.js';
+import { createKeyService, type KeyService } from '../../src/services/keys/key-service.js';
+import {
+  createTenantService,
+  type TenantService,
+} from '../../src/services/tenants/tenant-service.js';
+import { assertKeysUsable, inspectKeys } from '../../src/services/keys/startup-key-check.js';
+import { startTenantKeyRotation } from '../../src/services/keys/rotation/tenant-key-rotation.js';
 import { isEnvelope } from '../../src/crypto/index.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';
 import { insertRow, readRow, valuesFor } from '../store/fixtures.js';

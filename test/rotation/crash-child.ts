@@ -2,8 +2,8 @@
 // file under argv[2] (or the PostgreSQL database argv[5]) and prints a line per saved batch, until
 // done or killed.
 import { parseMasterKey } from '../../src/crypto/index.js';
-import { createKeyService } from '../../src/services/key-service.js';
-import { rotateTenantKey } from '../../src/services/rotation/tenant-key-rotation.js';
+import { createKeyService } from '../../src/services/keys/key-service.js';
+import { rotateTenantKey } from '../../src/services/keys/rotation/tenant-key-rotation.js';
 import { openDatabase } from '../../src/store/database.js';
 
 const [dataDir, masterKey, tenantId, databaseUrl] = process.argv.slice(2);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyService, type KeyService } from '../../src/services/key-service.js';
-import { createTenantService } from '../../src/services/tenant-service.js';
+import { createKeyService, type KeyService } from '../../src/services/keys/key-service.js';
+import { createTenantService } from '../../src/services/tenants/tenant-service.js';
 import {
   rotateIndexKey,
   startIndexKeyRotation,
-} from '../../src/services/rotation/index-key-rotation.js';
+} from '../../src/services/keys/rotation/index-key-rotation.js';
 import { listKeyUsage } from '../../src/store/key-usage-repo.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';
 import { readRow, seedTenant } from '../store/fixtures.js';

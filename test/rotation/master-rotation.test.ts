@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyService } from '../../src/services/key-service.js';
-import { createTenantService } from '../../src/services/tenant-service.js';
-import { rotateMasterKey } from '../../src/services/rotation/master-key-rotation.js';
-import { assertKeysUsable } from '../../src/services/startup-key-check.js';
+import { createKeyService } from '../../src/services/keys/key-service.js';
+import { createTenantService } from '../../src/services/tenants/tenant-service.js';
+import { rotateMasterKey } from '../../src/services/keys/rotation/master-key-rotation.js';
+import { assertKeysUsable } from '../../src/services/keys/startup-key-check.js';
 import { ENCRYPTED_TABLE_LIST } from '../../src/store/encrypted-fields.js';
 import type { Database } from '../../src/store/database.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';

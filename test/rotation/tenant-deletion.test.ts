@@ -1,8 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyService, type KeyService } from '../../src/services/key-service.js';
-import { createTenantService, type TenantService } from '../../src/services/tenant-service.js';
-import { assertKeysUsable } from '../../src/services/startup-key-check.js';
+import { createKeyService, type KeyService } from '../../src/services/keys/key-service.js';
+import {
+  createTenantService,
+  type TenantService,
+} from '../../src/services/tenants/tenant-service.js';
+import { assertKeysUsable } from '../../src/services/keys/startup-key-check.js';
 import { ENCRYPTED_TABLE_LIST } from '../../src/store/encrypted-fields.js';
 import { insertTenant } from '../../src/store/tenant-repo.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';
@@ -83,7 +86,7 @@ describe.each(DIALECTS)('tenant deletion on %s', (dialect) => {
     const [firstId, first] = [...rows][0] ?? [];
     if (firstId === undefined || first === undefined) throw new Error('no rows');
     await expect(readRow(store.db, keys, t.id, first.table, firstId)).rejects.toMatchObject({
-      code: 'ERR_STORE_NOT_FOUND',
+      code: 'ERR_NOT_FOUND',
     });
     await store.db.transaction().execute(async (trx) => {
       await insertTenant(trx, { id: t.id, name: 'Impostor', created_at: '', keyring_stamp: 100 });
@@ -129,7 +132,7 @@ describe.each(DIALECTS)('tenant deletion on %s', (dialect) => {
 
   it('says not found for an unknown tenant', async () => {
     await expect(tenants.deleteTenant('nope')).rejects.toMatchObject({
-      code: 'ERR_STORE_NOT_FOUND',
+      code: 'ERR_NOT_FOUND',
     });
   });
 });

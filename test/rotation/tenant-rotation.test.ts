@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeKeyId } from '../../src/crypto/index.js';
-import { createKeyService, type KeyService } from '../../src/services/key-service.js';
-import { createTenantService, type TenantService } from '../../src/services/tenant-service.js';
-import { retireKeyVersion } from '../../src/services/rotation/key-versions.js';
+import { createKeyService, type KeyService } from '../../src/services/keys/key-service.js';
+import {
+  createTenantService,
+  type TenantService,
+} from '../../src/services/tenants/tenant-service.js';
+import { retireKeyVersion } from '../../src/services/keys/rotation/key-versions.js';
 import {
   rotateTenantKey,
   runTenantKeyRotation,
   startTenantKeyRotation,
-} from '../../src/services/rotation/tenant-key-rotation.js';
+} from '../../src/services/keys/rotation/tenant-key-rotation.js';
 import { ENCRYPTED_TABLES, rowFields } from '../../src/store/encrypted-fields.js';
 import { scanEncryptedRows } from '../../src/store/encrypted-row-repo.js';
 import { listKeyUsage, trackRowKeys } from '../../src/store/key-usage-repo.js';

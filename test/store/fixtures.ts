@@ -1,7 +1,7 @@
 // Rows in every encrypted table, written the way services write them: fields sealed through the
 // key service (one key version per row), the row and key_usage changed in one transaction.
 import { sql } from 'kysely';
-import type { KeyService } from '../../src/services/key-service.js';
+import type { KeyService } from '../../src/services/keys/key-service.js';
 import type { Database } from '../../src/store/database.js';
 import {
   ENCRYPTED_TABLES,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TelvaultConfig } from '../../src/config.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { createServer, type TelvaultServer } from '../../src/app/server.js';
-import type { Scope } from '../../src/services/scopes.js';
+import type { Scope } from '../../src/services/tokens/scopes.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export type DialectUnderTest = 'sqlite' | 'postgres';

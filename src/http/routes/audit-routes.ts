@@ -1,6 +1,6 @@
 // Audit log reads: a tenant's stream, and the operator stream (root). No route changes an event.
 import { z } from 'zod';
-import type { AuditService } from '../../services/audit-service.js';
+import type { AuditService } from '../../services/audit/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 

@@ -1,7 +1,7 @@
 // /v1/tenants/:tenantId/credentials: provider credentials, write-only secrets, masked views.
 import { z } from 'zod';
-import type { CredentialService } from '../../services/credential-service.js';
-import { credentialView, PROVIDER_SPECS, PROVIDERS } from '../../services/credentials/providers.js';
+import type { CredentialService } from '../../services/credentials/index.js';
+import { credentialView, PROVIDER_SPECS, PROVIDERS } from '../../services/credentials/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 

@@ -2,8 +2,8 @@
 // the provider (one cheap authenticated read). A provider's refusal is an answer, not a failure of
 // this route: 200 with ok false and the typed error (code, status, provider code, retryable).
 import { z } from 'zod';
-import type { CredentialVerifyService } from '../../services/credential-verify-service.js';
-import { PROVIDERS } from '../../services/credentials/providers.js';
+import type { CredentialVerifyService } from '../../services/credentials/index.js';
+import { PROVIDERS } from '../../services/credentials/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 

@@ -5,7 +5,7 @@ import {
   secretName,
   secretView,
   type SecretService,
-} from '../../services/secret-service.js';
+} from '../../services/secrets/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 

@@ -1,30 +1,8 @@
 // /v1/tenants: the operator's (root token) tenant management.
 import { z } from 'zod';
-import type { Actor } from '../../services/actor.js';
+import { tenantInput, tenantView, type TenantAdmin } from '../../services/tenants/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
-
-export const tenantView = z
-  .object({ id: z.string(), name: z.string(), createdAt: z.string() })
-  .meta({ id: 'Tenant' });
-export type TenantView = z.infer<typeof tenantView>;
-
-export const tenantInput = z.strictObject({
-  name: z
-    .string({ error: 'is required and must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters'),
-});
-
-/** What the routes need from tenant management (the tenant service, with audit). */
-export interface TenantAdmin {
-  create(name: string, actor: Actor): Promise<TenantView>;
-  list(): Promise<TenantView[]>;
-  get(id: string): Promise<TenantView>;
-  remove(id: string, actor: Actor): Promise<void>;
-  exists(id: string): Promise<boolean>;
-}
 
 export function tenantRoutes(tenants: TenantAdmin): RouteSpec[] {
   const tags = ['tenants'];

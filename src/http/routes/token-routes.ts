@@ -1,7 +1,7 @@
 // /v1/tenants/:tenantId/tokens: mint (shown once), list (never the value), revoke.
 import { z } from 'zod';
-import { SCOPES } from '../../services/scopes.js';
-import type { TokenService } from '../../services/token-service.js';
+import { SCOPES } from '../../services/tokens/index.js';
+import type { TokenService } from '../../services/tokens/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 

@@ -1,6 +1,6 @@
 // A credential PUT merged into what is stored: only the fields sent change, null removes a field.
 // Pure: no keys, no I/O. Sealed fields are split into fresh values (to seal) and kept envelopes.
-import { parseInput } from '../validation.js';
+import { parseInput } from '../common/validation.js';
 import { hintFor } from './fields.js';
 import type { ProviderSpec } from './providers.js';
 

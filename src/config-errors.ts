@@ -1,0 +1,9 @@
+// The codes of configuration and start-up.
+declare module './crypto/errors.js' {
+  interface ErrorCodes {
+    ERR_CONFIG_INVALID: true;
+    ERR_CONFIG_MISSING: true;
+  }
+}
+
+export {};

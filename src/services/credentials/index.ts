@@ -1,0 +1,14 @@
+// Provider credentials: stored per tenant, read back masked, decrypted only for an audited use, and
+// the provider clients built from them.
+export { createCredentialService, type CredentialService } from './credential-service.js';
+export {
+  createCredentialVerifyService,
+  type CredentialVerifyService,
+} from './credential-verify-service.js';
+export { loadEnvOverride, type EnvOverride } from './env-override.js';
+export {
+  createProviderClients,
+  type ProviderCallLog,
+  type ProviderClientsConfig,
+} from './provider-clients.js';
+export { credentialView, PROVIDER_SPECS, PROVIDERS, type Provider } from './providers.js';

@@ -1,0 +1,189 @@
+// Per-tenant provider clients, built for one use from the tenant's stored credentials. Every
+// build goes through `credentials.use`, so each decryption is audited with its operation; nothing
+// is cached (a client holds decrypted secrets) and no SDK default export is touched.
+// TELVAULT_PROVIDERS picks the hosts: `live` talks to the providers themselves, `sandbox` to the
+// sandbox base URL (the one `telvault dev` mounts, or TELVAULT_SANDBOX_URL). Where the call cannot
+// go (sandbox mode without a URL), nothing is decrypted.
+import type { ProvidersMode } from '../../config.js';
+import type { Secret } from '../../crypto/secret.js';
+import { TelvaultError } from '../../errors.js';
+import type { ProviderLogEntry } from '../../providers/core/provider-log.js';
+import {
+  createExotelClient,
+  type ExotelCallLog,
+  type ExotelClient,
+} from '../../providers/exotel/index.js';
+import { ProviderError, type ProviderName } from '../../providers/provider-error.js';
+import {
+  createRetellClient,
+  type RetellCallLog,
+  type RetellClient,
+} from '../../providers/retell/index.js';
+import {
+  createSendgridClient,
+  type SendgridCallLog,
+  type SendgridClient,
+} from '../../providers/sendgrid/index.js';
+import { createTwilioClient, type TwilioClient } from '../../providers/twilio/index.js';
+import type { Actor } from '../audit/actor.js';
+import type { CredentialService, CredentialsForUse } from './credential-service.js';
+
+/** What a client reports about each exchange: provider, operation or target, status; no body. */
+export type ProviderCallLog = ProviderLogEntry | RetellCallLog | ExotelCallLog | SendgridCallLog;
+
+export interface ProviderClientsConfig {
+  mode: ProvidersMode;
+  /** Sandbox base URL (e.g. `http://127.0.0.1:4010`); required for calls in sandbox mode. */
+  sandboxUrl?: string | undefined;
+}
+
+export interface ProviderClientsDeps extends ProviderClientsConfig {
+  credentials: Pick<CredentialService, 'use'>;
+  log?: ((entry: ProviderCallLog) => void) | undefined;
+}
+
+/** Per-call tuning; `readRetries` applies to Retell reads (the other clients never retry). */
+export interface ClientTuning {
+  timeoutMs?: number;
+  readRetries?: number;
+}
+
+/** Where provider calls go, for banners and logs. */
+export interface ProviderTarget {
+  mode: ProvidersMode;
+  sandboxUrl: string | undefined;
+}
+
+function missing(provider: ProviderName, what: string): ProviderError {
+  return new ProviderError('ERR_PROVIDER_NOT_CONFIGURED', {
+    provider,
+    operation: 'client.create',
+    status: undefined,
+    providerCode: undefined,
+    retryable: false,
+    reason: what,
+  });
+}
+
+/** createTwilioClient reports unusable stored values as a plain TelvaultError: made typed here. */
+function built<T>(provider: ProviderName, create: () => T): T {
+  try {
+    return create();
+  } catch (err) {
+    if (
+      err instanceof TelvaultError &&
+      !(err instanceof ProviderError) &&
+      err.code === 'ERR_PROVIDER_NOT_CONFIGURED'
+    ) {
+      throw missing(provider, err.message);
+    }
+    throw err;
+  }
+}
+
+function publicField(c: CredentialsForUse, provider: ProviderName, field: string): string {
+  const value = c.public[field];
+  if (value === undefined || value === '') throw missing(provider, `"${field}" is not set`);
+  return value;
+}
+
+function secretField(c: CredentialsForUse, provider: ProviderName, field: string): Secret<string> {
+  const value = c.secrets[field];
+  if (value === undefined) throw missing(provider, `"${field}" is not set`);
+  return value;
+}
+
+export function createProviderClients(deps: ProviderClientsDeps) {
+  const { mode } = deps;
+  const sandboxUrl = mode === 'sandbox' ? deps.sandboxUrl : undefined;
+  const base = (provider: ProviderName, tuning: ClientTuning) => {
+    if (mode === 'sandbox' && sandboxUrl === undefined) {
+      throw missing(provider, 'sandbox mode needs a sandbox URL (TELVAULT_SANDBOX_URL)');
+    }
+    return {
+      mode,
+      ...(sandboxUrl === undefined ? {} : { sandboxUrl }),
+      ...(tuning.timeoutMs === undefined ? {} : { timeoutMs: tuning.timeoutMs }),
+      ...(deps.log === undefined ? {} : { log: deps.log }),
+    };
+  };
+  const use = (tenantId: string, provider: ProviderName, operation: string, actor: Actor) =>
+    deps.credentials.use(tenantId, provider, operation, actor);
+
+  return {
+    target: { mode, sandboxUrl } satisfies ProviderTarget,
+
+    async twilio(
+      tenantId: string,
+      operation: string,
+      actor: Actor,
+      tuning: ClientTuning = {},
+    ): Promise<TwilioClient> {
+      const options = base('twilio', tuning);
+      const c = await use(tenantId, 'twilio', operation, actor);
+      const { authToken, apiKeySecret } = c.secrets;
+      const apiKeySid = c.public['apiKeySid'];
+      return built('twilio', () =>
+        createTwilioClient(
+          {
+            accountSid: publicField(c, 'twilio', 'accountSid'),
+            // An API key is preferred when both are stored: it can be revoked on its own.
+            ...(apiKeySid !== undefined && apiKeySecret !== undefined
+              ? { apiKeySid, apiKeySecret }
+              : authToken === undefined
+                ? {}
+                : { authToken }),
+          },
+          options,
+        ),
+      );
+    },
+
+    async retell(
+      tenantId: string,
+      operation: string,
+      actor: Actor,
+      tuning: ClientTuning = {},
+    ): Promise<RetellClient> {
+      const options = base('retell', tuning);
+      const c = await use(tenantId, 'retell', operation, actor);
+      return createRetellClient(secretField(c, 'retell', 'apiKey'), {
+        ...options,
+        ...(tuning.readRetries === undefined ? {} : { readRetries: tuning.readRetries }),
+      });
+    },
+
+    async exotel(
+      tenantId: string,
+      operation: string,
+      actor: Actor,
+      tuning: ClientTuning = {},
+    ): Promise<ExotelClient> {
+      const options = base('exotel', tuning);
+      const c = await use(tenantId, 'exotel', operation, actor);
+      // The host is the stored subdomain; the client refuses any host not on its allow-list.
+      return createExotelClient(
+        {
+          accountSid: publicField(c, 'exotel', 'sid'),
+          apiKey: secretField(c, 'exotel', 'apiKey').reveal(),
+          apiToken: secretField(c, 'exotel', 'apiToken'),
+          host: publicField(c, 'exotel', 'subdomain'),
+        },
+        options,
+      );
+    },
+
+    async sendgrid(
+      tenantId: string,
+      operation: string,
+      actor: Actor,
+      tuning: ClientTuning = {},
+    ): Promise<SendgridClient> {
+      const options = base('sendgrid', tuning);
+      const c = await use(tenantId, 'sendgrid', operation, actor);
+      return createSendgridClient(secretField(c, 'sendgrid', 'apiKey'), options);
+    },
+  };
+}
+
+export type ProviderClients = ReturnType<typeof createProviderClients>;

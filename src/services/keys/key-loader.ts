@@ -1,0 +1,76 @@
+// Turns a tenant's wrapped key rows into usable keys: a keyring of data keys and the blind-index
+// keys. The unwrapped material lives only long enough to derive the subkeys.
+import {
+  createBlindIndexKey,
+  createDataKey,
+  createKeyring,
+  unwrapKey,
+  type BlindIndexKey,
+  type KeyId,
+  type Keyring,
+  type MasterKey,
+} from '../../crypto/index.js';
+import { TelvaultError } from '../../errors.js';
+import type { TenantKeyRow } from '../../store/tenant-key-repo.js';
+import { tenantKeyId } from './key-ids.js';
+
+export interface TenantKeyset {
+  tenantId: string;
+  stamp: number;
+  keyring: Keyring;
+  /** Envelope key id → data key version. */
+  versions: ReadonlyMap<KeyId, number>;
+  /** Blind-index keys not retired, primary first. */
+  indexKeys: readonly BlindIndexKey[];
+}
+
+/** Unwraps one key row; the caller must zero the result. */
+export function unwrapRow(masters: readonly MasterKey[], row: TenantKeyRow): Uint8Array {
+  return unwrapKey(masters, row.wrapped, {
+    tenantId: row.tenant_id,
+    purpose: row.kind,
+    version: row.version,
+  });
+}
+
+export function buildTenantKeyset(
+  tenantId: string,
+  stamp: number,
+  rows: readonly TenantKeyRow[],
+  masters: readonly MasterKey[],
+): TenantKeyset {
+  const entries = [];
+  const versions = new Map<KeyId, number>();
+  const index: Array<{ key: BlindIndexKey; primary: boolean }> = [];
+  for (const row of rows) {
+    // Retired index keys are skipped; retired data keys stay in the ring so opening an envelope
+    // of one fails with ERR_CRYPTO_KEY_RETIRED rather than "unknown".
+    if (row.state === 'retired' && row.kind !== 'data') continue;
+    const material = unwrapRow(masters, row);
+    try {
+      if (row.kind === 'data') {
+        const id = tenantKeyId(tenantId, 'data', row.version);
+        entries.push({ key: createDataKey(id, row.version, material), state: row.state });
+        versions.set(id, row.version);
+      } else if (row.kind === 'index') {
+        index.push({
+          key: createBlindIndexKey(row.version, material),
+          primary: row.state === 'primary',
+        });
+      }
+    } finally {
+      material.fill(0);
+    }
+  }
+  if (!entries.some((e) => e.state === 'primary') || !index.some((i) => i.primary)) {
+    throw new TelvaultError('ERR_KEYS_MISSING', `tenant ${tenantId} has no primary key`);
+  }
+  index.sort((a, b) => Number(b.primary) - Number(a.primary) || b.key.version - a.key.version);
+  return {
+    tenantId,
+    stamp,
+    keyring: createKeyring(entries),
+    versions,
+    indexKeys: index.map((i) => i.key),
+  };
+}

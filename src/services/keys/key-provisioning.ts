@@ -1,0 +1,83 @@
+// Creating wrapped keys: a tenant's first data and index keys, and the deployment's system key.
+import {
+  createRateLimitKeyer,
+  generateKeyMaterial,
+  wrapKey,
+  type MasterKey,
+  type RateLimitKeyer,
+} from '../../crypto/index.js';
+import { TelvaultError } from '../../errors.js';
+import type { Database } from '../../store/database.js';
+import {
+  insertTenantKey,
+  insertTenantKeyIfAbsent,
+  listTenantKeys,
+} from '../../store/tenant-key-repo.js';
+import { nowIso } from '../../store/time.js';
+import { tenantKeyId } from './key-ids.js';
+import { unwrapRow } from './key-loader.js';
+
+/** Creates system key v1 unless it exists (its fixed id makes concurrent nodes converge). */
+export async function createSystemKeyIfAbsent(db: Database, current: MasterKey): Promise<void> {
+  if ((await listTenantKeys(db, null, 'system')).length > 0) return;
+  const at = nowIso();
+  const material = generateKeyMaterial();
+  try {
+    await insertTenantKeyIfAbsent(db, {
+      id: tenantKeyId(null, 'system', 1),
+      tenant_id: null,
+      kind: 'system',
+      version: 1,
+      state: 'primary',
+      wrapped: wrapKey(current, material, { tenantId: null, purpose: 'system', version: 1 }),
+      master_key_id: current.id,
+      created_at: at,
+      updated_at: at,
+    });
+  } finally {
+    material.fill(0);
+  }
+}
+
+/** Inserts a new tenant's data key v1 and index key v1, both primary, in `trx`. */
+export async function insertFirstTenantKeys(
+  trx: Database,
+  current: MasterKey,
+  tenantId: string,
+): Promise<void> {
+  const at = nowIso();
+  for (const kind of ['data', 'index'] as const) {
+    const material = generateKeyMaterial();
+    try {
+      await insertTenantKey(trx, {
+        id: tenantKeyId(tenantId, kind, 1),
+        tenant_id: tenantId,
+        kind,
+        version: 1,
+        state: 'primary',
+        wrapped: wrapKey(current, material, { tenantId, purpose: kind, version: 1 }),
+        master_key_id: current.id,
+        created_at: at,
+        updated_at: at,
+      });
+    } finally {
+      material.fill(0);
+    }
+  }
+}
+
+/** The rate-limit keyer from the system key (HKDF subkey derived once). */
+export async function loadRateLimitKeyer(
+  db: Database,
+  masters: readonly MasterKey[],
+): Promise<RateLimitKeyer> {
+  const rows = await listTenantKeys(db, null, 'system');
+  const row = rows.find((r) => r.state === 'primary');
+  if (row === undefined) throw new TelvaultError('ERR_KEYS_MISSING', 'the system key is missing');
+  const material = unwrapRow(masters, row);
+  try {
+    return createRateLimitKeyer(material);
+  } finally {
+    material.fill(0);
+  }
+}

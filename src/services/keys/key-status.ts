@@ -1,0 +1,106 @@
+// The key status view: per tenant, every key version with its state and rows, and unfinished jobs.
+// Secret-free by construction (wrapped keys are not part of it).
+import type { Database, JobState, JobsTable, KeyKind, KeyState } from '../../store/database.js';
+import { listJobs } from '../../store/job-repo.js';
+import { listKeyUsage } from '../../store/key-usage-repo.js';
+import { listAllTenantKeys } from '../../store/tenant-key-repo.js';
+import { listTenants } from '../../store/tenant-repo.js';
+
+export interface KeyVersionView {
+  kind: KeyKind;
+  version: number;
+  state: KeyState;
+  masterKeyId: string;
+  rows: number;
+  updatedAt: string;
+}
+
+export interface JobView {
+  id: string;
+  kind: string;
+  tenantId: string | null;
+  state: JobState;
+  done: number;
+  total: number;
+  error: string | null;
+}
+
+export interface TenantKeyStatusView {
+  tenantId: string;
+  name: string;
+  keyringStamp: number;
+  keys: KeyVersionView[];
+  jobs: JobView[];
+}
+
+export interface KeyStatusView {
+  /** Master key ids that still wrap at least one key. */
+  masterKeyIds: string[];
+  system: KeyVersionView[];
+  tenants: TenantKeyStatusView[];
+  /** Unfinished deployment-wide jobs (master-key rotation). */
+  jobs: JobView[];
+}
+
+export function jobView(
+  j: Pick<
+    JobsTable,
+    'id' | 'kind' | 'tenant_id' | 'state' | 'progress_done' | 'progress_total' | 'error'
+  >,
+): JobView {
+  return {
+    id: j.id,
+    kind: j.kind,
+    tenantId: j.tenant_id,
+    state: j.state,
+    done: j.progress_done,
+    total: j.progress_total,
+    error: j.error,
+  };
+}
+
+async function allTenants(db: Database) {
+  const out = [];
+  let afterId: string | undefined;
+  for (;;) {
+    const page = await listTenants(db, { afterId, limit: 1000 });
+    out.push(...page);
+    if (page.length < 1000) return out;
+    afterId = page[page.length - 1]?.id;
+  }
+}
+
+export async function readKeyStatus(db: Database): Promise<KeyStatusView> {
+  const [tenants, keys, usage, jobs] = await Promise.all([
+    allTenants(db),
+    listAllTenantKeys(db),
+    listKeyUsage(db),
+    listJobs(db, ['pending', 'running']),
+  ]);
+  const rows = new Map(usage.map((u) => [`${u.tenant_id}/${u.kind}/${u.version}`, u.rows]));
+  const byTenant = new Map<string | null, KeyVersionView[]>();
+  for (const k of keys) {
+    const list = byTenant.get(k.tenant_id) ?? [];
+    list.push({
+      kind: k.kind,
+      version: k.version,
+      state: k.state,
+      masterKeyId: k.master_key_id,
+      rows: rows.get(`${k.tenant_id}/${k.kind}/${k.version}`) ?? 0,
+      updatedAt: k.updated_at,
+    });
+    byTenant.set(k.tenant_id, list);
+  }
+  return {
+    masterKeyIds: [...new Set(keys.map((k) => k.master_key_id))].sort(),
+    system: byTenant.get(null) ?? [],
+    tenants: tenants.map((t) => ({
+      tenantId: t.id,
+      name: t.name,
+      keyringStamp: t.keyring_stamp,
+      keys: byTenant.get(t.id) ?? [],
+      jobs: jobs.filter((j) => j.tenant_id === t.id).map(jobView),
+    })),
+    jobs: jobs.filter((j) => j.tenant_id === null).map(jobView),
+  };
+}

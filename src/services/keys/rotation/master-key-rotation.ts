@@ -1,0 +1,120 @@
+// Master-key rotation: every wrapped key (tenant data and index keys, the system key) not yet
+// wrapped by the current master key is unwrapped (by the id it names: current or previous) and
+// wrapped again, in batches, with compare-and-set. It touches only tenant_keys: the key material,
+// and so every envelope and blind index, is unchanged. Resumable: a rerun continues where the
+// saved cursor is; when it completes the previous master key is no longer needed.
+import { wrapKey } from '../../../crypto/index.js';
+import { TelvaultError } from '../../../errors.js';
+import type { Database } from '../../../store/database.js';
+import { findActiveJob, insertJob } from '../../../store/job-repo.js';
+import {
+  countKeysNotWrappedBy,
+  listKeysNotWrappedBy,
+  rewrapTenantKeys,
+  type TenantKeyRow,
+} from '../../../store/tenant-key-repo.js';
+import { newId, nowIso } from '../../../store/time.js';
+import {
+  runLeasedJob,
+  type JobContext,
+  type JobOutcome,
+  type RunJobOptions,
+} from '../job-runner.js';
+import { unwrapRow } from '../key-loader.js';
+import { masterKeyList, type MasterKeys } from '../master-keys.js';
+
+export const MASTER_KEY_JOB = 'rotate-master-key';
+
+export interface MasterRotationDeps {
+  db: Database;
+  masterKeys: MasterKeys;
+}
+
+export interface MasterRotationResult {
+  jobId: string;
+  outcome: JobOutcome;
+  /** Keys still wrapped by another master key (0 when the previous key is no longer needed). */
+  remaining: number;
+}
+
+async function rewrapBatch(deps: MasterRotationDeps, rows: readonly TenantKeyRow[]) {
+  const masters = masterKeyList(deps.masterKeys);
+  const current = deps.masterKeys.current;
+  const at = nowIso();
+  const next = rows.map((row) => {
+    const material = unwrapRow(masters, row);
+    try {
+      const ctx = { tenantId: row.tenant_id, purpose: row.kind, version: row.version };
+      return { row, wrapped: wrapKey(current, material, ctx) };
+    } finally {
+      material.fill(0);
+    }
+  });
+  // A lost compare-and-set means another run rewrapped that key already: nothing to do.
+  const items = next.map((n) => ({
+    id: n.row.id,
+    expectedWrapped: n.row.wrapped,
+    wrapped: n.wrapped,
+  }));
+  await deps.db
+    .transaction()
+    .execute((trx) => rewrapTenantKeys(trx, items, { masterKeyId: current.id, at }));
+}
+
+async function work(deps: MasterRotationDeps, ctx: JobContext, batchSize: number) {
+  const known = new Set(masterKeyList(deps.masterKeys).map((m) => m.id));
+  let after = ctx.job.cursor;
+  let done = ctx.job.progress_done;
+  const unknown = new Set<string>();
+  // Two passes at most: the second starts over for keys the saved cursor had passed (a resumed
+  // run whose job was started with another current master key).
+  for (let pass = 0; pass < 2; pass++, after = null) {
+    for (;;) {
+      const rows = await listKeysNotWrappedBy(
+        deps.db,
+        deps.masterKeys.current.id,
+        after,
+        batchSize,
+      );
+      if (rows.length === 0) break;
+      const usable = rows.filter((r) => known.has(r.master_key_id));
+      for (const r of rows) if (!known.has(r.master_key_id)) unknown.add(r.master_key_id);
+      await rewrapBatch(deps, usable);
+      done += usable.length;
+      after = rows[rows.length - 1]?.id ?? after;
+      await ctx.save({ cursor: after, done, total: Math.max(ctx.job.progress_total, done) });
+    }
+    if (ctx.job.cursor === null) break;
+  }
+  if (unknown.size > 0) {
+    throw new TelvaultError(
+      'ERR_KEYS_MASTER_UNKNOWN',
+      `some keys are wrapped by master key(s) ${[...unknown].join(', ')}, which are not configured: set TELVAULT_MASTER_KEY_PREVIOUS`,
+    );
+  }
+}
+
+/** Rewraps every key under the current master key (starting or resuming the job). */
+export async function rotateMasterKey(
+  deps: MasterRotationDeps,
+  options: RunJobOptions & { batchSize?: number } = {},
+): Promise<MasterRotationResult> {
+  const { db } = deps;
+  const job = await findActiveJob(db, MASTER_KEY_JOB, null);
+  const jobId = job?.id ?? newId();
+  if (job === undefined) {
+    const total = await countKeysNotWrappedBy(db, deps.masterKeys.current.id);
+    await insertJob(db, {
+      id: jobId,
+      kind: MASTER_KEY_JOB,
+      tenantId: null,
+      params: { to: deps.masterKeys.current.id },
+      total,
+      at: nowIso(),
+    });
+  }
+  const outcome = await runLeasedJob(db, jobId, options, (ctx) =>
+    work(deps, ctx, options.batchSize ?? 500),
+  );
+  return { jobId, outcome, remaining: await countKeysNotWrappedBy(db, deps.masterKeys.current.id) };
+}

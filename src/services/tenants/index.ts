@@ -1,0 +1,5 @@
+// Tenants: creation with their keys, deletion with their keys and rows, each in the operator audit
+// stream.
+export { createTenantAdmin, type TenantAdmin } from './tenant-admin.js';
+export { createTenantService, type TenantService } from './tenant-service.js';
+export { tenantInput, tenantView, type TenantView } from './tenant-schemas.js';

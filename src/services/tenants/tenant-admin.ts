@@ -1,0 +1,51 @@
+// Tenant management as the API and CLI see it: the tenant service, with every operation written to
+// the operator audit stream (tenant_id null) inside the operation's own transaction: the tenant
+// (with its keys) and its event commit together, or neither does; likewise a deletion.
+import { TelvaultError } from '../../errors.js';
+import type { TenantView } from './tenant-schemas.js';
+import type { Actor } from '../audit/actor.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { TenantService, TenantTransactionStep } from './tenant-service.js';
+import type { TokenService } from '../tokens/token-service.js';
+
+/** Tenant management as the API and the CLI use it (the tenant service, with audit). */
+export interface TenantAdmin {
+  create(name: string, actor: Actor): Promise<TenantView>;
+  list(): Promise<TenantView[]>;
+  get(id: string): Promise<TenantView>;
+  remove(id: string, actor: Actor): Promise<void>;
+  exists(id: string): Promise<boolean>;
+}
+
+export function createTenantAdmin(
+  tenants: TenantService,
+  audit: AuditService,
+  tokens: Pick<TokenService, 'forgetTenant'>,
+): TenantAdmin {
+  const audited =
+    (action: 'tenant.create' | 'tenant.delete', actor: Actor): TenantTransactionStep =>
+    (trx, t) =>
+      audit.record({ tenantId: null, actor, action, target: `tenant:${t.id}` }, trx);
+
+  return {
+    create: (name: string, actor: Actor) =>
+      tenants.createTenant({ name }, audited('tenant.create', actor)),
+    list: () => tenants.listTenants(),
+    async get(id: string) {
+      const t = await tenants.findTenant(id);
+      if (t === undefined) throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+      return t;
+    },
+    async remove(id: string, actor: Actor) {
+      try {
+        await tenants.deleteTenant(id, audited('tenant.delete', actor));
+      } finally {
+        // Its tokens stop at once on this node (the cache would otherwise keep them up to its TTL).
+        tokens.forgetTenant(id);
+      }
+    },
+    async exists(id: string) {
+      return (await tenants.findTenant(id)) !== undefined;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Tenants: created together with their keys, deleted together with their keys and rows. Once the
+// keys are destroyed no copy of the tenant's rows (export, replica, backup of the data tables) can
+// be opened again. Audit events are kept: they hold no values.
+import { TelvaultError } from '../../errors.js';
+import type { Database } from '../../store/database.js';
+import { deleteTenantRowsOf } from '../../store/encrypted-row-repo.js';
+import { ENCRYPTED_TABLE_LIST } from '../../store/encrypted-fields.js';
+import { deleteTenantRow, findTenant, insertTenant, listTenants } from '../../store/tenant-repo.js';
+import { newId, nowIso } from '../../store/time.js';
+import type { KeyService } from '../keys/key-service.js';
+
+export interface TenantView {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface CreateTenantInput {
+  name: string;
+}
+
+export interface DeletedTenantView {
+  id: string;
+  rowsDeleted: number;
+}
+
+/**
+ * Runs inside the transaction that creates or deletes the tenant, after its own writes: what it
+ * writes (the operation's audit event) commits with them, and if it throws nothing does.
+ */
+export type TenantTransactionStep = (trx: Database, tenant: TenantView) => Promise<void>;
+
+export interface TenantService {
+  createTenant(input: CreateTenantInput, within?: TenantTransactionStep): Promise<TenantView>;
+  findTenant(id: string): Promise<TenantView | undefined>;
+  /** Like findTenant, but an unknown id is ERR_NOT_FOUND. */
+  getTenant(id: string): Promise<TenantView>;
+  listTenants(page?: { afterId?: string | undefined; limit?: number }): Promise<TenantView[]>;
+  deleteTenant(id: string, within?: TenantTransactionStep): Promise<DeletedTenantView>;
+}
+
+/** Tables with tenant rows that go with the tenant (audit_events stays). */
+const TENANT_TABLES = [...ENCRYPTED_TABLE_LIST.map((s) => s.table), 'api_tokens', 'jobs'] as const;
+
+const NAME_MAX = 200;
+
+function view(row: { id: string; name: string; created_at: string }): TenantView {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}
+
+export function createTenantService(deps: { db: Database; keys: KeyService }): TenantService {
+  const { db, keys } = deps;
+
+  return {
+    async createTenant(input, within) {
+      const name = typeof input.name === 'string' ? input.name.trim() : '';
+      if (name.length === 0 || name.length > NAME_MAX) {
+        throw new TelvaultError('ERR_VALIDATION', `name: must be 1 to ${NAME_MAX} characters`);
+      }
+      const row = { id: newId(), name, created_at: nowIso(), keyring_stamp: 1 };
+      const tenant = view(row);
+      await db.transaction().execute(async (trx) => {
+        await insertTenant(trx, row);
+        await keys.provisionTenantKeys(trx, row.id);
+        await within?.(trx, tenant);
+      });
+      return tenant;
+    },
+
+    async findTenant(id) {
+      const row = await findTenant(db, id);
+      return row === undefined ? undefined : view(row);
+    },
+
+    async getTenant(id) {
+      const row = await findTenant(db, id);
+      if (row === undefined) throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+      return view(row);
+    },
+
+    async listTenants(page = {}) {
+      return (await listTenants(db, page)).map(view);
+    },
+
+    async deleteTenant(id, within) {
+      const rowsDeleted = await db.transaction().execute(async (trx) => {
+        const row = await findTenant(trx, id);
+        if (row === undefined) {
+          throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+        }
+        // Keys first: even if a row were missed, nothing could open it.
+        await keys.destroyTenantKeys(trx, id);
+        let n = 0;
+        for (const table of TENANT_TABLES) n += await deleteTenantRowsOf(trx, table, id);
+        await deleteTenantRow(trx, id);
+        await within?.(trx, view(row));
+        return n;
+      });
+      keys.forgetTenant(id);
+      return { id, rowsDeleted };
+    },
+  };
+}
