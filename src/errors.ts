@@ -4,6 +4,7 @@ import './config-errors.js';
 import './store/errors.js';
 import './services/common/errors.js';
 import './services/audit/errors.js';
+import './services/records/errors.js';
 import './services/keys/errors.js';
 import './services/tokens/errors.js';
 import './providers/core/errors.js';

@@ -14,6 +14,7 @@ import {
 import { createSecretService } from '../services/secrets/index.js';
 import { createTenantService } from '../services/tenants/index.js';
 import { createTokenService } from '../services/tokens/index.js';
+import { createEncryptedRecords } from '../services/records/index.js';
 import { createTenantAdmin } from '../services/tenants/index.js';
 
 export interface ServicesInput {
@@ -33,7 +34,8 @@ export function createServices(input: ServicesInput) {
   const audit = createAuditService({ db, dialect });
   const tokens = createTokenService({ db, audit, rootTokenHash: input.rootTokenHash });
   const tenants = createTenantAdmin(createTenantService({ db, keys }), audit, tokens);
-  const credentials = createCredentialService({ db, keys, audit, override: input.override });
+  const records = createEncryptedRecords({ db, keys, audit });
+  const credentials = createCredentialService({ records, audit, override: input.override });
   const providers = createProviderClients({
     ...(input.providers ?? { mode: 'live' }),
     credentials,
@@ -46,7 +48,7 @@ export function createServices(input: ServicesInput) {
     credentials,
     providers,
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
-    secrets: createSecretService({ db, keys, audit }),
+    secrets: createSecretService({ records, audit }),
     keys,
   };
 }

@@ -65,3 +65,11 @@ export function computeBlindIndex(
   const mac = createHmac('sha256', subkey).update(head).update(normalized, 'utf8').digest();
   return `bi1.k${key.version}.n${normalizerVersion}.${mac.toString('base64url', 0, INDEX_BYTES)}`;
 }
+
+const INDEX_TEXT = /^bi1\.k(\d{1,9})\.n\d{1,9}\./;
+
+/** The index key version a blind index text was computed with, or null if it is not one. */
+export function blindIndexKeyVersion(text: string): number | null {
+  const m = INDEX_TEXT.exec(text);
+  return m === null ? null : Number(m[1]);
+}

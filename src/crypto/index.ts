@@ -14,7 +14,12 @@ export {
   type WrapContext,
   type WrappedKeyPurpose,
 } from './key-wrap.js';
-export { computeBlindIndex, createBlindIndexKey, type BlindIndexKey } from './blind-index.js';
+export {
+  blindIndexKeyVersion,
+  computeBlindIndex,
+  createBlindIndexKey,
+  type BlindIndexKey,
+} from './blind-index.js';
 export { createRateLimitKeyer, type RateLimitKeyer } from './rate-limit-key.js';
 export { Secret, isSecret } from './secret.js';
 export { TelvaultError, type ErrorCode } from './errors.js';

@@ -166,3 +166,48 @@ export function withEnvelopes(
   for (const [column, map] of Object.entries(maps)) out[column] = JSON.stringify(map);
   return out;
 }
+
+/** Where a field's envelope is stored: a plain column, or a key of a JSON-map column. */
+export function fieldPlacement(
+  s: EncryptedTableSpec,
+  field: string,
+): { column: string; jsonKey: string | null } {
+  for (const [column, f] of Object.entries(s.columns)) {
+    if (f === field) return { column, jsonKey: null };
+  }
+  for (const [column, prefix] of Object.entries(s.jsonColumns)) {
+    if (field.startsWith(prefix) && field.length > prefix.length) {
+      return { column, jsonKey: field.slice(prefix.length) };
+    }
+  }
+  throw new Error(`${s.table}: "${field}" is not an encrypted field of this table`);
+}
+
+/**
+ * The envelope columns of a row holding exactly `envelopes` (field → envelope): every encrypted
+ * column of the table, a plain column null when its field is absent, a JSON map `{}` when empty.
+ * The inverse of `rowFields`.
+ */
+export function envelopeColumns(
+  s: EncryptedTableSpec,
+  envelopes: Readonly<Record<string, string>>,
+): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  const maps: Record<string, Record<string, string>> = {};
+  for (const column of Object.keys(s.columns)) out[column] = null;
+  for (const column of Object.keys(s.jsonColumns)) maps[column] = {};
+  for (const [field, env] of Object.entries(envelopes)) {
+    const { column, jsonKey } = fieldPlacement(s, field);
+    if (jsonKey === null) out[column] = env;
+    else (maps[column] ??= {})[jsonKey] = env;
+  }
+  for (const [column, map] of Object.entries(maps)) out[column] = JSON.stringify(map);
+  return out;
+}
+
+/** The registry's field name of a plain envelope column (so services never restate it). */
+export function fieldOfColumn(s: EncryptedTableSpec, column: string): string {
+  const field = s.columns[column];
+  if (field === undefined) throw new Error(`${s.table}: ${column} is not an envelope column`);
+  return field;
+}

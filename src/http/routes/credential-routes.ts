@@ -28,7 +28,7 @@ export function credentialRoutes(credentials: CredentialService): RouteSpec[] {
       tags,
       access: write,
       params: tenantParams,
-      body: PROVIDER_SPECS[provider].input,
+      body: PROVIDER_SPECS[provider].body,
       status: 200,
       response: PROVIDER_SPECS[provider].view,
       handler: ({ params, body, actor, principal }) =>

@@ -1,27 +1,20 @@
 // Provider credentials: validated per provider, each secret field sealed in its own envelope, read
 // back only as masked views; decrypted in-process only through `use`, which audits every call.
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
-import { createCredentialRepo, type CredentialRow } from '../../store/credential-repo.js';
-import type { Database } from '../../store/database.js';
-import { trackRowKeys } from '../../store/key-usage-repo.js';
-import { newId, nowIso } from '../../store/time.js';
 import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
+import { maskPhones } from '../common/logger.js';
+import { secretFieldViewOf } from '../common/secret-field.js';
+import type { EncryptedRecords, StoredRecord } from '../records/index.js';
+import type { EnvOverride } from './env-override.js';
 import {
   mergeCredential,
   sealedFieldsOf,
   type CredentialInput,
   type StoredCredential,
 } from './merge.js';
-import { PROVIDER_SPECS, type Provider, type ProviderSpec } from './providers.js';
-import type { EnvOverride } from './env-override.js';
-import { maskPhones } from '../common/logger.js';
-import { retryOnRace, StaleRead, type FieldCipher } from '../keys/sealing.js';
-import { parseInput } from '../common/validation.js';
-
-/** Envelope context entity for credentials (the store's encrypted-field registry). Do not change. */
-export const CREDENTIAL_ENTITY = 'credential';
+import { PROVIDER_SPECS, type Provider } from './providers.js';
 
 export type CredentialView = Record<string, unknown> & { provider: Provider; updatedAt: string };
 
@@ -35,123 +28,55 @@ export interface CredentialsForUse {
 }
 
 export interface CredentialServiceDeps {
-  db: Database;
-  keys: FieldCipher;
-  audit: AuditService;
+  records: EncryptedRecords;
+  /** For the use event, which is not a write. */
+  audit: Pick<AuditService, 'record'>;
   override?: EnvOverride | undefined;
 }
 
 const EMPTY: StoredCredential = { public: {}, sealed: {}, hints: {} };
 
-function parseStored(row: CredentialRow): StoredCredential {
+function jsonObject<T>(text: unknown): Record<string, T> {
+  const parsed: unknown = typeof text === 'string' ? JSON.parse(text) : null;
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, T>) : {};
+}
+
+function storedOf(record: StoredRecord): StoredCredential {
   return {
-    public: JSON.parse(row.public_json) as Record<string, string>,
-    sealed: JSON.parse(row.secrets_json) as Record<string, string>,
-    hints: JSON.parse(row.hints_json) as Record<string, { last4: string }>,
+    public: jsonObject<string>(record.row['public_json']),
+    sealed: record.envelopes,
+    hints: jsonObject<{ last4: string }>(record.row['hints_json']),
   };
 }
 
+const notFound = (provider: string) =>
+  new TelvaultError('ERR_NOT_FOUND', `${provider} credentials not found`);
+
 export function createCredentialService(deps: CredentialServiceDeps) {
-  const repo = createCredentialRepo(deps.db);
-  const ctx = (recordId: string, field: string) => ({ entity: CREDENTIAL_ENTITY, field, recordId });
+  const { records } = deps;
 
   async function toView(
     tenantId: string,
-    row: CredentialRow,
+    record: StoredRecord,
     showPhones: boolean,
   ): Promise<CredentialView> {
-    const spec = PROVIDER_SPECS[row.provider as Provider];
-    const stored = parseStored(row);
-    const view: Record<string, unknown> = { provider: spec.provider, updatedAt: row.updated_at };
-    for (const f of spec.publicFields)
-      if (stored.public[f] !== undefined) view[f] = stored.public[f];
+    const spec = PROVIDER_SPECS[record.row['provider'] as Provider];
+    const stored = storedOf(record);
+    const view: CredentialView = {
+      provider: spec.provider,
+      updatedAt: String(record.row['updated_at']),
+    };
+    for (const f of spec.publicFields) {
+      if (typeof stored.public[f] === 'string') view[f] = stored.public[f];
+    }
     for (const f of spec.secretFields) {
-      if (stored.sealed[f] !== undefined) view[f] = { set: true, ...(stored.hints[f] ?? {}) };
+      if (stored.sealed[f] !== undefined) view[f] = secretFieldViewOf(stored.hints[f]?.last4);
     }
     for (const f of spec.phoneFields) {
-      const env = stored.sealed[f];
-      if (env === undefined) continue;
-      const number = (await deps.keys.openField(tenantId, ctx(row.id, f), env)).reveal();
-      view[f] = showPhones ? number : maskPhones(number);
+      const number = (await records.open('credentials', tenantId, record, f))?.reveal();
+      if (number !== undefined) view[f] = showPhones ? number : maskPhones(number);
     }
-    return spec.view.parse(view) as CredentialView;
-  }
-
-  async function putOnce(
-    tenantId: string,
-    spec: ProviderSpec,
-    input: CredentialInput,
-    actor: Actor,
-  ): Promise<CredentialRow> {
-    const existing = await repo.find(tenantId, spec.provider);
-    const recordId = existing?.id ?? newId();
-    const stored = existing === undefined ? EMPTY : parseStored(existing);
-    const { plain, fresh, kept, hints } = mergeCredential(spec, stored, input);
-
-    // Seal what was sent, all under one key version; kept envelopes of another version are
-    // re-sealed so the row is under one version (its key_version).
-    let version = existing?.key_version;
-    const sealed: Record<string, string> = {};
-    if (Object.keys(fresh).length > 0) {
-      const s = await deps.keys.sealFields(tenantId, CREDENTIAL_ENTITY, recordId, fresh);
-      Object.assign(sealed, s.envelopes);
-      version = s.keyVersion;
-    }
-    for (const [f, env] of Object.entries(kept)) {
-      if (version === existing?.key_version) {
-        sealed[f] = env;
-        continue;
-      }
-      const s = await deps.keys.resealField(tenantId, ctx(recordId, f), env);
-      if (s.keyVersion !== version) throw new StaleRead(); // the primary changed meanwhile
-      sealed[f] = s.envelope;
-    }
-    if (version === undefined) throw new TelvaultError('ERR_INTERNAL', 'no sealed field');
-    const now = nowIso();
-    const row: CredentialRow = {
-      id: recordId,
-      tenant_id: tenantId,
-      provider: spec.provider,
-      public_json: JSON.stringify(plain),
-      secrets_json: JSON.stringify(sealed),
-      hints_json: JSON.stringify(hints),
-      key_version: version,
-      created_at: existing?.created_at ?? now,
-      updated_at: now,
-    };
-    await deps.db.transaction().execute(async (trx) => {
-      const current = await repo.find(tenantId, spec.provider, trx);
-      if (
-        current?.id !== existing?.id ||
-        current?.secrets_json !== existing?.secrets_json ||
-        current?.public_json !== existing?.public_json
-      ) {
-        throw new StaleRead();
-      }
-      if (current === undefined) await repo.insert(trx, row);
-      else await repo.update(trx, row.id, row);
-      await trackRowKeys(
-        trx,
-        tenantId,
-        current === undefined ? null : { data: current.key_version },
-        { data: version },
-      );
-      await deps.audit.record(
-        {
-          tenantId,
-          actor,
-          action: 'credential.write',
-          target: `credential:${spec.provider}`,
-          detail: {
-            fields: Object.keys(input)
-              .filter((k) => input[k] !== undefined)
-              .sort(),
-          },
-        },
-        trx,
-      );
-    });
-    return row;
+    return view;
   }
 
   return {
@@ -159,39 +84,57 @@ export function createCredentialService(deps: CredentialServiceDeps) {
     async put(
       tenantId: string,
       provider: Provider,
-      body: unknown,
+      input: CredentialInput,
       actor: Actor,
       showPhones = true,
     ): Promise<CredentialView> {
       const spec = PROVIDER_SPECS[provider];
-      const input = parseInput(spec.input, body) as CredentialInput;
-      const row = await retryOnRace(() => putOnce(tenantId, spec, input, actor));
-      return toView(tenantId, row, showPhones);
+      const record = await records.write({
+        table: 'credentials',
+        tenantId,
+        key: { provider },
+        plan: (existing) => {
+          const stored = existing === undefined ? EMPTY : storedOf(existing);
+          const { plain, fresh, kept, hints } = mergeCredential(spec, stored, input);
+          const fields = Object.keys(input).filter((k) => input[k] !== undefined);
+          return {
+            seal: fresh,
+            keep: kept,
+            columns: {
+              provider,
+              public_json: JSON.stringify(plain),
+              hints_json: JSON.stringify(hints),
+            },
+            audit: {
+              actor,
+              action: 'credential.write',
+              target: `credential:${provider}`,
+              detail: { fields: fields.sort() },
+            },
+          };
+        },
+      });
+      return toView(tenantId, record, showPhones);
     },
 
     async get(tenantId: string, provider: Provider, showPhones: boolean): Promise<CredentialView> {
-      const row = await repo.find(tenantId, provider);
-      if (row === undefined)
-        throw new TelvaultError('ERR_NOT_FOUND', `${provider} credentials not found`);
-      return toView(tenantId, row, showPhones);
+      const record = await records.find('credentials', tenantId, { provider });
+      if (record === undefined) throw notFound(provider);
+      return toView(tenantId, record, showPhones);
     },
 
     async list(tenantId: string, showPhones: boolean): Promise<CredentialView[]> {
-      const rows = await repo.list(tenantId);
-      return Promise.all(rows.map((r) => toView(tenantId, r, showPhones)));
+      const all = await records.list('credentials', tenantId, 'provider');
+      return Promise.all(all.map((r) => toView(tenantId, r, showPhones)));
     },
 
     async remove(tenantId: string, provider: Provider, actor: Actor): Promise<void> {
-      await deps.db.transaction().execute(async (trx) => {
-        const row = await repo.find(tenantId, provider, trx);
-        if (row === undefined)
-          throw new TelvaultError('ERR_NOT_FOUND', `${provider} credentials not found`);
-        await repo.remove(trx, row.id);
-        await trackRowKeys(trx, tenantId, { data: row.key_version }, null);
-        await deps.audit.record(
-          { tenantId, actor, action: 'credential.delete', target: `credential:${provider}` },
-          trx,
-        );
+      await records.remove({
+        table: 'credentials',
+        tenantId,
+        key: { provider },
+        audit: { actor, action: 'credential.delete', target: `credential:${provider}` },
+        notFound: `${provider} credentials not found`,
       });
     },
 
@@ -208,15 +151,15 @@ export function createCredentialService(deps: CredentialServiceDeps) {
       actor: Actor,
     ): Promise<CredentialsForUse> {
       const spec = PROVIDER_SPECS[provider];
-      let row: CredentialRow | undefined;
+      let record: StoredRecord | undefined;
       try {
-        row = await repo.find(tenantId, provider);
+        record = await records.find('credentials', tenantId, { provider });
         await deps.audit.record({
           tenantId,
           actor,
           action: 'credential.use',
           target: `credential:${provider}`,
-          outcome: row === undefined ? 'failure' : 'success',
+          outcome: record === undefined ? 'failure' : 'success',
           detail: { operation },
         });
       } catch (err) {
@@ -224,20 +167,18 @@ export function createCredentialService(deps: CredentialServiceDeps) {
         if (fallback !== undefined) return fallback;
         throw err;
       }
-      if (row === undefined) {
+      if (record === undefined) {
         throw new TelvaultError(
           'ERR_PROVIDER_NOT_CONFIGURED',
           `${provider} credentials are not set`,
         );
       }
-      const stored = parseStored(row);
       const secrets: Record<string, Secret<string>> = {};
       for (const f of sealedFieldsOf(spec)) {
-        const env = stored.sealed[f];
-        if (env !== undefined)
-          secrets[f] = await deps.keys.openField(tenantId, ctx(row.id, f), env);
+        const value = await records.open('credentials', tenantId, record, f);
+        if (value !== undefined) secrets[f] = value;
       }
-      return { provider, public: stored.public, secrets, fromOverride: false };
+      return { provider, public: storedOf(record).public, secrets, fromOverride: false };
     },
   };
 }

@@ -20,20 +20,3 @@ export const twilioSid = (prefix: string) =>
 
 /** E.164: '+', a non-zero digit, 7 to 15 digits in all. */
 export const e164 = () => z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number');
-
-/** View of a secret field: whether it is set and, for long secrets only, its last four characters. */
-export const secretFieldView = z
-  .object({
-    set: z.literal(true),
-    last4: z.string().length(4).optional(),
-  })
-  .meta({ description: 'A write-only secret: never returned, only whether it is set.' });
-
-export type SecretFieldView = z.infer<typeof secretFieldView>;
-
-/** A secret's hint is kept only when the secret is long enough that four characters reveal little. */
-export const LAST4_MIN_LENGTH = 16;
-
-export function hintFor(value: string): { last4: string } | null {
-  return value.length >= LAST4_MIN_LENGTH ? { last4: value.slice(-4) } : null;
-}

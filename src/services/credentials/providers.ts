@@ -3,7 +3,9 @@
 // secret (own envelope each, write-only) and which are phone numbers (encrypted, shown in full only
 // to the tenant), and the view each provider's credentials are returned through.
 import { z } from 'zod';
-import { e164, secretFieldView, token, twilioSid } from './fields.js';
+import { asSecret, secretFieldView } from '../common/secret-field.js';
+import { e164, token, twilioSid } from './fields.js';
+import type { CredentialInput } from './merge.js';
 
 export const PROVIDERS = ['twilio', 'sendgrid', 'retell', 'exotel'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -13,8 +15,15 @@ export const EXOTEL_SUBDOMAINS = ['api.exotel.com', 'api.in.exotel.com'] as cons
 
 export interface ProviderSpec {
   provider: Provider;
-  /** The PUT body. */
+  /** The PUT body's schema (its sealed fields parse into `Secret`s). */
   input: z.ZodObject;
+  /** The same schema, typed as what it makes: the only maker of a CredentialInput. */
+  body: z.ZodType<CredentialInput>;
+  /**
+   * Identity fields, each with the secrets that belong to it: changing the identity (another
+   * account) while keeping a stored secret of the old one is refused, naming the secret.
+   */
+  identity: Readonly<Record<string, readonly string[]>>;
   /** Sealed, never returned (view: set / last4). */
   secretFields: readonly string[];
   /** Sealed phone numbers, returned in full to their own tenant only. */
@@ -28,20 +37,29 @@ export interface ProviderSpec {
 }
 
 const clearable = <T extends z.ZodType>(s: T) => s.nullable().optional();
+const credentialInput = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape);
+const bodyOf = (spec: Omit<ProviderSpec, 'body'>): ProviderSpec => ({
+  ...spec,
+  // The brand is what the schema's parse makes; nothing else can produce a CredentialInput.
+  body: spec.input as unknown as z.ZodType<CredentialInput>,
+});
 const meta = { updatedAt: z.string() };
 
-const twilio: ProviderSpec = {
+const twilio = bodyOf({
   provider: 'twilio',
-  input: z.strictObject({
+  input: credentialInput({
     accountSid: twilioSid('AC').optional(),
-    authToken: clearable(z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits')).describe(
-      'Auth token (or use apiKeySid + apiKeySecret). Write-only. null removes it.',
-    ),
+    authToken: clearable(
+      asSecret(z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits')),
+    ).describe('Auth token (or use apiKeySid + apiKeySecret). Write-only. null removes it.'),
     apiKeySid: clearable(twilioSid('SK')),
-    apiKeySecret: clearable(token('API key secret')).describe('Write-only. null removes it.'),
-    defaultFrom: clearable(e164()).describe('Default caller id; encrypted at rest.'),
+    apiKeySecret: clearable(asSecret(token('API key secret'))).describe(
+      'Write-only. null removes it.',
+    ),
+    defaultFrom: clearable(asSecret(e164())).describe('Default caller id; encrypted at rest.'),
     twimlAppSid: clearable(twilioSid('AP')),
   }),
+  identity: { accountSid: ['authToken', 'apiKeySecret'], apiKeySid: ['apiKeySecret'] },
   secretFields: ['authToken', 'apiKeySecret'],
   phoneFields: ['defaultFrom'],
   publicFields: ['accountSid', 'apiKeySid', 'twimlAppSid'],
@@ -85,17 +103,17 @@ const twilio: ProviderSpec = {
     twimlAppSid: z.string().optional(),
     ...meta,
   }),
-};
+});
 
-const sendgrid: ProviderSpec = {
+const sendgrid = bodyOf({
   provider: 'sendgrid',
-  input: z.strictObject({
-    apiKey: token('API key')
-      .startsWith('SG.', 'must start with "SG."')
+  input: credentialInput({
+    apiKey: asSecret(token('API key').startsWith('SG.', 'must start with "SG."'))
       .optional()
       .describe('Write-only.'),
     fromEmail: z.email('must be an email address').max(254).optional(),
   }),
+  identity: {},
   secretFields: ['apiKey'],
   phoneFields: [],
   publicFields: ['fromEmail'],
@@ -109,23 +127,24 @@ const sendgrid: ProviderSpec = {
     fromEmail: z.string(),
     ...meta,
   }),
-};
+});
 
-const retell: ProviderSpec = {
+const retell = bodyOf({
   provider: 'retell',
-  input: z.strictObject({ apiKey: token('API key').optional().describe('Write-only.') }),
+  input: credentialInput({ apiKey: asSecret(token('API key')).optional().describe('Write-only.') }),
+  identity: {},
   secretFields: ['apiKey'],
   phoneFields: [],
   publicFields: [],
   complete: z.object({ apiKey: z.string({ error: 'is required' }) }),
   view: z.object({ provider: z.literal('retell'), apiKey: secretFieldView, ...meta }),
-};
+});
 
-const exotel: ProviderSpec = {
+const exotel = bodyOf({
   provider: 'exotel',
-  input: z.strictObject({
-    apiKey: token('API key').optional().describe('Write-only.'),
-    apiToken: token('API token').optional().describe('Write-only.'),
+  input: credentialInput({
+    apiKey: asSecret(token('API key')).optional().describe('Write-only.'),
+    apiToken: asSecret(token('API token')).optional().describe('Write-only.'),
     sid: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 _ -')
@@ -134,6 +153,7 @@ const exotel: ProviderSpec = {
       .enum(EXOTEL_SUBDOMAINS, { error: `must be one of ${EXOTEL_SUBDOMAINS.join(', ')}` })
       .optional(),
   }),
+  identity: { sid: ['apiKey', 'apiToken'], subdomain: ['apiKey', 'apiToken'] },
   secretFields: ['apiKey', 'apiToken'],
   phoneFields: [],
   publicFields: ['sid', 'subdomain'],
@@ -151,7 +171,7 @@ const exotel: ProviderSpec = {
     subdomain: z.enum(EXOTEL_SUBDOMAINS),
     ...meta,
   }),
-};
+});
 
 export const PROVIDER_SPECS: Readonly<Record<Provider, ProviderSpec>> = {
   twilio,

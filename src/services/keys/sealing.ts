@@ -1,12 +1,12 @@
-// What the credential and secret services need from the key service: seal and open one field,
-// bound to { tenant, entity, field, record id }. Kept narrow so the services stay testable.
+// What the encrypted-record path needs from the key service: seal and open fields bound to
+// { tenant, entity, field, record id }, and blind indexes. Kept narrow so services stay testable.
 import { TelvaultError } from '../../errors.js';
 import type { KeyService } from './key-service.js';
 
-/** The narrow slice of the key service these services use (a stub can stand in for it). */
+/** The narrow slice of the key service the record path uses (a stub can stand in for it). */
 export type FieldCipher = Pick<
   KeyService,
-  'sealField' | 'sealFields' | 'resealField' | 'openField'
+  'sealField' | 'sealFields' | 'resealField' | 'openField' | 'blindIndex'
 >;
 
 /** Thrown inside a write transaction when the row changed since it was read; the write retries. */

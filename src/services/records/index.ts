@@ -1,0 +1,11 @@
+// The one encrypted-record path: every row with encrypted fields is written, read and deleted here.
+export {
+  createEncryptedRecords,
+  type ColumnValue,
+  type EncryptedRecords,
+  type RecordAuditEvent,
+  type RecordDelete,
+  type RecordWrite,
+  type RecordWritePlan,
+  type StoredRecord,
+} from './encrypted-records.js';
