@@ -51,6 +51,14 @@ export {
   type TelvaultServer,
 } from './app/index.js';
 
+// Input parsers: the services take only what these (or the HTTP routes) have parsed.
+export {
+  parseCredentialInput,
+  type CredentialInput,
+  type Provider,
+} from './services/credentials/index.js';
+export { parseSecretInput, type SecretInput } from './services/secrets/index.js';
+
 // Provider clients on the official SDKs, and the one error type they raise.
 export {
   ProviderError,

@@ -1,9 +1,4 @@
 // The composition root: configuration → database → key service → services → HTTP server.
-export {
-  createServer,
-  hashRootToken,
-  type CreateServerInput,
-  type TelvaultServer,
-} from './server.js';
+export { createServer, type CreateServerInput, type TelvaultServer } from './server.js';
 export { openServices, type OpenedServices } from './open-services.js';
 export { createServices, type Services, type ServicesInput } from './services.js';

@@ -1,5 +1,4 @@
 // The composition root: configuration → database → key service → services → Fastify app.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -17,6 +16,8 @@ import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
 import { loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
+import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
+import { TelvaultError } from '../errors.js';
 import type { OpenedDatabase } from '../store/database.js';
 import { openServices } from './open-services.js';
 import type { Services } from './services.js';
@@ -41,6 +42,8 @@ export interface TelvaultServer {
   logger: Logger;
   /** Listens on the configured host and port (port 0: any free port); resolves to the base URL. */
   listen(): Promise<string>;
+  /** Writes the audit events of emergency-override uses once the database answers (a timer does it every 5 s). */
+  flushPending(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,10 +58,6 @@ function packageVersion(): string {
   }
 }
 
-export function hashRootToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
 export async function createServer(input: CreateServerInput): Promise<TelvaultServer> {
   const { config } = input;
   const logger = createLogger({
@@ -66,9 +65,13 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     ...(input.logDestination ? { destination: input.logDestination } : {}),
   });
   const override = loadEnvOverride(input.env ?? process.env, config.allowEnvOverride, logger);
+  // The same rule as `serve`: a library user or test starting a server gets no weaker root token.
+  const rootProblem =
+    config.rootToken === undefined ? undefined : rootTokenProblem(config.rootToken);
+  if (rootProblem !== undefined) throw new TelvaultError('ERR_CONFIG_INVALID', rootProblem);
   const rootTokenHash =
     input.rootTokenHash ??
-    (config.rootToken === undefined ? undefined : hashRootToken(config.rootToken.reveal()));
+    (config.rootToken === undefined ? undefined : hashToken(config.rootToken.reveal()));
   if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
     logger.warn('TELVAULT_PROVIDERS=sandbox without a sandbox URL: provider calls will fail');
   }
@@ -78,11 +81,17 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
   });
   try {
+    // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
+    // health check into database writes.
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
-      // The database answers: write what the emergency override used while it did not.
-      if (override !== undefined && override.pending() > 0) await override.flush(services.audit);
       return true;
+    };
+    // Once the database answers again, write what the emergency override used while it did not.
+    const flushOverride = async (): Promise<void> => {
+      if (override === undefined || override.pending() === 0) return;
+      await sql`select 1`.execute(database.db);
+      await override.flush(services.audit);
     };
     const routes: RouteSpec[] = [
       ...healthRoutes(ready),
@@ -106,7 +115,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     let flushTimer: NodeJS.Timeout | undefined;
     if (override !== undefined) {
       flushTimer = setInterval(() => {
-        if (override.pending() > 0) ready().catch(() => undefined);
+        flushOverride().catch(() => undefined);
       }, 5_000);
       flushTimer.unref();
     }
@@ -120,6 +129,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       async listen() {
         return app.listen({ host: config.host, port: config.port });
       },
+      flushPending: flushOverride,
       async close() {
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();

@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret } from '../crypto/secret.js';
-import { generateToken, ROOT_TOKEN_PREFIX } from '../services/tokens/index.js';
-import { hashRootToken } from '../app/server.js';
+import { generateToken, hashToken, ROOT_TOKEN_PREFIX } from '../services/tokens/index.js';
 
 export const DEV_MASTER_KEY_FILE = 'master.key';
 export const DEV_ROOT_TOKEN_HASH_FILE = 'root-token.sha256';
@@ -41,7 +40,7 @@ export function prepareDevState(dataDir: string, opts: { newRootToken?: boolean 
   let newRootToken: Secret<string> | undefined;
   if (opts.newRootToken === true || !existsSync(hashFile)) {
     const token = generateToken(ROOT_TOKEN_PREFIX);
-    writePrivate(hashFile, `${hashRootToken(token).toString('hex')}\n`);
+    writePrivate(hashFile, `${hashToken(token).toString('hex')}\n`);
     newRootToken = new Secret(token);
   }
   const hex = readFileSync(hashFile, 'utf8').trim();

@@ -5,7 +5,7 @@ import { loadConfig, type TelvaultConfig } from '../config.js';
 import { parseMasterKey } from '../crypto/master-key.js';
 import { TelvaultError } from '../errors.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
-import { ROOT_TOKEN_MIN_LENGTH } from '../services/tokens/index.js';
+import { ROOT_TOKEN_MIN_LENGTH, rootTokenProblem } from '../services/tokens/index.js';
 import type { CliIo } from './io.js';
 
 /** Every reason the configuration cannot serve production traffic (empty: it can). */
@@ -27,10 +27,9 @@ export function serveProblems(config: TelvaultConfig): string[] {
     problems.push(
       `TELVAULT_ROOT_TOKEN is not set: set a random token of at least ${ROOT_TOKEN_MIN_LENGTH} characters`,
     );
-  } else if (config.rootToken.reveal().length < ROOT_TOKEN_MIN_LENGTH) {
-    problems.push(
-      `TELVAULT_ROOT_TOKEN is ${config.rootToken.reveal().length} characters long: it must be at least ${ROOT_TOKEN_MIN_LENGTH}`,
-    );
+  } else {
+    const problem = rootTokenProblem(config.rootToken);
+    if (problem !== undefined) problems.push(problem);
   }
   return problems;
 }

@@ -14,7 +14,7 @@ export const ENVELOPE_AAD_DOMAIN = 'telvault/envelope-aad/v1';
 /** Who and what a sealed value belongs to; supplied by the caller at seal and again at open. */
 export interface EnvelopeContext {
   tenantId: string;
-  /** Logical entity name (e.g. 'provider-credential'), not a physical table name. */
+  /** Logical entity name (e.g. 'credential', as stored in every envelope's associated data), not a physical table name. */
   entity: string;
   field: string;
   /** Assigned by the application before the first write (e.g. UUIDv7). */

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
@@ -26,6 +27,17 @@ function canaries() {
 /** The canary and a fragment of it without its last four characters (the hint may show those). */
 function needles(value: string): string[] {
   return [value, value.slice(0, -4)];
+}
+
+async function tableNames(s: TestServer): Promise<string[]> {
+  const db = s.server.database.db;
+  const r =
+    s.server.database.dialect === 'sqlite'
+      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'
+          and name not like 'sqlite_%'`.execute(db)
+      : await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+  return r.rows.map((x) => x.name).sort();
 }
 
 function count(haystack: string, needle: string): number {
@@ -164,15 +176,15 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
     s.bodies.splice(before, 1);
     expect(revealBody).toContain(c.namedSecret);
 
-    // In-process use of every provider's credentials (audited), then audit, tokens, deletes.
+    // In-process use of every provider's credentials (audited), then audit, tokens, deletes. The
+    // test writes nothing to the log it searches: every line there is the product's.
     for (const provider of ['twilio', 'sendgrid', 'retell', 'exotel'] as const) {
       const used = await s.server.services.credentials.use(t, provider, 'test.use', {
         kind: 'system',
         name: 'test',
       });
-      s.server.logger.info({ used }, 'credentials used');
+      expect(Object.keys(used.secrets).length).toBeGreaterThan(0);
     }
-    s.server.logger.info({ to: phone }, `calling ${phone}`);
     await req('GET', `${base}/audit?limit=500`, { token: all });
     await req('GET', '/v1/audit', { token: s.rootToken });
     await req('GET', `${base}/tokens`, { token: all });
@@ -212,28 +224,25 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
     );
     let raw = '';
     const db = s.server.database.db;
-    const tables = [
-      'tenants',
-      'tenant_keys',
-      'key_usage',
-      'api_tokens',
-      'credentials',
-      'secrets',
-      'audit_events',
-      'jobs',
-    ] as const;
-    for (const table of tables)
-      raw += JSON.stringify(await db.selectFrom(table).selectAll().execute());
+    // Every table the database has (not a hand-kept list): a new table is scanned too.
+    const tables = await tableNames(s);
+    expect(tables).toEqual(expect.arrayContaining(['tenants', 'credentials', 'secrets', 'phones']));
+    for (const table of tables) {
+      raw += JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(db)).rows);
+    }
     if (dialect === 'sqlite') {
       for (const f of ['telvault.db', 'telvault.db-wal']) {
         const p = join(s.dataDir, f);
         if (existsSync(p)) raw += readFileSync(p).toString('latin1');
       }
     }
-    expect(logs.length).toBeGreaterThan(1000);
-    // The in-process use was logged, with every secret redacted: the search above is meaningful.
-    expect(logs).toMatch(/"credentials used".*|"used":\{.*\[REDACTED\]/);
-    expect(logs).toContain('+1******');
+    // The search is meaningful: the product logged every request that carried a canary (trace
+    // level: the most it ever logs), and the reveal.
+    for (const provider of ['twilio', 'sendgrid', 'retell', 'exotel']) {
+      const lines = s.logLines.filter((l) => l.includes(`/credentials/${provider}`));
+      expect(lines.length, `log lines of ${provider} requests`).toBeGreaterThanOrEqual(10);
+    }
+    expect(logs).toContain('"msg":"secret revealed"');
     for (const [name, value] of Object.entries(c)) {
       for (const needle of needles(value)) {
         expect(count(logs, needle), `${name} in logs`).toBe(0);

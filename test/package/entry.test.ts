@@ -61,4 +61,21 @@ describe("package entry ('telvault')", () => {
     }
     expect('default' in telvault).toBe(false);
   });
+
+  it('parses library input with the same rules as the HTTP API, secrets wrapped', () => {
+    expect(() => telvault.parseCredentialInput('twilio', { accountSid: 'AC1', bogus: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_VALIDATION',
+        message: 'accountSid: must be AC followed by 32 hex digits; bogus: unknown field',
+      }),
+    );
+    const input = telvault.parseCredentialInput('retell', { apiKey: 'key_CANARY_12345678' });
+    expect(telvault.isSecret(input['apiKey'])).toBe(true);
+    expect(JSON.stringify(input)).not.toContain('CANARY');
+    const secret = telvault.parseSecretInput({ value: 'CANARY value' });
+    expect(String(secret.value)).toBe('[REDACTED]');
+    expect(() => telvault.parseSecretInput({ value: '' })).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', message: 'value: must not be empty' }),
+    );
+  });
 });

@@ -11,4 +11,11 @@ export {
   type ProviderCallLog,
   type ProviderClientsConfig,
 } from './provider-clients.js';
-export { credentialView, PROVIDER_SPECS, PROVIDERS, type Provider } from './providers.js';
+export {
+  credentialView,
+  parseCredentialInput,
+  PROVIDER_SPECS,
+  PROVIDERS,
+  type Provider,
+} from './providers.js';
+export type { CredentialInput } from './merge.js';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { asSecret, secretFieldView } from '../common/secret-field.js';
 import { e164, token, twilioSid } from './fields.js';
 import type { CredentialInput } from './merge.js';
+import { parseInput } from '../common/validation.js';
 
 export const PROVIDERS = ['twilio', 'sendgrid', 'retell', 'exotel'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -191,3 +192,8 @@ export const credentialView = z.discriminatedUnion('provider', [
   retell.view,
   exotel.view,
 ]);
+
+/** Parses a provider's PUT body (the library's way in; the HTTP route parses with the same schema). */
+export function parseCredentialInput(provider: Provider, body: unknown): CredentialInput {
+  return parseInput(PROVIDER_SPECS[provider].body, body);
+}

@@ -9,6 +9,7 @@ import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { asSecret, hintFor, secretFieldView, secretFieldViewOf } from '../common/secret-field.js';
 import type { EncryptedRecords, StoredRecord } from '../records/index.js';
+import { parseInput } from '../common/validation.js';
 
 export const MAX_SECRET_LENGTH = 16_384;
 
@@ -127,3 +128,8 @@ export function createSecretService(deps: SecretServiceDeps) {
 }
 
 export type SecretService = ReturnType<typeof createSecretService>;
+
+/** Parses a secret's PUT body (the library's way in; the HTTP route parses with the same schema). */
+export function parseSecretInput(body: unknown): SecretInput {
+  return parseInput(secretInput, body);
+}

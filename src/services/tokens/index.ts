@@ -3,6 +3,8 @@ export { isScope, SCOPES, type Scope } from './scopes.js';
 export {
   createTokenService,
   generateToken,
+  hashToken,
+  rootTokenProblem,
   ROOT_TOKEN_MIN_LENGTH,
   ROOT_TOKEN_PREFIX,
   type Principal,

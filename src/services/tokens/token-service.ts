@@ -51,8 +51,17 @@ export interface CreateTokenInput {
   expiresAt?: string | undefined;
 }
 
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+/** The one token digest: SHA-256 of the token's UTF-8 (stored as hex for tenant tokens). */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** The root token's rule, for every way in (serve, dev, createServer, the library). */
+export function rootTokenProblem(token: Secret<string>): string | undefined {
+  const length = token.reveal().length;
+  return length >= ROOT_TOKEN_MIN_LENGTH
+    ? undefined
+    : `TELVAULT_ROOT_TOKEN is ${length} characters long: it must be at least ${ROOT_TOKEN_MIN_LENGTH}`;
 }
 
 export function generateToken(prefix: string): string {
@@ -150,7 +159,7 @@ export function createTokenService(deps: TokenServiceDeps) {
   return {
     /** The principal a bearer token stands for, or undefined for an unknown/expired/revoked one. */
     async authenticate(token: string): Promise<Principal | undefined> {
-      const digest = createHash('sha256').update(token, 'utf8').digest();
+      const digest = hashToken(token);
       if (deps.rootTokenHash !== undefined && timingSafeEqual(digest, deps.rootTokenHash)) {
         return { kind: 'root' };
       }
@@ -214,7 +223,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         tenant_id: input.tenantId,
         name: input.name,
         prefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
-        token_hash: hashToken(token),
+        token_hash: hashToken(token).toString('hex'),
         scopes: JSON.stringify([...new Set(input.scopes)]),
         created_by: actorLabel(actor),
         expires_at: expiresAt,
