@@ -71,5 +71,5 @@ export { createExotelClient } from './providers/exotel/index.js';
 export { createSendgridClient } from './providers/sendgrid/index.js';
 
 // The provider sandbox, for a platform's own integration tests.
-export { createSandboxApp, type SandboxApp } from './sandbox/sandbox-app.js';
-export { generateSandboxSeed, parseSandboxSeed, type SandboxSeed } from './sandbox/seed.js';
+export { createSandboxApp, type SandboxApp } from './sandbox/index.js';
+export { generateSandboxSeed, parseSandboxSeed, type SandboxSeed } from './sandbox/index.js';

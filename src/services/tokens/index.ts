@@ -10,3 +10,4 @@ export {
   type Principal,
   type TokenService,
 } from './token-service.js';
+export { createdTokenView, tokenInput, tokenView } from './token-schemas.js';
