@@ -1,16 +1,27 @@
 // The Fastify app: request ids, body limits, the one error handler, and routes registered from
-// their specs (authorize → validate → handle → serialize through the response schema).
+// their specs (storable text → authorize → validate → handle → serialize through the response
+// schema). A request no route takes is a 405 when its path exists under another method, a 400 when
+// its path breaks the rules of the routes it would fit, and otherwise a 404.
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
-import { parseInput } from '../services/common/index.js';
+import { assertSafeInput, parseInput } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
-import { errorBody, errorHandler } from './error-handler.js';
+import { errorHandler } from './error-handler.js';
+import {
+  allowHeader,
+  createRouteTable,
+  MAX_PATH_SEGMENT,
+  shownPath,
+  undecodablePath,
+  type RouteTable,
+} from './route-match.js';
 import type { RouteSpec } from './route-spec.js';
 
 export interface CreateAppInput extends AuthDeps {
@@ -25,6 +36,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 function requestId(req: { headers: Record<string, unknown> }): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The headers of every answer. */
+function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-request-id', request.id);
+  void reply.header('cache-control', 'no-store');
 }
 
 /** No body, or `{}` (which some clients send with every POST). */
@@ -72,30 +89,99 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
   });
 }
 
+/**
+ * No route for this method and path. The path's shape is public (the OpenAPI document), so the
+ * answer needs no token: 405 naming the methods the path has, or the 400 those routes give to a
+ * path whose params break their rules (`PUT …/credentials/vonage` answers what `GET` answers).
+ */
+function noRoute(
+  table: RouteTable,
+  specs: ReadonlyMap<string, RouteSpec>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): never {
+  const path = request.url.split('?')[0] ?? '';
+  const fits = table.fits(path);
+  if (fits.length === 0) {
+    throw new TelvaultError(
+      'ERR_NOT_FOUND',
+      `no route ${request.method} ${shownPath(path)}: the routes are listed at /openapi.json`,
+    );
+  }
+  let refusal: unknown;
+  const allowed: string[] = [];
+  for (const f of fits) {
+    const schema = specs.get(f.url)?.params;
+    try {
+      if (f.undecodable !== undefined) throw undecodablePath([f]);
+      assertSafeInput(f.params, 'params');
+      if (schema !== undefined) parseInput(schema, f.params, 'params');
+      allowed.push(f.method);
+    } catch (err) {
+      refusal ??= err;
+    }
+  }
+  if (allowed.length === 0) throw refusal;
+  const allow = allowHeader(allowed);
+  void reply.header('allow', allow);
+  throw new TelvaultError(
+    'ERR_HTTP_METHOD_NOT_ALLOWED',
+    `method: ${request.method} is not allowed on this path, only ${allow}`,
+  );
+}
+
 export function createApp(deps: CreateAppInput): FastifyInstance {
   // Typed as Fastify's logger so the app keeps the default instance type.
   const loggerInstance: FastifyBaseLogger = deps.logger;
+  // Every route, those added after this app is made too (server.ts adds /openapi.json).
+  const table = createRouteTable();
   const app: FastifyInstance = Fastify({
     loggerInstance,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     genReqId: requestId,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    // `__proto__` and `constructor.prototype` are refused by the preValidation hook below, which
+    // names the field holding them, before any route sees the body: Fastify's own refusal would
+    // answer only "invalid JSON", which is false. JSON.parse makes `__proto__` an own data
+    // property, so nothing reaches a prototype meanwhile.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     return503OnClosing: true,
     // A client that trickles its request does not hold a connection forever.
     requestTimeout: 30_000,
-    routerOptions: { maxParamLength: 256 },
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
+    // A path that is not percent-encoded UTF-8 (a lone surrogate has no UTF-8 form) or is too
+    // long: the same error answers as the rest, naming the param when the path shows which.
+    frameworkErrors: (err, request, reply) => {
+      // This reply skips the app's onSend hook: give it the same headers.
+      setCommonHeaders(request, reply);
+      const path = request.url.split('?')[0] ?? '';
+      const named = err.code === 'FST_ERR_BAD_URL' ? undecodablePath(table.fits(path)) : err;
+      errorHandler(named, request, reply);
+    },
   });
   // Callback style: an async hook would cost every response a promise and a hop for two headers.
   app.addHook('onSend', (request, reply, payload, done) => {
-    void reply.header('x-request-id', request.id);
-    void reply.header('cache-control', 'no-store');
+    setCommonHeaders(request, reply);
     done(null, payload);
   });
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody('ERR_NOT_FOUND', 'not found', request.id));
+  // Before any route reads the request (authorization looks the tenant up): every string and key
+  // of the params, query and body must be text the vault can store, and no key a prototype.
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      assertSafeInput(request.params, 'params');
+      assertSafeInput(request.query, 'query');
+      assertSafeInput(request.body, 'body');
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
+  app.setErrorHandler(errorHandler);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) table.add(method, route.url);
+  });
+  const specs = new Map(deps.routes.map((spec) => [spec.url, spec]));
+  app.setNotFoundHandler((request, reply) => noRoute(table, specs, request, reply));
   for (const spec of deps.routes) register(app, deps, spec);
   return app;
 }

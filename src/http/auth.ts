@@ -36,7 +36,10 @@ export async function authorize(
   if (principal === undefined) {
     throw new TelvaultError(
       'ERR_AUTH_INVALID',
-      'authorization: the token is invalid, expired or revoked',
+      // Another scheme (Basic, Digest…) is a client set up wrongly, not a bad token: say so.
+      /^bearer(\s|$)/i.test(header)
+        ? 'authorization: the token is invalid, expired or revoked'
+        : 'authorization: expected a Bearer token',
     );
   }
   const params = request.params as Record<string, unknown>;

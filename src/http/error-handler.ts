@@ -2,6 +2,7 @@
 // known client-facing code becomes a generic 500 carrying only the request id.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TelvaultError, type ErrorCode } from '../errors.js';
+import { MAX_PATH_SEGMENT } from './route-match.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_VALIDATION: 400,
@@ -10,6 +11,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_AUTH_INVALID: 401,
   ERR_AUTH_FORBIDDEN: 403,
   ERR_NOT_FOUND: 404,
+  ERR_HTTP_METHOD_NOT_ALLOWED: 405,
   ERR_CONFLICT: 409,
   ERR_KEYS_ROTATION_CONFLICT: 409,
   ERR_RECORD_CONDITION_FAILED: 409,
@@ -17,6 +19,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_KEYS_ROTATION_RUNNING: 409,
   ERR_PROVIDER_NOT_CONFIGURED: 409,
   ERR_HTTP_BODY_TOO_LARGE: 413,
+  ERR_HTTP_URI_TOO_LONG: 414,
   ERR_HTTP_MEDIA_TYPE: 415,
   ERR_RATE_LIMITED: 429,
   ERR_PROVIDER_CREDENTIALS_INVALID: 502,
@@ -31,6 +34,25 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 /** Codes whose message may be shown (they are written for clients and never hold a value). */
 const SHOW_MESSAGE = new Set<ErrorCode>(Object.keys(STATUS) as ErrorCode[]);
+
+/** Every code this handler answers with its own status (the rest are a 500). */
+export const HTTP_ERROR_CODES: readonly ErrorCode[] = [...SHOW_MESSAGE];
+
+/** Said when a typed error arrives without a message: every error answer explains itself. */
+const FALLBACK_MESSAGE: Record<number, string> = {
+  400: 'the request is not valid',
+  401: 'authorization: a valid Bearer token is required',
+  403: 'the token may not do this',
+  404: 'not found',
+  405: 'method not allowed',
+  409: 'conflict with the current state: read it again before retrying',
+  413: 'body: too large',
+  414: 'path: too long',
+  415: 'body: content type must be application/json',
+  429: 'too many requests: retry later',
+  502: 'the provider refused the request',
+  503: 'unavailable: retry later',
+};
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string };
@@ -50,6 +72,13 @@ function fromFastify(err: FastifyError): TelvaultError | undefined {
       return new TelvaultError(
         'ERR_HTTP_MEDIA_TYPE',
         'body: content type must be application/json',
+      );
+    case 'FST_ERR_BAD_URL':
+      return new TelvaultError('ERR_VALIDATION', 'path: must be percent-encoded UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new TelvaultError(
+        'ERR_HTTP_URI_TOO_LONG',
+        `path: each segment must be at most ${MAX_PATH_SEGMENT} characters`,
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new TelvaultError(
@@ -81,7 +110,8 @@ export function toHttpError(err: unknown): {
   if (known === undefined || status === undefined || !SHOW_MESSAGE.has(known.code)) {
     return { status: 500, code: 'ERR_INTERNAL', message: 'internal error', internal: true };
   }
-  return { status, code: known.code, message: known.message, internal: false };
+  const message = known.message.trim() === '' ? FALLBACK_MESSAGE[status] : known.message;
+  return { status, code: known.code, message: message ?? 'request refused', internal: false };
 }
 
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {

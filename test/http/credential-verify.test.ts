@@ -24,7 +24,13 @@ const PREFIX: Record<Provider, string> = {
 interface Verdict {
   provider: string;
   ok: boolean;
-  error?: { code: string; status?: number; providerCode?: string | number; retryable: boolean };
+  error?: {
+    code: string;
+    message: string;
+    status?: number;
+    providerCode?: string | number;
+    retryable: boolean;
+  };
 }
 
 interface AuditPage {
@@ -153,10 +159,16 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
         status: 401,
         retryable: false,
       });
+      // Our own words: provider, operation, status and provider code, never vendor text.
+      expect(r.body.error?.message, provider).toMatch(
+        new RegExp(
+          `^${provider} [a-z.]+ failed: HTTP 401${provider === 'twilio' ? ' \\(code 20003\\)' : ''}$`,
+        ),
+      );
       expect(Object.keys(r.body.error ?? {}).sort()).toEqual(
         provider === 'twilio'
-          ? ['code', 'providerCode', 'retryable', 'status']
-          : expect.arrayContaining(['code', 'retryable', 'status']),
+          ? ['code', 'message', 'providerCode', 'retryable', 'status']
+          : expect.arrayContaining(['code', 'message', 'retryable', 'status']),
       );
     }
     const twilio = await verify('twilio');
@@ -193,7 +205,12 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     expect(r.body).toEqual({
       provider: 'sendgrid',
       ok: false,
-      error: { code: 'ERR_PROVIDER_FORBIDDEN', status: 403, retryable: false },
+      error: {
+        code: 'ERR_PROVIDER_FORBIDDEN',
+        message: 'sendgrid verify failed: HTTP 403',
+        status: 403,
+        retryable: false,
+      },
     });
     await sb.admin('DELETE', 'faults');
     await put('sendgrid', validFromSeed(sb).sendgrid);
@@ -222,10 +239,15 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     expect(r.body).toEqual({
       provider: 'sendgrid',
       ok: false,
-      error: { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false },
+      error: {
+        code: 'ERR_PROVIDER_FORBIDDEN',
+        // Every typed error says why: here no status could.
+        message: 'sendgrid verify failed: the key lacks the mail.send scope',
+        retryable: false,
+      },
     });
     // The provider answered 200: no status field at all (the schema's status is optional).
-    expect(Object.keys(r.body.error ?? {}).sort()).toEqual(['code', 'retryable']);
+    expect(Object.keys(r.body.error ?? {}).sort()).toEqual(['code', 'message', 'retryable']);
 
     // A key with mail.send (and nothing else) verifies ok.
     const sender = await sb.admin('POST', 'sendgrid/keys', { scopes: ['mail.send'] });
@@ -294,7 +316,11 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     expect(r.body).toEqual({
       provider: 'exotel',
       ok: false,
-      error: { code: 'ERR_PROVIDER_UNAVAILABLE', retryable: true },
+      error: {
+        code: 'ERR_PROVIDER_UNAVAILABLE',
+        message: 'exotel verify failed: no response',
+        retryable: true,
+      },
     });
     await sb.admin('DELETE', 'faults');
   });
@@ -414,7 +440,11 @@ describe.each(DIALECTS)('credential verify without a sandbox URL on %s', (dialec
       expect(r.json).toEqual({
         provider: 'retell',
         ok: false,
-        error: { code: 'ERR_PROVIDER_NOT_CONFIGURED', retryable: false },
+        error: {
+          code: 'ERR_PROVIDER_NOT_CONFIGURED',
+          message: expect.stringMatching(/^retell .*TELVAULT_SANDBOX_URL/) as unknown,
+          retryable: false,
+        },
       });
       const page = await s.request('GET', `/v1/tenants/${t}/audit`, { token: s.rootToken });
       const actions = (page.json as AuditPage).events.map((e) => `${e.action} ${e.outcome}`);

@@ -21,6 +21,7 @@ export const verifyResultSchema = z
       ok: z.literal(false),
       error: z.object({
         code: z.string().meta({ example: 'ERR_PROVIDER_CREDENTIALS_INVALID' }),
+        message: z.string().meta({ example: 'twilio verify failed: HTTP 401 (code 20003)' }),
         status: z
           .number()
           .int()

@@ -14,6 +14,8 @@ export const VERIFY_OPERATION = 'credentials.verify';
 
 export interface VerifyFailure {
   code: string;
+  /** The typed error's own message: provider, operation, status or reason, never vendor text. */
+  message: string;
   status?: number;
   providerCode?: string | number;
   retryable: boolean;
@@ -33,6 +35,7 @@ const TUNING: ClientTuning = { readRetries: 0 };
 function failureOf(err: ProviderError): VerifyFailure {
   return {
     code: err.code,
+    message: err.message,
     ...(err.status === undefined ? {} : { status: err.status }),
     ...(err.providerCode === undefined ? {} : { providerCode: err.providerCode }),
     retryable: err.retryable,
