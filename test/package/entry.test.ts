@@ -74,6 +74,12 @@ describe("package entry ('telvault')", () => {
     expect(JSON.stringify(input)).not.toContain('CANARY');
     const secret = telvault.parseSecretInput({ value: 'CANARY value' });
     expect(String(secret.value)).toBe('[REDACTED]');
+    expect(() => telvault.parseSecretInput({ value: 'abc\ud800' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_VALIDATION',
+        message: expect.stringMatching(/^value: must be well-formed Unicode/) as unknown,
+      }),
+    );
     expect(() => telvault.parseSecretInput({ value: '' })).toThrow(
       expect.objectContaining({ code: 'ERR_VALIDATION', message: 'value: must not be empty' }),
     );

@@ -55,11 +55,16 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], root: string
     .join('; ');
 }
 
+/**
+ * Parses input where it enters (a route, a CLI command, a library entry point): first the text
+ * rules every input shares (assertSafeInput), then the schema.
+ */
 export function parseInput<S extends z.ZodType>(
   schema: S,
   value: unknown,
   root = 'body',
 ): z.output<S> {
+  assertSafeInput(value, root);
   const r = schema.safeParse(value);
   if (!r.success) throw new TelvaultError('ERR_VALIDATION', describeIssues(r.error.issues, root));
   return r.data;
