@@ -30,7 +30,12 @@ export function createSendgridClient(
   const client = new Client();
   if (options.dataResidency === 'eu') client.setDataResidency('eu');
   client.setApiKey(apiKey.reveal());
-  const defaults: Record<string, unknown> = { timeout: options.timeoutMs ?? 10_000 };
+  // axios follows redirects by default (dropping the key, but a 3xx'd read would then "pass"):
+  // maxRedirects 0 hands the 3xx back as an error (ERR_PROVIDER_REDIRECTED).
+  const defaults: Record<string, unknown> = {
+    timeout: options.timeoutMs ?? 10_000,
+    maxRedirects: 0,
+  };
   if (options.mode === 'sandbox') {
     // After setApiKey, which resets baseUrl to the region host. No proxy for a local sandbox.
     Object.assign(defaults, {
