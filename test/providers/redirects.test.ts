@@ -132,7 +132,21 @@ const CALLS: { name: string; prefix: string; run: () => Promise<unknown> }[] = [
   {
     name: 'sendgrid verify',
     prefix: '/sendgrid/',
-    run: () => createSendgridClient(new Secret(sendgridKey), options()).verify(),
+    run: () =>
+      createSendgridClient(new Secret(sendgridKey), {
+        ...options(),
+        fromEmail: 'noreply@example.com',
+      }).verify(),
+  },
+  {
+    // The key read passes; the redirect comes from the sender list.
+    name: 'sendgrid verify (sender list)',
+    prefix: '/sendgrid/v3/verified_senders',
+    run: () =>
+      createSendgridClient(new Secret(sendgridKey), {
+        ...options(),
+        fromEmail: 'noreply@example.com',
+      }).verify(),
   },
   {
     name: 'sendgrid mail.send',

@@ -9,6 +9,7 @@ import { createProviderCall } from '../core/provider-call.js';
 import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';
 import { toSendgridProviderError } from './sendgrid-errors.js';
+import { readSenderStatus, type SendgridSenderStatus } from './sendgrid-senders.js';
 import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
 
 export interface SendgridClient {
@@ -18,9 +19,10 @@ export interface SendgridClient {
   scopes(): Promise<string[]>;
   /**
    * A cheap authenticated read (GET /v3/scopes); throws the typed error when the key fails, and
-   * ERR_PROVIDER_FORBIDDEN (not retryable) when the key works but may not send mail.
+   * ERR_PROVIDER_FORBIDDEN (not retryable) when the key works but may not send mail. Then what
+   * SendGrid makes of `options.fromEmail` as a sender (`unknown` when no fromEmail was given).
    */
-  verify(): Promise<void>;
+  verify(): Promise<{ sender: SendgridSenderStatus }>;
 }
 
 export function createSendgridClient(
@@ -69,6 +71,13 @@ export function createSendgridClient(
             reason: `the key lacks the ${SEND_SCOPE} scope`,
           });
         }
+        const { fromEmail } = options;
+        return {
+          sender:
+            fromEmail === undefined
+              ? 'unknown'
+              : await readSenderStatus(client, fromEmail, 'verify'),
+        };
       }),
   };
 }
