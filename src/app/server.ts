@@ -15,7 +15,7 @@ import { healthRoutes } from '../http/routes/health-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
-import { loadEnvOverride } from '../services/credentials/index.js';
+import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
 import type { OpenedDatabase } from '../store/database.js';
 import { openServices } from './open-services.js';
@@ -78,6 +78,8 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
   });
   try {
+    if (override !== undefined)
+      await assertOverrideTenant(override, (id) => services.tenants.exists(id));
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
       // The database answers: write what the emergency override used while it did not.

@@ -204,7 +204,15 @@ describe.each(DIALECTS)('provider targets on %s', (dialect) => {
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
       serveEnv['TELVAULT_DATA_DIR'] = dir;
     }
-    const live = await startServe(serveEnv, capture().io, 0);
+    // (Without TELVAULT_PROVIDERS=sandbox the URL would be ignored, so serve refuses it.)
+    await expect(startServe(serveEnv, capture().io, 0)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_MISSING',
+      message: expect.stringContaining(
+        'TELVAULT_SANDBOX_URL is set but TELVAULT_PROVIDERS is live',
+      ),
+    });
+    const { TELVAULT_SANDBOX_URL: _unset, ...liveEnv } = serveEnv;
+    const live = await startServe(liveEnv, capture().io, 0);
     expect(live.services.providers.target).toEqual({ mode: 'live', sandboxUrl: undefined });
     await live.close();
     const out = capture();
