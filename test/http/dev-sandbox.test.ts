@@ -209,7 +209,7 @@ describe.each(DIALECTS)('provider targets on %s', (dialect) => {
       code: 'ERR_CONFIG_MISSING',
       message: expect.stringContaining(
         'TELVAULT_SANDBOX_URL is set but TELVAULT_PROVIDERS is live',
-      ),
+      ) as unknown,
     });
     const { TELVAULT_SANDBOX_URL: _unset, ...liveEnv } = serveEnv;
     const live = await startServe(liveEnv, capture().io, 0);
