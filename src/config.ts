@@ -105,3 +105,26 @@ export function loadConfig(
     allowEnvOverride: e.TELVAULT_ALLOW_ENV_OVERRIDE === '1',
   };
 }
+
+/**
+ * Where provider calls would go, checked before `serve` or `dev` starts: a sandbox URL that the
+ * provider mode ignores, or (serve) a sandbox mode with nowhere to send, cannot mean what it says.
+ * `dev` starts its own sandbox when TELVAULT_SANDBOX_URL is unset.
+ */
+export function providerTargetProblems(
+  config: Pick<TelvaultConfig, 'providers' | 'sandboxUrl'>,
+  command: 'serve' | 'dev',
+): string[] {
+  if (config.providers === 'live' && config.sandboxUrl !== undefined) {
+    return [
+      `TELVAULT_SANDBOX_URL is set but TELVAULT_PROVIDERS is live${command === 'serve' ? ' (the default for serve)' : ''}: ` +
+        'set TELVAULT_PROVIDERS=sandbox to use that sandbox, or unset TELVAULT_SANDBOX_URL',
+    ];
+  }
+  if (command === 'serve' && config.providers === 'sandbox' && config.sandboxUrl === undefined) {
+    return [
+      'TELVAULT_PROVIDERS=sandbox needs TELVAULT_SANDBOX_URL (the URL of a running `telvault sandbox`)',
+    ];
+  }
+  return [];
+}

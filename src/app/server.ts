@@ -14,7 +14,7 @@ import { healthRoutes } from '../http/routes/health-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
-import { loadEnvOverride } from '../services/credentials/index.js';
+import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
 import { TelvaultError } from '../errors.js';
@@ -81,6 +81,8 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
   });
   try {
+    if (override !== undefined)
+      await assertOverrideTenant(override, (id) => services.tenants.exists(id));
     // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
     // health check into database writes.
     const ready = async (): Promise<boolean> => {

@@ -1,7 +1,7 @@
 // `telvault dev`: everything embedded for a laptop. SQLite and a master key file under ./.telvault
 // (created on first run, mode 0600), a root token printed once, the server on 127.0.0.1:8080.
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, providerTargetProblems } from '../config.js';
 import { TelvaultError } from '../errors.js';
 import { prepareDevState } from './dev-state.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
@@ -37,6 +37,8 @@ export async function startDev(
   const merged = { ...env };
   if (opts.dataDir !== undefined) merged['TELVAULT_DATA_DIR'] = opts.dataDir;
   const config = loadConfig(merged, { providers: 'sandbox' });
+  const [problem] = providerTargetProblems(config, 'dev');
+  if (problem !== undefined) throw new TelvaultError('ERR_CONFIG_INVALID', problem);
   if (opts.port !== undefined) config.port = opts.port;
   // Development binds to loopback unless told otherwise.
   if (merged['TELVAULT_HOST'] === undefined) config.host = '127.0.0.1';

@@ -1,7 +1,7 @@
 // `telvault serve`: production. Refuses to start without a usable master key or root token, and
 // says exactly what is missing.
 import type { Command } from 'commander';
-import { loadConfig, type TelvaultConfig } from '../config.js';
+import { loadConfig, providerTargetProblems, type TelvaultConfig } from '../config.js';
 import { parseMasterKey } from '../crypto/master-key.js';
 import { TelvaultError } from '../errors.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
@@ -31,6 +31,7 @@ export function serveProblems(config: TelvaultConfig): string[] {
     const problem = rootTokenProblem(config.rootToken);
     if (problem !== undefined) problems.push(problem);
   }
+  problems.push(...providerTargetProblems(config, 'serve'));
   return problems;
 }
 

@@ -13,7 +13,9 @@
 //   "retell":   { "apiKeys": ["key_…"] },
 //   "exotel":   { "accounts": [{ "host": "api.in.exotel.com", "sid": "<account sid>",
 //                               "apiKey": "<key>", "apiToken": "<token>" }] },
-//   "sendgrid": { "apiKeys": ["SG.…"], "verifiedSenders": ["noreply@example.com"] }
+//   "sendgrid": { "apiKeys": ["SG.…"], "verifiedSenders": ["noreply@example.com"],
+//                 "unverifiedSenders": ["pending@example.com"],      // optional: listed, not verified
+//                 "authenticatedDomains": ["mail.example.com"] }    // optional: any address there
 // }
 //
 // Each provider's store applies its own section (createSandboxContext passes it on). A parent
@@ -57,7 +59,10 @@ export const exotelSeedSchema = z.object({
 
 export const sendgridSeedSchema = z.object({
   apiKeys: z.array(z.string().min(1)).default([]),
+  /** Absent: no sender check (every address may send). */
   verifiedSenders: z.array(z.string().min(1)).optional(),
+  unverifiedSenders: z.array(z.string().min(1)).optional(),
+  authenticatedDomains: z.array(z.string().min(1)).optional(),
 });
 
 export const sandboxSeedSchema = z.object({

@@ -1,8 +1,11 @@
 // POST /v1/tenants/:tenantId/credentials/:provider/verify through the real server, its provider
 // clients pointed at a real sandbox (both on 127.0.0.1, random ports), on SQLite and PostgreSQL:
 // valid credentials from the sandbox seed, wrong ones, 403 and 503 faults injected through the
-// sandbox admin, no credentials, the audit trail, and no secret in any response or log line.
+// sandbox admin, redirects (never followed), SendGrid's sender check, no credentials, the audit
+// trail, and no secret in any response or log line.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { startTestSandbox, twilioAccounts, type TestSandbox } from '../support/sandbox.js';
@@ -24,6 +27,7 @@ const PREFIX: Record<Provider, string> = {
 interface Verdict {
   provider: string;
   ok: boolean;
+  sender?: string;
   error?: {
     code: string;
     message: string;
@@ -114,7 +118,12 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
       expect((await put(provider, valid[provider])).status, provider).toBe(200);
       const r = await verify(provider);
       expect(r.status, r.text).toBe(200);
-      expect(r.body, provider).toEqual({ provider, ok: true });
+      // SendGrid says what it makes of fromEmail (the seed's verified sender); no other has it.
+      expect(r.body, provider).toEqual(
+        provider === 'sendgrid'
+          ? { provider, ok: true, sender: 'verified' }
+          : { provider, ok: true },
+      );
     }
     // Twilio with an API key instead of the auth token, and a subaccount; Exotel's other cluster.
     const { main, sub } = twilioAccounts(sb.seed);
@@ -193,7 +202,12 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     const restricted = (created.body as { apiKey: string }).apiKey;
     wrong.push(restricted);
     await put('sendgrid', { apiKey: restricted });
-    expect((await verify('sendgrid')).body.ok).toBe(true);
+    // It may not read the sender lists either: the sender is unknown, and that is still ok.
+    expect((await verify('sendgrid')).body).toEqual({
+      provider: 'sendgrid',
+      ok: true,
+      sender: 'unknown',
+    });
     // SendGrid answers 403 to a key without the scope a read needs ("access forbidden").
     const fault = await sb.admin('POST', 'faults', {
       method: 'GET',
@@ -205,6 +219,7 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     expect(r.body).toEqual({
       provider: 'sendgrid',
       ok: false,
+      sender: 'unknown',
       error: {
         code: 'ERR_PROVIDER_FORBIDDEN',
         message: 'sendgrid verify failed: HTTP 403',
@@ -239,6 +254,7 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     expect(r.body).toEqual({
       provider: 'sendgrid',
       ok: false,
+      sender: 'unknown',
       error: {
         code: 'ERR_PROVIDER_FORBIDDEN',
         // Every typed error says why: here no status could.
@@ -257,7 +273,7 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
     expect((await put('sendgrid', { apiKey: sendKey })).status).toBe(200);
     const ok = await verify('sendgrid');
     expect(ok.status, ok.text).toBe(200);
-    expect(ok.body).toEqual({ provider: 'sendgrid', ok: true });
+    expect(ok.body).toEqual({ provider: 'sendgrid', ok: true, sender: 'unknown' });
 
     // Each verify audited the use (its operation) and the outcome; a missing status is null.
     const after = await audited();
@@ -270,7 +286,12 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
       ),
     ).toContainEqual(
       expect.objectContaining({
-        detail: { code: 'ERR_PROVIDER_FORBIDDEN', status: null, retryable: false },
+        detail: {
+          code: 'ERR_PROVIDER_FORBIDDEN',
+          status: null,
+          retryable: false,
+          sender: 'unknown',
+        },
       }),
     );
     expect(
@@ -307,6 +328,100 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
       expect(rules.faults[0]?.seen, provider).toBe(1);
       await sb.admin('DELETE', 'faults');
       expect((await verify(provider)).body.ok, provider).toBe(true);
+    }
+  });
+
+  it('answers sender unverified, ok false, for a fromEmail SendGrid would refuse', async () => {
+    const valid = validFromSeed(sb).sendgrid;
+    // The list includes senders whose verification is pending; only `verified: true` counts.
+    const configured = await sb.admin('POST', 'sendgrid/config', {
+      unverifiedSenders: ['pending@example.com'],
+      authenticatedDomains: ['mail.example.org'],
+    });
+    expect(configured.status).toBe(200);
+    for (const fromEmail of ['pending@example.com', 'stranger@example.com']) {
+      expect((await put('sendgrid', { ...valid, fromEmail })).status).toBe(200);
+      const r = await verify('sendgrid');
+      expect(r.status, r.text).toBe(200);
+      expect(r.body, fromEmail).toEqual({
+        provider: 'sendgrid',
+        ok: false,
+        sender: 'unverified',
+        error: {
+          code: 'ERR_PROVIDER_FORBIDDEN',
+          message: 'sendgrid verify failed: the fromEmail sender is not verified for this key',
+          retryable: false,
+        },
+      });
+    }
+    // An address at an authenticated domain sends, but is not itself verified: unknown, ok.
+    await put('sendgrid', { ...valid, fromEmail: 'alerts@mail.example.org' });
+    expect((await verify('sendgrid')).body).toEqual({
+      provider: 'sendgrid',
+      ok: true,
+      sender: 'unknown',
+    });
+    // The outcome is audited with the sender's status (never the address).
+    const page = await s.request('GET', `/v1/tenants/${tenant}/audit?limit=500`, { token });
+    const outcomes = (page.json as AuditPage).events.filter(
+      (e) => e.action === 'credential.verify' && e.target === 'credential:sendgrid',
+    );
+    expect(outcomes).toContainEqual(
+      expect.objectContaining({
+        outcome: 'failure',
+        detail: {
+          code: 'ERR_PROVIDER_FORBIDDEN',
+          status: null,
+          retryable: false,
+          sender: 'unverified',
+        },
+      }),
+    );
+    expect(outcomes).toContainEqual(
+      expect.objectContaining({ outcome: 'success', detail: { sender: 'unknown' } }),
+    );
+    expect(JSON.stringify(outcomes)).not.toContain('stranger@example.com');
+    await sb.admin('POST', 'reset');
+    await put('sendgrid', valid);
+    expect((await verify('sendgrid')).body.sender).toBe('verified');
+  });
+
+  it('reports a redirect as ERR_PROVIDER_REDIRECTED and never follows it, for every provider', async () => {
+    // Where the redirects point: it answers 200 to anything, so a followed redirect would pass.
+    const reached: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      reached.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    try {
+      for (const provider of PROVIDERS) {
+        for (const status of [301, 302, 307, 308]) {
+          const fault = await sb.admin('POST', 'faults', {
+            path: PREFIX[provider],
+            action: { kind: 'redirect', status, location: `${target}/${provider}` },
+          });
+          expect(fault.status).toBe(201);
+          const r = await verify(provider);
+          expect(r.status, r.text).toBe(200);
+          expect(r.body, `${provider} ${status}`).toEqual({
+            provider,
+            ok: false,
+            ...(provider === 'sendgrid' ? { sender: 'unknown' } : {}),
+            error: {
+              code: 'ERR_PROVIDER_REDIRECTED',
+              message: expect.stringMatching(new RegExp(`^${provider} .* failed: HTTP ${status}$`)),
+              status,
+              retryable: false,
+            },
+          });
+          await sb.admin('DELETE', 'faults');
+        }
+      }
+      expect(reached).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
     }
   });
 
@@ -381,7 +496,12 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
       expect(mine).toContainEqual(
         expect.objectContaining({
           outcome: 'failure',
-          detail: { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', status: 401, retryable: false },
+          detail: {
+            code: 'ERR_PROVIDER_CREDENTIALS_INVALID',
+            status: 401,
+            retryable: false,
+            ...(provider === 'sendgrid' ? { sender: 'unknown' } : {}),
+          },
         }),
       );
     }

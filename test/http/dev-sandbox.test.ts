@@ -79,7 +79,7 @@ const allOk = [
   { provider: 'twilio', ok: true },
   { provider: 'retell', ok: true },
   { provider: 'exotel', ok: true },
-  { provider: 'sendgrid', ok: true },
+  { provider: 'sendgrid', ok: true, sender: 'verified' },
 ];
 
 function secretsOf(seed: SandboxSeed): string[] {
@@ -204,7 +204,15 @@ describe.each(DIALECTS)('provider targets on %s', (dialect) => {
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
       serveEnv['TELVAULT_DATA_DIR'] = dir;
     }
-    const live = await startServe(serveEnv, capture().io, 0);
+    // (Without TELVAULT_PROVIDERS=sandbox the URL would be ignored, so serve refuses it.)
+    await expect(startServe(serveEnv, capture().io, 0)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_MISSING',
+      message: expect.stringContaining(
+        'TELVAULT_SANDBOX_URL is set but TELVAULT_PROVIDERS is live',
+      ) as unknown,
+    });
+    const { TELVAULT_SANDBOX_URL: _unset, ...liveEnv } = serveEnv;
+    const live = await startServe(liveEnv, capture().io, 0);
     expect(live.services.providers.target).toEqual({ mode: 'live', sandboxUrl: undefined });
     await live.close();
     const out = capture();
@@ -229,6 +237,7 @@ describe.each(DIALECTS)('provider targets on %s', (dialect) => {
       number
     >;
     const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-    expect(sum(after) - sum(before)).toBe(4);
+    // One read each; SendGrid reads its scopes, then finds the sender in its verified list.
+    expect(sum(after) - sum(before)).toBe(5);
   });
 });

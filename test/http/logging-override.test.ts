@@ -1,9 +1,13 @@
 // The redacting logger, and the emergency environment override (used only when the database cannot
 // be read; every use logged as a warning and audited once the database answers).
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/crypto/secret.js';
-import { overrideVariable } from '../../src/services/credentials/env-override.js';
+import {
+  overrideVariable,
+  overrideVariables,
+} from '../../src/services/credentials/env-override.js';
 import { createLogger, maskPhones } from '../../src/services/common/logger.js';
 import { DIALECTS, startTestServer } from '../support/server.js';
 
@@ -41,9 +45,36 @@ describe('redacting logger', () => {
     expect(overrideVariable('twilio', 'accountSid')).toBe('TELVAULT_OVERRIDE_TWILIO_ACCOUNT_SID');
     expect(overrideVariable('exotel', 'apiToken')).toBe('TELVAULT_OVERRIDE_EXOTEL_API_TOKEN');
   });
+
+  it('documents every override variable in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const variables = ['TELVAULT_ALLOW_ENV_OVERRIDE', ...overrideVariables()];
+    expect(variables.length).toBe(15);
+    for (const v of variables) expect(readme, v).toContain(`\`${v}\``);
+  });
 });
 
 describe.each(DIALECTS)('emergency env override on %s', (dialect) => {
+  it('names override variables set while the override is off in a warning, never their values', async () => {
+    const s = await startTestServer(dialect, {
+      logLevel: 'warn',
+      env: {
+        TELVAULT_OVERRIDE_TENANT: '0190a000-0000-7000-8000-000000000001',
+        TELVAULT_OVERRIDE_RETELL_API_KEY: 'key_override_while_off_123456',
+      },
+    });
+    try {
+      const warning = s.logLines.find((l) => l.includes('TELVAULT_ALLOW_ENV_OVERRIDE is not 1'));
+      expect(warning).toContain('"level":40');
+      expect(warning).toContain('"TELVAULT_OVERRIDE_RETELL_API_KEY"');
+      expect(warning).toContain('"TELVAULT_OVERRIDE_TENANT"');
+      expect(warning).not.toContain('key_override_while_off');
+      expect(s.logLines.join('\n')).not.toContain('override is ENABLED');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('serves the named tenant from the environment while the database fails, then audits the use', async () => {
     const env = {
       TELVAULT_OVERRIDE_TENANT: '',
@@ -52,6 +83,7 @@ describe.each(DIALECTS)('emergency env override on %s', (dialect) => {
     // The tenant id is known only after it exists: start, create, restart with the override.
     const first = await startTestServer(dialect, { logLevel: 'warn' });
     const t = await first.createTenant('rescued');
+    const other = await first.createTenant('not-rescued');
     await first.server.close();
     const s = await startTestServer(dialect, {
       logLevel: 'warn',
@@ -74,10 +106,14 @@ describe.each(DIALECTS)('emergency env override on %s', (dialect) => {
       const used = await s.server.services.credentials.use(t, 'retell', 'calls.create', actor);
       expect(used.fromOverride).toBe(true);
       expect(used.secrets['apiKey']?.reveal()).toBe('key_override_retell_1234567890');
-      // Other tenants and providers are not covered.
+      // Other providers and tenants are not covered: the database's own error comes through.
+      const missingTable = { code: dialect === 'sqlite' ? 'SQLITE_ERROR' : '42P01' };
       await expect(
         s.server.services.credentials.use(t, 'twilio', 'calls.create', actor),
-      ).rejects.toBeDefined();
+      ).rejects.toMatchObject(missingTable);
+      await expect(
+        s.server.services.credentials.use(other, 'retell', 'calls.create', actor),
+      ).rejects.toMatchObject(missingTable);
       const warning = s.logLines.find((l) => l.includes('taken from the environment'));
       expect(warning).toContain('"level":40');
       expect(warning).toContain('"action":"credential.use"');

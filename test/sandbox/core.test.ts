@@ -134,6 +134,32 @@ describe('sandbox core', () => {
     expect((body as { faults: { fired: number }[] }).faults[0]?.fired).toBe(1);
   });
 
+  it('answers a redirect (Location, empty body) without running the handler', async () => {
+    const rule = await sb.admin('POST', 'faults', {
+      route: TRUNKS,
+      action: { kind: 'redirect', status: 308, location: 'http://127.0.0.1:9/elsewhere' },
+    });
+    expect(rule.status).toBe(201);
+    const res = await fetch(`${sb.url}${TRUNKS}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ FriendlyName: 'moved' }).toString(),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('http://127.0.0.1:9/elsewhere');
+    expect(await res.text()).toBe('');
+    expect(trunkCount()).toBe(0);
+    // Only redirect statuses, and a location is required.
+    for (const action of [
+      { kind: 'redirect', status: 200, location: '/x' },
+      { kind: 'redirect', status: 304, location: '/x' },
+      { kind: 'redirect', status: 302 },
+    ]) {
+      expect((await sb.admin('POST', 'faults', { route: TRUNKS, action })).status).toBe(400);
+    }
+  });
+
   it('drops the connection before the handler (nothing applied) or after it (applied)', async () => {
     await sb.admin('POST', 'faults', { route: TRUNKS, action: { kind: 'drop' } });
     await expect(createTrunk('dropped')).rejects.toThrow();

@@ -12,13 +12,23 @@ const providerParams = tenantParams.extend({
 });
 
 const provider = z.enum(PROVIDERS);
+const sender = z
+  .enum(['verified', 'unverified', 'unknown'])
+  .optional()
+  .describe(
+    'SendGrid only: `verified` (fromEmail is a verified sender of the key’s account), ' +
+      '`unverified` (it is not, nor at an authenticated domain: SendGrid would refuse its mail, ' +
+      'so ok is false), `unknown` (the key may not read the sender lists, or fromEmail’s domain ' +
+      'is authenticated rather than the address verified).',
+  );
 
 export const verifyResultSchema = z
   .discriminatedUnion('ok', [
-    z.object({ provider, ok: z.literal(true) }),
+    z.object({ provider, ok: z.literal(true), sender }),
     z.object({
       provider,
       ok: z.literal(false),
+      sender,
       error: z.object({
         code: z.string().meta({ example: 'ERR_PROVIDER_CREDENTIALS_INVALID' }),
         message: z.string().meta({ example: 'twilio verify failed: HTTP 401 (code 20003)' }),
@@ -46,9 +56,12 @@ export function credentialVerifyRoutes(verifier: CredentialVerifyService): Route
       summary: "Check a provider's stored credentials against the provider",
       description:
         'One cheap authenticated read at the provider (Twilio: fetch the account; Retell: list one ' +
-        'number; Exotel: list one call; SendGrid: read the key’s scopes). A refusal is reported ' +
+        'number; Exotel: list one call; SendGrid: read the key’s scopes, then whether fromEmail is a ' +
+        'verified sender). A refusal is reported ' +
         'with 200 and `ok: false`: `ERR_PROVIDER_CREDENTIALS_INVALID` (401), ' +
-        '`ERR_PROVIDER_FORBIDDEN` (403), `ERR_PROVIDER_UNAVAILABLE` (5xx or no answer; retryable), ' +
+        '`ERR_PROVIDER_FORBIDDEN` (403, or a SendGrid sender that is `unverified`), ' +
+        '`ERR_PROVIDER_REDIRECTED` (3xx: never followed), ' +
+        '`ERR_PROVIDER_UNAVAILABLE` (5xx or no answer; retryable), ' +
         '`ERR_PROVIDER_NOT_CONFIGURED` (this server has no sandbox URL in sandbox mode). ' +
         'The use of the credentials and the outcome are audited. 404 when none are stored.',
       tags: ['credentials'],

@@ -9,6 +9,8 @@ declare module '../../crypto/errors.js' {
     ERR_PROVIDER_UNAVAILABLE: true;
     ERR_PROVIDER_NOT_CONFIGURED: true;
     ERR_PROVIDER_HOST_NOT_ALLOWED: true;
+    /** The provider answered 3xx: never followed (the next host would get the request). */
+    ERR_PROVIDER_REDIRECTED: true;
   }
 }
 

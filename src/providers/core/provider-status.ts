@@ -14,6 +14,8 @@ export type StatusOverrides = Readonly<Partial<Record<number, StatusClass>>>;
 export function classifyStatus(status: number, overrides: StatusOverrides = {}): StatusClass {
   const own = overrides[status];
   if (own !== undefined) return own;
+  // A redirect is never followed: the next host would receive the request (and maybe the key).
+  if (status >= 300 && status < 400) return { code: 'ERR_PROVIDER_REDIRECTED', retryable: false };
   if (status === 401) return { code: 'ERR_PROVIDER_CREDENTIALS_INVALID', retryable: false };
   if (status === 403) return { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false };
   if (status === 404) return { code: 'ERR_PROVIDER_NOT_FOUND', retryable: false };

@@ -55,11 +55,12 @@ export async function sendExotelRequest(request: ExotelRequest): Promise<ExotelR
       },
       ...(request.form === undefined ? {} : { body: request.form.toString() }),
       signal: AbortSignal.timeout(request.timeoutMs),
-      redirect: 'error',
+      // Never followed: a 3xx comes back as it is and becomes ERR_PROVIDER_REDIRECTED below.
+      redirect: 'manual',
     });
     text = await response.text();
   } catch {
-    // Refused, reset, timed out or redirected: no usable answer. The error object is not kept.
+    // Refused, reset or timed out: no usable answer. The error object is not kept.
     throw fail('ERR_PROVIDER_UNAVAILABLE', undefined, true);
   }
   const body = parseJson(text);

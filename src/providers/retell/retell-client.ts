@@ -43,6 +43,9 @@ export function createRetellClient(
     timeout: options.timeoutMs ?? 10_000,
     // SDK debug logs include request bodies (SIP passwords); RETELL_LOG must not turn them on.
     logLevel: 'off',
+    // fetch would follow a 3xx to wherever it points (without the key, but verify would then
+    // pass on a host that never saw it): the 3xx comes back as an error status instead.
+    fetchOptions: { redirect: 'manual' },
   });
   const call = createProviderCall('retell', toRetellProviderError, options.log);
   const absent = (error: unknown): boolean =>

@@ -1,5 +1,6 @@
 export { createSendgridClient, type SendgridClient } from './sendgrid-client.js';
 export { sendgridStatusCode, toSendgridProviderError } from './sendgrid-errors.js';
+export type { SendgridSenderStatus } from './sendgrid-senders.js';
 export type {
   SendgridAddress,
   SendgridCallLog,

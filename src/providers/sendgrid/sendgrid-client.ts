@@ -9,6 +9,7 @@ import { createProviderCall } from '../core/provider-call.js';
 import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';
 import { toSendgridProviderError } from './sendgrid-errors.js';
+import { readSenderStatus, type SendgridSenderStatus } from './sendgrid-senders.js';
 import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
 
 export interface SendgridClient {
@@ -18,9 +19,10 @@ export interface SendgridClient {
   scopes(): Promise<string[]>;
   /**
    * A cheap authenticated read (GET /v3/scopes); throws the typed error when the key fails, and
-   * ERR_PROVIDER_FORBIDDEN (not retryable) when the key works but may not send mail.
+   * ERR_PROVIDER_FORBIDDEN (not retryable) when the key works but may not send mail. Then what
+   * SendGrid makes of `options.fromEmail` as a sender (`unknown` when no fromEmail was given).
    */
-  verify(): Promise<void>;
+  verify(): Promise<{ sender: SendgridSenderStatus }>;
 }
 
 export function createSendgridClient(
@@ -30,7 +32,12 @@ export function createSendgridClient(
   const client = new Client();
   if (options.dataResidency === 'eu') client.setDataResidency('eu');
   client.setApiKey(apiKey.reveal());
-  const defaults: Record<string, unknown> = { timeout: options.timeoutMs ?? 10_000 };
+  // axios follows redirects by default (dropping the key, but a 3xx'd read would then "pass"):
+  // maxRedirects 0 hands the 3xx back as an error (ERR_PROVIDER_REDIRECTED).
+  const defaults: Record<string, unknown> = {
+    timeout: options.timeoutMs ?? 10_000,
+    maxRedirects: 0,
+  };
   if (options.mode === 'sandbox') {
     // After setApiKey, which resets baseUrl to the region host. No proxy for a local sandbox.
     Object.assign(defaults, {
@@ -64,6 +71,13 @@ export function createSendgridClient(
             reason: `the key lacks the ${SEND_SCOPE} scope`,
           });
         }
+        const { fromEmail } = options;
+        return {
+          sender:
+            fromEmail === undefined
+              ? 'unknown'
+              : await readSenderStatus(client, fromEmail, 'verify'),
+        };
       }),
   };
 }

@@ -25,12 +25,20 @@ export function toSendgridProviderError(operation: string, error: unknown): Prov
   const details = { provider: 'sendgrid' as const, operation, providerCode: undefined };
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
-    response?: unknown;
+    response?: { status?: unknown } | undefined;
     isAxiosError?: unknown;
   };
-  if (typeof e.code === 'number' && e.response !== undefined) {
-    const { code, retryable } = sendgridStatusCode(e.code);
-    return new ProviderError(code, { ...details, status: e.code, retryable });
+  // ResponseError (4xx/5xx: code is the status), or axios's own error for any other status the
+  // client does not accept (a 3xx, since redirects are not followed).
+  const status =
+    typeof e.code === 'number' && e.response !== undefined
+      ? e.code
+      : e.isAxiosError === true && typeof e.response?.status === 'number'
+        ? e.response.status
+        : undefined;
+  if (status !== undefined) {
+    const { code, retryable } = sendgridStatusCode(status);
+    return new ProviderError(code, { ...details, status, retryable });
   }
   // No response: refused, reset, timed out.
   if (e.isAxiosError === true) return providerUnavailableError('sendgrid', operation);

@@ -24,6 +24,8 @@ export interface SendgridClientOptions {
   sandboxUrl?: string;
   /** `eu` sends to https://api.eu.sendgrid.com (live mode only). Default `global`. */
   dataResidency?: 'global' | 'eu';
+  /** The tenant's from address; verify reports whether SendGrid will send from it. */
+  fromEmail?: string;
   /** Per-request timeout. Default 10 s. */
   timeoutMs?: number;
   log?: (entry: SendgridCallLog) => void;

@@ -21,6 +21,19 @@ export interface TwilioHttpOptions {
   log: ProviderLogger | undefined;
 }
 
+/**
+ * A 3xx answer, refused. Shaped like the SDK's RestException (an Error with the HTTP status), so
+ * toTwilioError maps it with the failing call's operation (ERR_PROVIDER_REDIRECTED).
+ */
+export class TwilioRedirectError extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`redirect (HTTP ${status}) not followed`);
+    this.name = 'TwilioRedirectError';
+    this.status = status;
+  }
+}
+
 export class TwilioHttpClient extends twilio.RequestClient {
   readonly #sandbox: URL | undefined;
   readonly #log: ProviderLogger | undefined;
@@ -64,8 +77,12 @@ export class TwilioHttpClient extends twilio.RequestClient {
         ...opts,
         uri: this.target(opts.uri),
         logLevel: 'off',
+        // Never followed; and some SDK paths count any status below 400 as success, so a 3xx is
+        // refused here rather than left to them.
+        allowRedirects: false,
       });
       status = response.statusCode;
+      if (status >= 300 && status < 400) throw new TwilioRedirectError(status);
       return response;
     } finally {
       delete this.lastRequest;

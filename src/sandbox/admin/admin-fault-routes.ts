@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { BarrierInput } from '../core/barriers.js';
-import type { FaultRuleInput } from '../core/faults.js';
+import { REDIRECT_STATUSES, type FaultRuleInput } from '../core/faults.js';
 import { definedOnly, parseAdminInput } from '../core/admin-input.js';
 import { SandboxAdminError } from '../core/provider-store.js';
 import { selectorError } from '../core/route-match.js';
@@ -35,6 +35,11 @@ const faultSchema = z.object({
     z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000) }),
     z.object({ kind: z.literal('drop') }),
     z.object({ kind: z.literal('drop-after-commit') }),
+    z.object({
+      kind: z.literal('redirect'),
+      status: z.union(REDIRECT_STATUSES.map((s) => z.literal(s))),
+      location: z.string().min(1),
+    }),
   ]),
 });
 

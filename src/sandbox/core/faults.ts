@@ -1,4 +1,5 @@
-// Fault rules: make the Nth matching call of a route fail, slow down, or lose its connection.
+// Fault rules: make the Nth matching call of a route fail, slow down, lose its connection, or
+// answer with a redirect.
 // The sandbox hooks (sandbox-hooks.ts) consult them for every provider route.
 import { randomUUID } from 'node:crypto';
 import { matchesSelector, type RequestFacts, type RouteSelector } from './route-match.js';
@@ -11,7 +12,12 @@ export type FaultAction =
   /** Destroy the connection before the handler runs: nothing is applied. */
   | { kind: 'drop' }
   /** Run the handler (the change is committed), then destroy the connection without a response. */
-  | { kind: 'drop-after-commit' };
+  | { kind: 'drop-after-commit' }
+  /** Answer `status` with `Location: location` and an empty body; handler not run. */
+  | { kind: 'redirect'; status: RedirectStatus; location: string };
+
+export const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const;
+export type RedirectStatus = (typeof REDIRECT_STATUSES)[number];
 
 export interface FaultRuleInput extends RouteSelector {
   /** The first matching call affected, 1-based, counted from when the rule is added. Default 1. */

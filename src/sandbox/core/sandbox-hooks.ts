@@ -97,6 +97,10 @@ export function installSandboxHooks(app: FastifyInstance, context: SandboxContex
         await new Promise((resolve) => setTimeout(resolve, action.ms));
       } else if (action.kind === 'drop-after-commit') {
         state.dropAfterCommit = true;
+      } else if (action.kind === 'redirect') {
+        if (state.shouldRetry !== undefined)
+          reply.header('x-should-retry', String(state.shouldRetry));
+        return reply.code(action.status).header('location', action.location).send();
       } else if (action.kind === 'drop') {
         state.dropped = true;
         reply.hijack();

@@ -1,12 +1,32 @@
-// SendGrid's state in the sandbox: API keys (digests only) with their scopes, the verified sender
-// identities, and the accepted messages (providers.md §6).
+// SendGrid's state in the sandbox: API keys (digests only) with their scopes, the sender
+// identities and authenticated domains (sendgrid-senders.ts), and the accepted messages
+// (providers.md §6).
 import { createHash, randomBytes } from 'node:crypto';
 import { secretDigest } from '../core/secret-digest.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { SendgridSeed } from '../seed.js';
+import {
+  createSendgridSenders,
+  parseSenderSetup,
+  type SenderSetup,
+  type SendgridSenders,
+} from './sendgrid-senders.js';
+
+/**
+ * The scope the sandbox asks for before it lists sender identities or authenticated domains.
+ * `whitelabel.read` is SendGrid's documented read scope for Sender Authentication; that the
+ * verified-senders list asks for the same one is unverified (providers.md §10: configurable by
+ * creating keys with other scopes). telvault reads a 403 from either list as "cannot tell".
+ */
+export const SENDGRID_SENDER_READ_SCOPE = 'whitelabel.read';
 
 /** What a full-access key can do here; a restricted key lists fewer. */
-export const SENDGRID_FULL_SCOPES = ['mail.send', 'scopes.read', 'user.account.read'] as const;
+export const SENDGRID_FULL_SCOPES = [
+  'mail.send',
+  'scopes.read',
+  'user.account.read',
+  SENDGRID_SENDER_READ_SCOPE,
+] as const;
 
 export interface SendgridKey {
   digest: string;
@@ -24,12 +44,14 @@ export interface SendgridMessage {
 export interface SendgridStore extends SandboxProviderStore {
   readonly seed: SendgridSeed | undefined;
   readonly messages: SendgridMessage[];
+  readonly senders: SendgridSenders;
   authenticate(apiKey: string): SendgridKey | undefined;
   /** True when `email` may send: every sender when no list is configured. */
   senderVerified(email: string): boolean;
   createKey(input: unknown): { apiKey: string; scopes: string[] };
   createAccount(input: unknown): { apiKey: string; scopes: string[] };
-  configure(input: unknown): { verifiedSenders: string[] | null };
+  /** `{ verifiedSenders?, unverifiedSenders?, authenticatedDomains? }` → the whole setup. */
+  configure(input: unknown): SenderSetup;
 }
 
 const fullHash = (value: string): string =>
@@ -38,17 +60,19 @@ const fullHash = (value: string): string =>
 export function createSendgridStore(seed: SendgridSeed | undefined): SendgridStore {
   const keys = new Map<string, SendgridKey>();
   const messages: SendgridMessage[] = [];
-  let verified: Set<string> | undefined;
+  const seededSenders = (): Partial<SenderSetup> => ({
+    verifiedSenders: seed?.verifiedSenders ?? null,
+    unverifiedSenders: seed?.unverifiedSenders ?? [],
+    authenticatedDomains: seed?.authenticatedDomains ?? [],
+  });
+  const senders = createSendgridSenders(seededSenders());
 
   const addKey = (apiKey: string, scopes: string[]): void => {
     keys.set(fullHash(apiKey), { digest: secretDigest(apiKey), scopes });
   };
   const applySeed = (): void => {
     for (const apiKey of seed?.apiKeys ?? []) addKey(apiKey, [...SENDGRID_FULL_SCOPES]);
-    verified =
-      seed?.verifiedSenders === undefined
-        ? undefined
-        : new Set(seed.verifiedSenders.map((s) => s.toLowerCase()));
+    senders.apply(seededSenders());
   };
   applySeed();
 
@@ -72,25 +96,14 @@ export function createSendgridStore(seed: SendgridSeed | undefined): SendgridSto
   return {
     seed,
     messages,
+    senders,
     authenticate: (apiKey) => keys.get(fullHash(apiKey)),
-    senderVerified(email) {
-      if (verified === undefined) return true;
-      const address = email.toLowerCase();
-      const domain = address.slice(address.lastIndexOf('@'));
-      return verified.has(address) || verified.has(domain);
-    },
+    senderVerified: (email) => senders.maySend(email),
     createKey,
     createAccount: createKey,
     configure(input) {
-      const body = (input ?? {}) as { verifiedSenders?: unknown };
-      const list = body.verifiedSenders;
-      if (list !== undefined) {
-        if (list !== null && (!Array.isArray(list) || !list.every((s) => typeof s === 'string'))) {
-          throw new SandboxAdminError(400, '"verifiedSenders" must be an array of strings or null');
-        }
-        verified = list === null ? undefined : new Set(list.map((s) => s.toLowerCase()));
-      }
-      return { verifiedSenders: verified === undefined ? null : [...verified] };
+      senders.apply(parseSenderSetup(input));
+      return senders.setup();
     },
     reset() {
       keys.clear();
@@ -100,7 +113,7 @@ export function createSendgridStore(seed: SendgridSeed | undefined): SendgridSto
     dump() {
       return {
         apiKeys: [...keys.values()].map((k) => ({ digest: k.digest, scopes: k.scopes })),
-        verifiedSenders: verified === undefined ? null : [...verified],
+        ...senders.setup(),
         messages: messages.map((m) => ({ ...m })),
       };
     },

@@ -1,8 +1,10 @@
 // Checks a tenant's stored provider credentials against the provider with one cheap authenticated
-// read. The decryption is audited by `credentials.use` (operation `credentials.verify`); the
-// outcome is audited here, with the typed error's code and status only, never a vendor body.
+// read (SendGrid: then its sender lists, since a working key says nothing about the from address).
+// The decryption is audited by `credentials.use` (operation `credentials.verify`); the outcome is
+// audited here, with the typed error's code and status only, never a vendor body.
 import { TelvaultError } from '../../errors.js';
 import { ProviderError } from '../../providers/provider-error.js';
+import type { SendgridSenderStatus } from '../../providers/sendgrid/index.js';
 import { verifyTwilioCredentials } from '../../providers/twilio/index.js';
 import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
@@ -21,8 +23,12 @@ export interface VerifyFailure {
   retryable: boolean;
 }
 
+/** SendGrid only: what SendGrid makes of the stored `fromEmail` (see readSenderStatus). */
+export type SenderStatus = SendgridSenderStatus;
+
 export type VerifyResult =
-  { provider: Provider; ok: true } | { provider: Provider; ok: false; error: VerifyFailure };
+  | { provider: Provider; ok: true; sender?: SenderStatus }
+  | { provider: Provider; ok: false; error: VerifyFailure; sender?: SenderStatus };
 
 export interface CredentialVerifyDeps {
   clients: ProviderClients;
@@ -31,6 +37,13 @@ export interface CredentialVerifyDeps {
 
 // One attempt: the answer says whether a retry may help, and the caller decides.
 const TUNING: ClientTuning = { readRetries: 0 };
+
+/** The key works, but SendGrid answers 403 to mail from this sender: not ok. */
+const UNVERIFIED_SENDER: VerifyFailure = {
+  code: 'ERR_PROVIDER_FORBIDDEN',
+  message: 'sendgrid verify failed: the fromEmail sender is not verified for this key',
+  retryable: false,
+};
 
 function failureOf(err: ProviderError): VerifyFailure {
   return {
@@ -45,18 +58,28 @@ function failureOf(err: ProviderError): VerifyFailure {
 export function createCredentialVerifyService(deps: CredentialVerifyDeps) {
   const { clients } = deps;
 
-  async function check(tenantId: string, provider: Provider, actor: Actor): Promise<void> {
+  /** Resolves for working credentials, to the sender's status for SendGrid. */
+  async function check(
+    tenantId: string,
+    provider: Provider,
+    actor: Actor,
+  ): Promise<SenderStatus | undefined> {
     switch (provider) {
       case 'twilio':
-        return verifyTwilioCredentials(
+        await verifyTwilioCredentials(
           await clients.twilio(tenantId, VERIFY_OPERATION, actor, TUNING),
         );
+        return undefined;
       case 'retell':
-        return (await clients.retell(tenantId, VERIFY_OPERATION, actor, TUNING)).verify();
+        await (await clients.retell(tenantId, VERIFY_OPERATION, actor, TUNING)).verify();
+        return undefined;
       case 'exotel':
-        return (await clients.exotel(tenantId, VERIFY_OPERATION, actor, TUNING)).verify();
-      case 'sendgrid':
-        return (await clients.sendgrid(tenantId, VERIFY_OPERATION, actor, TUNING)).verify();
+        await (await clients.exotel(tenantId, VERIFY_OPERATION, actor, TUNING)).verify();
+        return undefined;
+      case 'sendgrid': {
+        const client = await clients.sendgrid(tenantId, VERIFY_OPERATION, actor, TUNING);
+        return (await client.verify()).sender;
+      }
     }
   }
 
@@ -67,8 +90,11 @@ export function createCredentialVerifyService(deps: CredentialVerifyDeps) {
      */
     async verify(tenantId: string, provider: Provider, actor: Actor): Promise<VerifyResult> {
       let error: VerifyFailure | undefined;
+      // SendGrid answers always say what is known of the sender; a failed check knows nothing.
+      let sender: SenderStatus | undefined = provider === 'sendgrid' ? 'unknown' : undefined;
       try {
-        await check(tenantId, provider, actor);
+        sender = (await check(tenantId, provider, actor)) ?? sender;
+        if (sender === 'unverified') error = UNVERIFIED_SENDER;
       } catch (err) {
         if (err instanceof ProviderError) error = failureOf(err);
         else if (err instanceof TelvaultError && err.code === 'ERR_PROVIDER_NOT_CONFIGURED') {
@@ -82,17 +108,21 @@ export function createCredentialVerifyService(deps: CredentialVerifyDeps) {
         action: 'credential.verify',
         target: `credential:${provider}`,
         outcome: error === undefined ? 'success' : 'failure',
-        ...(error === undefined
+        ...(error === undefined && sender === undefined
           ? {}
           : {
               detail: {
-                code: error.code,
-                status: error.status ?? null,
-                retryable: error.retryable,
+                ...(error === undefined
+                  ? {}
+                  : { code: error.code, status: error.status ?? null, retryable: error.retryable }),
+                ...(sender === undefined ? {} : { sender }),
               },
             }),
       });
-      return error === undefined ? { provider, ok: true } : { provider, ok: false, error };
+      const known = sender === undefined ? {} : { sender };
+      return error === undefined
+        ? { provider, ok: true, ...known }
+        : { provider, ok: false, error, ...known };
     },
   };
 }

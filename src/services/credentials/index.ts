@@ -5,7 +5,7 @@ export {
   createCredentialVerifyService,
   type CredentialVerifyService,
 } from './credential-verify-service.js';
-export { loadEnvOverride, type EnvOverride } from './env-override.js';
+export { assertOverrideTenant, loadEnvOverride, type EnvOverride } from './env-override.js';
 export {
   createProviderClients,
   type ProviderCallLog,

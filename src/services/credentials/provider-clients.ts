@@ -181,7 +181,11 @@ export function createProviderClients(deps: ProviderClientsDeps) {
     ): Promise<SendgridClient> {
       const options = base('sendgrid', tuning);
       const c = await use(tenantId, 'sendgrid', operation, actor);
-      return createSendgridClient(secretField(c, 'sendgrid', 'apiKey'), options);
+      const fromEmail = c.public['fromEmail'];
+      return createSendgridClient(secretField(c, 'sendgrid', 'apiKey'), {
+        ...options,
+        ...(fromEmail === undefined ? {} : { fromEmail }),
+      });
     },
   };
 }

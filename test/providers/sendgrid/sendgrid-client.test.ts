@@ -1,5 +1,6 @@
 // The SendGrid client (official @sendgrid/client + MailService per tenant) against the sandbox:
-// send, verify, each error path and injected fault, tenant isolation, and no key anywhere.
+// send, verify (the key, then what SendGrid makes of the from address), each error path and
+// injected fault, tenant isolation, and no key anywhere.
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../../src/crypto/secret.js';
 import { ProviderError } from '../../../src/providers/provider-error.js';
@@ -10,19 +11,27 @@ import { useProviderSandbox } from '../support.js';
 const KEY_A = 'SG.tenantA_key_0001.secretpart_aaaaaaaaaaaaaaaa';
 const KEY_B = 'SG.tenantB_key_0002.secretpart_bbbbbbbbbbbbbbbb';
 const SENDER = 'noreply@acme.example';
+const PENDING = 'pending@acme.example';
 const logs: SendgridCallLog[] = [];
 const kit = useProviderSandbox({
-  sendgrid: { apiKeys: [KEY_A, KEY_B], verifiedSenders: [SENDER, '@verified.example'] },
+  sendgrid: {
+    apiKeys: [KEY_A, KEY_B],
+    verifiedSenders: [SENDER, '@verified.example'],
+    unverifiedSenders: [PENDING],
+  },
 });
 const { rejection } = kit;
 
-const client = (key: string, timeoutMs?: number) =>
+const client = (key: string, timeoutMs?: number, fromEmail?: string) =>
   createSendgridClient(new Secret(key), {
     mode: 'sandbox',
     sandboxUrl: kit.url,
     log: (e) => logs.push(e),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(fromEmail === undefined ? {} : { fromEmail }),
   });
+const senderOf = async (fromEmail: string, key = KEY_A) =>
+  (await client(key, undefined, fromEmail).verify()).sender;
 const EMAIL = { to: 'customer@example.com', from: SENDER, subject: 'Hello', text: 'Hi there' };
 
 describe('SendGrid client', () => {
@@ -41,7 +50,8 @@ describe('SendGrid client', () => {
   });
 
   it('verifies a key; an unknown key is credentials invalid', async () => {
-    await expect(client(KEY_A).verify()).resolves.toBeUndefined();
+    // Without a from address there is nothing to say about the sender.
+    await expect(client(KEY_A).verify()).resolves.toEqual({ sender: 'unknown' });
     const error = await rejection(client('SG.unknown.key').verify());
     expect(error).toMatchObject({
       code: 'ERR_PROVIDER_CREDENTIALS_INVALID',
@@ -56,7 +66,10 @@ describe('SendGrid client', () => {
       client(KEY_A).sendEmail({ ...EMAIL, from: 'someone@unverified.example' }),
     );
     expect(error).toMatchObject({ code: 'ERR_PROVIDER_FORBIDDEN', status: 403, retryable: false });
-    await expect(client(KEY_A).verify()).resolves.toBeUndefined();
+    // The key verifies; the sender check says what the send found.
+    await expect(client(KEY_A, undefined, 'someone@unverified.example').verify()).resolves.toEqual({
+      sender: 'unverified',
+    });
   });
 
   it('a key without the mail.send scope is forbidden: verify says so before a send does', async () => {
@@ -80,7 +93,7 @@ describe('SendGrid client', () => {
     expect((await rejection(client(apiKey).sendEmail(EMAIL))).code).toBe('ERR_PROVIDER_FORBIDDEN');
     // A restricted key that may send verifies.
     const sender = kit.sandbox.context.sendgrid.createKey({ scopes: ['mail.send'] });
-    await expect(client(sender.apiKey).verify()).resolves.toBeUndefined();
+    await expect(client(sender.apiKey).verify()).resolves.toEqual({ sender: 'unknown' });
     await expect(client(KEY_A).scopes()).resolves.toContain('mail.send');
   });
 
@@ -110,6 +123,69 @@ describe('SendGrid client', () => {
     expect(() => createSendgridClient(new Secret(KEY_A), { mode: 'sandbox' })).toThrow(
       ProviderError,
     );
+  });
+});
+
+describe('SendGrid client: the sender check', () => {
+  it('verified, pending or unlisted, whatever the case of the address', async () => {
+    expect(await senderOf(SENDER)).toBe('verified');
+    expect(await senderOf('NoReply@ACME.example')).toBe('verified');
+    // Listed, but its verification is pending: SendGrid refuses its mail.
+    expect(await senderOf(PENDING)).toBe('unverified');
+    expect(await senderOf('stranger@acme.example')).toBe('unverified');
+    expect((await rejection(client(KEY_A).sendEmail({ ...EMAIL, from: PENDING }))).status).toBe(
+      403,
+    );
+  });
+
+  it('unknown when the domain is authenticated rather than the address verified', async () => {
+    expect(await senderOf('anyone@verified.example')).toBe('unknown');
+    // The domain must match exactly: a subdomain is not covered.
+    expect(await senderOf('anyone@sub.verified.example')).toBe('unverified');
+  });
+
+  it('unknown when the key may not read the lists (403), or the account has none (404)', async () => {
+    const { apiKey } = kit.sandbox.context.sendgrid.createKey({ scopes: ['mail.send'] });
+    expect(await senderOf(SENDER, apiKey)).toBe('unknown');
+    expect(await senderOf('stranger@acme.example', apiKey)).toBe('unknown');
+    await kit.addFault({
+      route: '/sendgrid/v3/verified_senders',
+      action: { kind: 'error', status: 404 },
+    });
+    expect(await senderOf('stranger@acme.example')).toBe('unknown');
+    // The sender list is readable and has no such sender, but the domain list is not.
+    await kit.addFault({
+      route: '/sendgrid/v3/whitelabel/domains',
+      action: { kind: 'error', status: 403, message: 'access forbidden' },
+    });
+    expect(await senderOf('stranger@acme.example')).toBe('unknown');
+  });
+
+  it('reads every page of senders, by lastSeenID', async () => {
+    const many = Array.from({ length: 230 }, (_, i) => `sender${i}@bulk.example`);
+    kit.sandbox.context.sendgrid.configure({ verifiedSenders: [SENDER, ...many] });
+    expect(await senderOf('sender229@bulk.example')).toBe('verified');
+    const reads = kit.sandbox.context.exchanges.entries.filter((e) =>
+      e.url.startsWith('/sendgrid/v3/verified_senders'),
+    );
+    expect(reads.map((e) => new URL(e.url, 'http://x').searchParams.get('lastSeenID'))).toEqual([
+      null,
+      '100',
+      '200',
+    ]);
+  });
+
+  it('a failing list read is the typed error, and verify fails with it', async () => {
+    await kit.addFault({
+      route: '/sendgrid/v3/verified_senders',
+      action: { kind: 'error', status: 503 },
+    });
+    expect(await rejection(client(KEY_A, undefined, SENDER).verify())).toMatchObject({
+      code: 'ERR_PROVIDER_UNAVAILABLE',
+      operation: 'verify',
+      status: 503,
+      retryable: true,
+    });
   });
 });
 

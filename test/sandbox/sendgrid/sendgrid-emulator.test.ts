@@ -1,12 +1,17 @@
 // The SendGrid emulator over raw HTTP: the exact wire contract (202 + X-Message-Id + empty body,
-// `errors[]` bodies), the verification reads, the admin surface and the state dump.
+// `errors[]` bodies), the verification reads, the sender lists, the admin surface and the dump.
 import { describe, expect, it } from 'vitest';
 import { useTestSandbox } from '../../support/sandbox.js';
 import { resetSandboxContext } from '../../../src/sandbox/sandbox-context.js';
 
 const KEY = 'SG.emulator_key.secret_secret_secret_secret';
 const kit = useTestSandbox({
-  sendgrid: { apiKeys: [KEY], verifiedSenders: ['noreply@example.com'] },
+  sendgrid: {
+    apiKeys: [KEY],
+    verifiedSenders: ['noreply@example.com', 'Billing@Example.com'],
+    unverifiedSenders: ['pending@example.com'],
+    authenticatedDomains: ['mail.example.org'],
+  },
 });
 
 async function call(method: string, path: string, body?: unknown, key: string | null = KEY) {
@@ -80,8 +85,101 @@ describe('SendGrid emulator', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ verifiedSenders: null }),
     });
-    expect(await configured.json()).toEqual({ verifiedSenders: null });
+    expect(await configured.json()).toEqual({
+      verifiedSenders: null,
+      unverifiedSenders: ['pending@example.com'],
+      authenticatedDomains: ['mail.example.org'],
+    });
     expect((await call('POST', '/v3/mail/send', unverified)).status).toBe(202);
+  });
+
+  it('sends from a verified sender or an authenticated domain, never from a pending one', async () => {
+    const from = (email: string) => call('POST', '/v3/mail/send', { ...MAIL, from: { email } });
+    expect((await from('billing@example.com')).status).toBe(202);
+    expect((await from('anyone@mail.example.org')).status).toBe(202);
+    expect((await from('pending@example.com')).status).toBe(403);
+    expect((await from('anyone@sub.mail.example.org')).status).toBe(403);
+  });
+
+  it('lists verified and pending senders as SendGrid does, by limit, lastSeenID and id', async () => {
+    const all = await call('GET', '/v3/verified_senders');
+    expect(all.status).toBe(200);
+    const { results } = all.json as { results: Record<string, unknown>[] };
+    expect(results.map((r) => [r['id'], r['from_email'], r['verified']])).toEqual([
+      [1, 'noreply@example.com', true],
+      [2, 'billing@example.com', true],
+      [3, 'pending@example.com', false],
+    ]);
+    expect(Object.keys(results[0] ?? {}).sort()).toEqual(
+      [
+        'address',
+        'address2',
+        'city',
+        'country',
+        'from_email',
+        'from_name',
+        'id',
+        'locked',
+        'nickname',
+        'reply_to',
+        'reply_to_name',
+        'state',
+        'verified',
+        'zip',
+      ].sort(),
+    );
+    const ids = async (query: string) =>
+      (
+        (await call('GET', `/v3/verified_senders?${query}`)).json as { results: { id: number }[] }
+      ).results.map((r) => r.id);
+    expect(await ids('limit=2')).toEqual([1, 2]);
+    expect(await ids('limit=2&lastSeenID=2')).toEqual([3]);
+    expect(await ids('id=3')).toEqual([3]);
+    expect(await call('GET', '/v3/verified_senders?limit=0')).toMatchObject({
+      status: 400,
+      json: { errors: [{ field: 'limit' }] },
+    });
+  });
+
+  it('lists authenticated domains (an array) with limit, offset and a domain search', async () => {
+    await kit.sandbox.admin('POST', 'sendgrid/config', {
+      authenticatedDomains: ['mail.example.org', 'example.net'],
+    });
+    const all = await call('GET', '/v3/whitelabel/domains');
+    expect(all.status).toBe(200);
+    expect(all.json).toMatchObject([
+      { id: 1, domain: 'mail.example.org', valid: true, subdomain: 'em1000' },
+      { id: 2, domain: 'example.net', valid: true },
+    ]);
+    const domains = async (query: string) =>
+      ((await call('GET', `/v3/whitelabel/domains?${query}`)).json as { domain: string }[]).map(
+        (d) => d.domain,
+      );
+    expect(await domains('domain=example.net')).toEqual(['example.net']);
+    expect(await domains('limit=1&offset=1')).toEqual(['example.net']);
+    expect(await domains('offset=5')).toEqual([]);
+  });
+
+  it('answers 403 to the sender lists for a key without whitelabel.read', async () => {
+    const { apiKey } = kit.sandbox.context.sendgrid.createKey({ scopes: ['mail.send'] });
+    for (const path of ['/v3/verified_senders', '/v3/whitelabel/domains']) {
+      expect(await call('GET', path, undefined, apiKey)).toMatchObject({
+        status: 403,
+        json: { errors: [{ message: 'access forbidden' }] },
+      });
+    }
+  });
+
+  it('refuses a sender configuration that is not lists of strings, naming the field', async () => {
+    for (const [field, value] of [
+      ['verifiedSenders', 'a@example.com'],
+      ['unverifiedSenders', null],
+      ['authenticatedDomains', [1]],
+    ] as const) {
+      const r = await kit.sandbox.admin('POST', 'sendgrid/config', { [field]: value });
+      expect(r.status).toBe(400);
+      expect((r.body as { error: string }).error).toContain(`"${field}"`);
+    }
   });
 
   it('serves the cheap reads: scopes for any key, the account for a key with the scope', async () => {
