@@ -411,7 +411,9 @@ describe.each(DIALECTS)('credential verify on %s', (dialect) => {
             ...(provider === 'sendgrid' ? { sender: 'unknown' } : {}),
             error: {
               code: 'ERR_PROVIDER_REDIRECTED',
-              message: expect.stringMatching(new RegExp(`^${provider} .* failed: HTTP ${status}$`)),
+              message: expect.stringMatching(
+                new RegExp(`^${provider} .* failed: HTTP ${status}$`),
+              ) as unknown,
               status,
               retryable: false,
             },
