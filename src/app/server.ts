@@ -18,6 +18,7 @@ import { tokenRoutes } from '../http/routes/token-routes.js';
 import { loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
 import type { OpenedDatabase } from '../store/database.js';
+import { resolveMaxConnections } from './connection-limits.js';
 import { openServices } from './open-services.js';
 import type { Services } from './services.js';
 
@@ -65,6 +66,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     level: config.logLevel,
     ...(input.logDestination ? { destination: input.logDestination } : {}),
   });
+  const maxConnections = resolveMaxConnections(config.connections.max);
   const override = loadEnvOverride(input.env ?? process.env, config.allowEnvOverride, logger);
   const rootTokenHash =
     input.rootTokenHash ??
@@ -99,6 +101,12 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       routes,
       tokens: services.tokens,
       tenantExists: (id) => services.tenants.exists(id),
+      limits: {
+        maxConnections,
+        headersTimeoutMs: config.connections.headersTimeoutMs,
+        requestTimeoutMs: config.connections.requestTimeoutMs,
+        keepAliveTimeoutMs: config.connections.keepAliveTimeoutMs,
+      },
     });
     const openapi = buildOpenApi(routes, { version: packageVersion() });
     app.get('/openapi.json', (_req, reply) => reply.send(openapi));

@@ -10,12 +10,22 @@ import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
 import { parseInput } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
+import { guardConnections } from './connection-guard.js';
 import { errorBody, errorHandler } from './error-handler.js';
 import type { RouteSpec } from './route-spec.js';
+
+/** What a client may hold of the server: the bounds of config.connections, resolved. */
+export interface ServerLimits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
 
 export interface CreateAppInput extends AuthDeps {
   logger: Logger;
   routes: readonly RouteSpec[];
+  limits: ServerLimits;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
 }
@@ -73,6 +83,7 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
 }
 
 export function createApp(deps: CreateAppInput): FastifyInstance {
+  const { limits } = deps;
   // Typed as Fastify's logger so the app keeps the default instance type.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app: FastifyInstance = Fastify({
@@ -83,9 +94,19 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     // A client that trickles its request does not hold a connection forever.
-    requestTimeout: 30_000,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      // Node's connection check closes (408) a socket whose headers are not complete in time,
+      // one that has sent nothing at all included; a socket timeout would also cut off a slow
+      // answer. The check runs every connectionsCheckingInterval (default 30 s), so run it often
+      // enough for the headers timeout to mean what it says.
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
     routerOptions: { maxParamLength: 256 },
   });
+  guardConnections(app.server, limits.maxConnections, deps.logger);
   // Callback style: an async hook would cost every response a promise and a hop for two headers.
   app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
