@@ -22,6 +22,12 @@ export interface ConnectionConfig {
   keepAliveTimeoutMs: number;
 }
 
+/** Failed authentications a client address may make per window before it is answered 429. */
+export interface AuthFailureConfig {
+  limit: number;
+  windowSeconds: number;
+}
+
 // Keep-alive above the 60 s idle timeout of common load balancers, so that a balancer never reuses
 // a connection the node has just closed (Fastify's default for the same reason).
 export const DEFAULT_CONNECTIONS: Readonly<ConnectionConfig> = Object.freeze({
@@ -29,6 +35,11 @@ export const DEFAULT_CONNECTIONS: Readonly<ConnectionConfig> = Object.freeze({
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 72_000,
+});
+
+export const DEFAULT_AUTH_FAILURES: Readonly<AuthFailureConfig> = Object.freeze({
+  limit: 30,
+  windowSeconds: 60,
 });
 
 export interface TelvaultConfig {
@@ -47,6 +58,7 @@ export interface TelvaultConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   allowEnvOverride: boolean;
   connections: ConnectionConfig;
+  authFailures: AuthFailureConfig;
 }
 
 const milliseconds = (fallback: number) =>
@@ -79,6 +91,18 @@ const envSchema = z.object({
   TELVAULT_HEADERS_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTIONS.headersTimeoutMs),
   TELVAULT_REQUEST_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTIONS.requestTimeoutMs),
   TELVAULT_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTIONS.keepAliveTimeoutMs),
+  TELVAULT_AUTH_FAILURE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_AUTH_FAILURES.limit),
+  TELVAULT_AUTH_FAILURE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_AUTH_FAILURES.windowSeconds),
 });
 
 function readKey(
@@ -147,6 +171,10 @@ export function loadConfig(
       headersTimeoutMs: e.TELVAULT_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.TELVAULT_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.TELVAULT_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    authFailures: {
+      limit: e.TELVAULT_AUTH_FAILURE_LIMIT,
+      windowSeconds: e.TELVAULT_AUTH_FAILURE_WINDOW_SECONDS,
     },
   };
 }

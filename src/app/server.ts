@@ -17,6 +17,11 @@ import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
 import { loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
+import {
+  createAuthFailureLimiter,
+  createLimiterFactory,
+  type LimiterFactory,
+} from '../services/limits/index.js';
 import type { OpenedDatabase } from '../store/database.js';
 import { resolveMaxConnections } from './connection-limits.js';
 import { openServices } from './open-services.js';
@@ -40,6 +45,8 @@ export interface TelvaultServer {
   services: Services;
   database: OpenedDatabase;
   logger: Logger;
+  /** Rate limiters on the deployment's store (Redis, PostgreSQL or memory), closed with the server. */
+  limiters: LimiterFactory;
   /** Listens on the configured host and port (port 0: any free port); resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -79,7 +86,20 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     override,
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
   });
+  const limiters = createLimiterFactory({
+    redisUrl: config.redisUrl,
+    postgresPool: database.pool,
+    logger,
+  });
   try {
+    const authFailures = await createAuthFailureLimiter({
+      limiters,
+      keys: services.keys,
+      limit: config.authFailures.limit,
+      windowSeconds: config.authFailures.windowSeconds,
+      logger,
+    });
+    logger.info({ store: limiters.store }, 'limits: failed authentications counted per address');
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
       // The database answers: write what the emergency override used while it did not.
@@ -101,6 +121,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       routes,
       tokens: services.tokens,
       tenantExists: (id) => services.tenants.exists(id),
+      authFailures,
       limits: {
         maxConnections,
         headersTimeoutMs: config.connections.headersTimeoutMs,
@@ -125,16 +146,19 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       services,
       database,
       logger,
+      limiters,
       async listen() {
         return app.listen({ host: config.host, port: config.port });
       },
       async close() {
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
+        await limiters.close();
         await database.close();
       },
     };
   } catch (err) {
+    await limiters.close();
     await database.close();
     throw err;
   }
