@@ -23,6 +23,7 @@ import {
   type LimiterFactory,
 } from '../services/limits/index.js';
 import type { OpenedDatabase } from '../store/database.js';
+import { TelvaultError } from '../errors.js';
 import { resolveMaxConnections } from './connection-limits.js';
 import { openServices } from './open-services.js';
 import type { Services } from './services.js';
@@ -47,7 +48,11 @@ export interface TelvaultServer {
   logger: Logger;
   /** Rate limiters on the deployment's store (Redis, PostgreSQL or memory), closed with the server. */
   limiters: LimiterFactory;
-  /** Listens on the configured host and port (port 0: any free port); resolves to the base URL. */
+  /**
+   * Listens on the configured host and port (port 0: any free port); resolves to the base URL.
+   * When the port is taken, closes the server (database included) and rejects with
+   * ERR_CONFIG_PORT_IN_USE.
+   */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -65,6 +70,15 @@ function packageVersion(): string {
 
 export function hashRootToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** `listen` failed because something else holds the port: say which and how to choose another. */
+function portInUse(err: unknown, host: string, port: number): TelvaultError | undefined {
+  if ((err as { code?: unknown } | null)?.code !== 'EADDRINUSE') return undefined;
+  return new TelvaultError(
+    'ERR_CONFIG_PORT_IN_USE',
+    `port ${port} on ${host} is already in use: stop what listens there, or set TELVAULT_PORT (or --port) to a free port`,
+  );
 }
 
 export async function createServer(input: CreateServerInput): Promise<TelvaultServer> {
@@ -140,6 +154,15 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       flushTimer.unref();
     }
 
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        if (flushTimer !== undefined) clearInterval(flushTimer);
+        await app.close();
+        await limiters.close();
+        await database.close();
+      })());
+
     return {
       app,
       routes,
@@ -148,14 +171,14 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       logger,
       limiters,
       async listen() {
-        return app.listen({ host: config.host, port: config.port });
+        try {
+          return await app.listen({ host: config.host, port: config.port });
+        } catch (err) {
+          await close();
+          throw portInUse(err, config.host, config.port) ?? err;
+        }
       },
-      async close() {
-        if (flushTimer !== undefined) clearInterval(flushTimer);
-        await app.close();
-        await limiters.close();
-        await database.close();
-      },
+      close,
     };
   } catch (err) {
     await limiters.close();
