@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { createServer } from '../src/app/server.js';
+import { DEFAULT_AUTH_FAILURES, DEFAULT_CONNECTIONS } from '../src/config.js';
 import { Secret } from '../src/crypto/secret.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'telvault-bench-'));
@@ -36,6 +37,8 @@ const server = await createServer({
     sandboxUrl: undefined,
     logLevel: (process.env['BENCH_HTTP_LOG_LEVEL'] ?? 'silent') as 'silent' | 'info',
     allowEnvOverride: false,
+    connections: { ...DEFAULT_CONNECTIONS },
+    authFailures: { ...DEFAULT_AUTH_FAILURES },
   },
   env: {},
   // With BENCH_HTTP_LOG_LEVEL=info, lines are formatted and redacted as in production, then dropped.

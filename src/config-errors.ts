@@ -3,6 +3,7 @@ declare module './crypto/errors.js' {
   interface ErrorCodes {
     ERR_CONFIG_INVALID: true;
     ERR_CONFIG_MISSING: true;
+    ERR_CONFIG_PORT_IN_USE: true;
   }
 }
 

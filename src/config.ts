@@ -7,6 +7,41 @@ import { TelvaultError } from './crypto/errors.js';
 
 export type ProvidersMode = 'live' | 'sandbox';
 
+/** How long a client may take and how many connections it may hold (docs/operations.md). */
+export interface ConnectionConfig {
+  /** Concurrent connections; undefined: derived from the process's open-file limit at start. */
+  max: number | undefined;
+  /**
+   * Time from connecting (or from a request's first byte) to the end of its headers: a socket
+   * that sends nothing is closed after it.
+   */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (not the time to answer it). */
+  requestTimeoutMs: number;
+  /** How long a connection may sit idle between two requests. */
+  keepAliveTimeoutMs: number;
+}
+
+/** Failed authentications a client address may make per window before it is answered 429. */
+export interface AuthFailureConfig {
+  limit: number;
+  windowSeconds: number;
+}
+
+// Keep-alive above the 60 s idle timeout of common load balancers, so that a balancer never reuses
+// a connection the node has just closed (Fastify's default for the same reason).
+export const DEFAULT_CONNECTIONS: Readonly<ConnectionConfig> = Object.freeze({
+  max: undefined,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 72_000,
+});
+
+export const DEFAULT_AUTH_FAILURES: Readonly<AuthFailureConfig> = Object.freeze({
+  limit: 30,
+  windowSeconds: 60,
+});
+
 export interface TelvaultConfig {
   /** Master key bytes (base64 text as given); parsed and checked by the key service. */
   masterKey: Secret<string> | undefined;
@@ -22,7 +57,12 @@ export interface TelvaultConfig {
   sandboxUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   allowEnvOverride: boolean;
+  connections: ConnectionConfig;
+  authFailures: AuthFailureConfig;
 }
+
+const milliseconds = (fallback: number) =>
+  z.coerce.number().int().min(100).max(3_600_000).default(fallback);
 
 const envSchema = z.object({
   TELVAULT_MASTER_KEY: z.string().min(1).optional(),
@@ -47,6 +87,22 @@ const envSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   TELVAULT_ALLOW_ENV_OVERRIDE: z.enum(['0', '1']).default('0'),
+  TELVAULT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  TELVAULT_HEADERS_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTIONS.headersTimeoutMs),
+  TELVAULT_REQUEST_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTIONS.requestTimeoutMs),
+  TELVAULT_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_CONNECTIONS.keepAliveTimeoutMs),
+  TELVAULT_AUTH_FAILURE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_AUTH_FAILURES.limit),
+  TELVAULT_AUTH_FAILURE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_AUTH_FAILURES.windowSeconds),
 });
 
 function readKey(
@@ -86,6 +142,13 @@ export function loadConfig(
     throw new TelvaultError('ERR_CONFIG_INVALID', `${field}: ${issue?.message ?? 'invalid'}`);
   }
   const e = parsed.data;
+  // Node measures the headers inside the request time; a longer headers timeout would never apply.
+  if (e.TELVAULT_HEADERS_TIMEOUT_MS > e.TELVAULT_REQUEST_TIMEOUT_MS) {
+    throw new TelvaultError(
+      'ERR_CONFIG_INVALID',
+      'TELVAULT_HEADERS_TIMEOUT_MS: must not exceed TELVAULT_REQUEST_TIMEOUT_MS',
+    );
+  }
   return {
     masterKey: readKey(e.TELVAULT_MASTER_KEY, e.TELVAULT_MASTER_KEY_FILE, 'TELVAULT_MASTER_KEY'),
     masterKeyPrevious: readKey(
@@ -103,6 +166,16 @@ export function loadConfig(
     sandboxUrl: e.TELVAULT_SANDBOX_URL,
     logLevel: e.TELVAULT_LOG_LEVEL,
     allowEnvOverride: e.TELVAULT_ALLOW_ENV_OVERRIDE === '1',
+    connections: {
+      max: e.TELVAULT_MAX_CONNECTIONS,
+      headersTimeoutMs: e.TELVAULT_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.TELVAULT_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.TELVAULT_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    authFailures: {
+      limit: e.TELVAULT_AUTH_FAILURE_LIMIT,
+      windowSeconds: e.TELVAULT_AUTH_FAILURE_WINDOW_SECONDS,
+    },
   };
 }
 

@@ -18,7 +18,13 @@ import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/i
 import { createLogger, type Logger } from '../services/common/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
 import { TelvaultError } from '../errors.js';
+import {
+  createAuthFailureLimiter,
+  createLimiterFactory,
+  type LimiterFactory,
+} from '../services/limits/index.js';
 import type { OpenedDatabase } from '../store/database.js';
+import { resolveMaxConnections } from './connection-limits.js';
 import { openServices } from './open-services.js';
 import type { Services } from './services.js';
 
@@ -40,7 +46,13 @@ export interface TelvaultServer {
   services: Services;
   database: OpenedDatabase;
   logger: Logger;
-  /** Listens on the configured host and port (port 0: any free port); resolves to the base URL. */
+  /** Rate limiters on the deployment's store (Redis, PostgreSQL or memory), closed with the server. */
+  limiters: LimiterFactory;
+  /**
+   * Listens on the configured host and port (port 0: any free port); resolves to the base URL.
+   * When the port is taken, closes the server (database included) and rejects with
+   * ERR_CONFIG_PORT_IN_USE.
+   */
   listen(): Promise<string>;
   /** Writes the audit events of emergency-override uses once the database answers (a timer does it every 5 s). */
   flushPending(): Promise<void>;
@@ -58,12 +70,22 @@ function packageVersion(): string {
   }
 }
 
+/** `listen` failed because something else holds the port: say which and how to choose another. */
+function portInUse(err: unknown, host: string, port: number): TelvaultError | undefined {
+  if ((err as { code?: unknown } | null)?.code !== 'EADDRINUSE') return undefined;
+  return new TelvaultError(
+    'ERR_CONFIG_PORT_IN_USE',
+    `port ${port} on ${host} is already in use: stop what listens there, or set TELVAULT_PORT (or --port) to a free port`,
+  );
+}
+
 export async function createServer(input: CreateServerInput): Promise<TelvaultServer> {
   const { config } = input;
   const logger = createLogger({
     level: config.logLevel,
     ...(input.logDestination ? { destination: input.logDestination } : {}),
   });
+  const maxConnections = resolveMaxConnections(config.connections.max);
   const override = loadEnvOverride(input.env ?? process.env, config.allowEnvOverride, logger);
   // The same rule as `serve`: a library user or test starting a server gets no weaker root token.
   const rootProblem =
@@ -80,11 +102,24 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     override,
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
   });
+  const limiters = createLimiterFactory({
+    redisUrl: config.redisUrl,
+    postgresPool: database.pool,
+    logger,
+  });
   try {
     if (override !== undefined)
       await assertOverrideTenant(override, (id) => services.tenants.exists(id));
     // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
     // health check into database writes.
+    const authFailures = await createAuthFailureLimiter({
+      limiters,
+      keys: services.keys,
+      limit: config.authFailures.limit,
+      windowSeconds: config.authFailures.windowSeconds,
+      logger,
+    });
+    logger.info({ store: limiters.store }, 'limits: failed authentications counted per address');
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
       return true;
@@ -110,6 +145,13 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       routes,
       tokens: services.tokens,
       tenantExists: (id) => services.tenants.exists(id),
+      authFailures,
+      limits: {
+        maxConnections,
+        headersTimeoutMs: config.connections.headersTimeoutMs,
+        requestTimeoutMs: config.connections.requestTimeoutMs,
+        keepAliveTimeoutMs: config.connections.keepAliveTimeoutMs,
+      },
     });
     const openapi = buildOpenApi(routes, { version: packageVersion() });
     app.get('/openapi.json', (_req, reply) => reply.send(openapi));
@@ -122,23 +164,35 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       flushTimer.unref();
     }
 
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        if (flushTimer !== undefined) clearInterval(flushTimer);
+        await app.close();
+        await limiters.close();
+        await database.close();
+      })());
+
     return {
       app,
       routes,
       services,
       database,
       logger,
+      limiters,
       async listen() {
-        return app.listen({ host: config.host, port: config.port });
+        try {
+          return await app.listen({ host: config.host, port: config.port });
+        } catch (err) {
+          await close();
+          throw portInUse(err, config.host, config.port) ?? err;
+        }
       },
       flushPending: flushOverride,
-      async close() {
-        if (flushTimer !== undefined) clearInterval(flushTimer);
-        await app.close();
-        await database.close();
-      },
+      close,
     };
   } catch (err) {
+    await limiters.close();
     await database.close();
     throw err;
   }

@@ -66,7 +66,13 @@ export async function startDev(
     await sandbox?.close();
     throw err;
   }
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen(); // closes the server itself when the port is taken
+  } catch (err) {
+    await sandbox?.close();
+    throw err;
+  }
   io.write(BANNER);
   io.write(`\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n`);
   if (config.providers === 'live') io.write('  providers  live (TELVAULT_PROVIDERS=live)\n');

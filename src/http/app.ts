@@ -13,6 +13,7 @@ import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
 import { assertSafeInput, parseInput } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
+import { guardConnections } from './connection-guard.js';
 import { errorHandler } from './error-handler.js';
 import {
   allowHeader,
@@ -24,9 +25,18 @@ import {
 } from './route-match.js';
 import type { RouteSpec } from './route-spec.js';
 
+/** What a client may hold of the server: the bounds of config.connections, resolved. */
+export interface ServerLimits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
 export interface CreateAppInput extends AuthDeps {
   logger: Logger;
   routes: readonly RouteSpec[];
+  limits: ServerLimits;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
 }
@@ -131,6 +141,7 @@ function noRoute(
 }
 
 export function createApp(deps: CreateAppInput): FastifyInstance {
+  const { limits } = deps;
   // Typed as Fastify's logger so the app keeps the default instance type.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   // Every route, those added after this app is made too (server.ts adds /openapi.json).
@@ -147,7 +158,16 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
     onConstructorPoisoning: 'ignore',
     return503OnClosing: true,
     // A client that trickles its request does not hold a connection forever.
-    requestTimeout: 30_000,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      // Node's connection check closes (408) a socket whose headers are not complete in time,
+      // one that has sent nothing at all included; a socket timeout would also cut off a slow
+      // answer. The check runs every connectionsCheckingInterval (default 30 s), so run it often
+      // enough for the headers timeout to mean what it says.
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
     // A path that is not percent-encoded UTF-8 (a lone surrogate has no UTF-8 form) or is too
     // long: the same error answers as the rest, naming the param when the path shows which.
@@ -159,6 +179,7 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
       errorHandler(named, request, reply);
     },
   });
+  guardConnections(app.server, limits.maxConnections, deps.logger);
   // Callback style: an async hook would cost every response a promise and a hop for two headers.
   app.addHook('onSend', (request, reply, payload, done) => {
     setCommonHeaders(request, reply);

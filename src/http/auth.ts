@@ -1,9 +1,12 @@
 // Who is calling, and may they call this route. Order matters: an unknown token is 401; a token of
 // another tenant is 404 on every tenant route whatever the path holds (it learns nothing about what
 // exists); then a missing scope is 403; the root token on a tenant route needs the tenant to exist.
+// A missing or unknown token is counted against the client's address: over the limit, the answer is
+// 429 with Retry-After instead of 401. A valid token is never counted nor refused by that limit.
 import type { FastifyRequest } from 'fastify';
 import { TelvaultError } from '../errors.js';
 import type { Actor } from '../services/audit/index.js';
+import { RateLimitError, type AuthFailureLimiter } from '../services/limits/index.js';
 import type { Principal, TokenService } from '../services/tokens/index.js';
 import type { RouteAccess } from './route-spec.js';
 
@@ -12,6 +15,7 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
 export interface AuthDeps {
   tokens: Pick<TokenService, 'authenticate'>;
   tenantExists: (tenantId: string) => Promise<boolean>;
+  authFailures: AuthFailureLimiter;
 }
 
 export function actorOf(p: Principal): Actor {
@@ -22,7 +26,7 @@ export function actorOf(p: Principal): Actor {
 
 const notFound = () => new TelvaultError('ERR_NOT_FOUND', 'not found');
 
-export async function authorize(
+async function authorizeRequest(
   deps: AuthDeps,
   access: Exclude<RouteAccess, { kind: 'public' }>,
   request: FastifyRequest,
@@ -62,4 +66,25 @@ export async function authorize(
   }
   if (tenantId !== undefined && !(await deps.tenantExists(tenantId))) throw notFound();
   return principal;
+}
+
+const FAILED_AUTHENTICATION = new Set<string>(['ERR_AUTH_MISSING', 'ERR_AUTH_INVALID']);
+
+export async function authorize(
+  deps: AuthDeps,
+  access: Exclude<RouteAccess, { kind: 'public' }>,
+  request: FastifyRequest,
+): Promise<Principal> {
+  try {
+    return await authorizeRequest(deps, access, request);
+  } catch (err) {
+    if (!(err instanceof TelvaultError) || !FAILED_AUTHENTICATION.has(err.code)) throw err;
+    const wait = await deps.authFailures.recordFailure(request.ip);
+    if (wait === undefined) throw err;
+    throw new RateLimitError(
+      'ERR_AUTH_RATE_LIMITED',
+      `too many failed authentications from this address: retry after ${wait} s`,
+      wait,
+    );
+  }
 }

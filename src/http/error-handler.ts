@@ -2,6 +2,7 @@
 // known client-facing code becomes a generic 500 carrying only the request id.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TelvaultError, type ErrorCode } from '../errors.js';
+import { RateLimitError } from '../services/limits/index.js';
 import { MAX_PATH_SEGMENT } from './route-match.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -22,6 +23,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_HTTP_URI_TOO_LONG: 414,
   ERR_HTTP_MEDIA_TYPE: 415,
   ERR_RATE_LIMITED: 429,
+  ERR_AUTH_RATE_LIMITED: 429,
   ERR_PROVIDER_CREDENTIALS_INVALID: 502,
   ERR_PROVIDER_FORBIDDEN: 502,
   ERR_PROVIDER_NOT_FOUND: 502,
@@ -120,5 +122,8 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   if (e.internal) request.log.error({ err }, 'request failed');
   else if (e.status >= 500) request.log.warn({ code: e.code }, 'request failed');
   else request.log.info({ code: e.code, status: e.status }, 'request rejected');
+  if (err instanceof RateLimitError && !e.internal) {
+    void reply.header('retry-after', String(err.retryAfterSeconds));
+  }
   void reply.code(e.status).send(errorBody(e.code, e.message, request.id));
 }

@@ -45,6 +45,8 @@ export interface OpenDatabaseInput {
 export interface OpenedDatabase {
   db: Database;
   dialect: DialectName;
+  /** The PostgreSQL pool under `db` (PostgreSQL only), for what shares its connections (limits). */
+  pool?: pg.Pool;
   close: () => Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function openDatabase(input: OpenDatabaseInput): Promise<OpenedData
     // that 'error' event into a crash of the whole process.
     pool.on('error', () => {});
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    opened = { db, dialect: 'postgres', close: () => db.destroy() };
+    opened = { db, dialect: 'postgres', pool, close: () => db.destroy() };
   } else {
     const { dialect } = createSqliteDialect(input.dataDir);
     const db = new Kysely<Schema>({ dialect });

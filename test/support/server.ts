@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TelvaultConfig } from '../../src/config.js';
+import { DEFAULT_CONNECTIONS, type TelvaultConfig } from '../../src/config.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { createServer, type TelvaultServer } from '../../src/app/server.js';
 import type { Scope } from '../../src/services/tokens/scopes.js';
@@ -81,6 +81,9 @@ export async function startTestServer(
     sandboxUrl: undefined,
     logLevel: opts.logLevel ?? 'info',
     allowEnvOverride: false,
+    connections: { ...DEFAULT_CONNECTIONS },
+    // Suites send many bad tokens from 127.0.0.1 on purpose; the limit has its own tests.
+    authFailures: { limit: 1_000_000, windowSeconds: 60 },
     ...opts.config,
   };
   config.masterKey = masterKey;

@@ -20,21 +20,35 @@ export function fieldLabel(segment: PropertyKey): string {
   if (typeof segment === 'number') return String(segment);
   const name = typeof segment === 'string' ? segment : String(segment);
   if (PLAIN_NAME.test(name)) return name;
-  const cut = name.slice(0, MAX_NAME);
   let out = '"';
-  for (let i = 0; i < cut.length; i++) {
-    const ch = cut[i] ?? '';
-    const c = cut.charCodeAt(i);
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (c >= 0x20 && c <= 0x7e && !':;,'.includes(ch)) out += ch;
-    else out += `\\u${c.toString(16).padStart(4, '0')}`;
+  let i = 0;
+  for (; i < name.length; i++) {
+    const ch = name[i] ?? '';
+    const c = name.charCodeAt(i);
+    let piece: string;
+    if (ch === '"' || ch === '\\') piece = `\\${ch}`;
+    else if (c >= 0x20 && c <= 0x7e && !':;,'.includes(ch)) piece = ch;
+    else piece = `\\u${c.toString(16).padStart(4, '0')}`;
+    // At most MAX_NAME characters as shown (escapes count for what they print).
+    if (out.length - 1 + piece.length > MAX_NAME) break;
+    out += piece;
   }
-  return `${out}"${name.length > MAX_NAME ? '...' : ''}`;
+  return `${out}"${i < name.length ? '...' : ''}`;
 }
+
+/** The longest field path a message shows: a longer one keeps its first and last segments. */
+const MAX_PATH = 160;
 
 function fieldName(path: readonly PropertyKey[], root: string): string {
   if (path.length === 0) return root;
-  return path.map(fieldLabel).join('.');
+  const labels = path.map(fieldLabel);
+  const [first = '', ...rest] = labels;
+  let shown = labels.join('.');
+  while (shown.length > MAX_PATH && rest.length > 1) {
+    rest.shift();
+    shown = `${first}....${rest.join('.')}`;
+  }
+  return shown;
 }
 
 /** Formats zod issues as `field: rule; field: rule`. */

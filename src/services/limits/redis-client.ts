@@ -1,0 +1,41 @@
+// The Redis connection the limits share (TELVAULT_REDIS_URL). Commands fail at once while it is
+// down (no offline queue) and time out quickly when it hangs, so a limit falls back to memory
+// instead of holding a request; ioredis keeps reconnecting in the background.
+import { Redis } from 'ioredis';
+import type { Logger } from '../common/index.js';
+
+/** A limit check is on the request path: past this, the memory fallback answers instead. */
+const COMMAND_TIMEOUT_MS = 500;
+const CONNECT_TIMEOUT_MS = 2_000;
+
+export interface LimitsRedis {
+  client: Redis;
+  close(): void;
+}
+
+/** Connects (waiting at most CONNECT_TIMEOUT_MS): an unreachable Redis is logged, never fatal. */
+export async function openLimitsRedis(url: string, logger: Logger): Promise<LimitsRedis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  });
+  // One line per outage, not one per reconnection attempt. Never the URL: it may hold a password.
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn(
+      { reason: err.message.replace(/\/\/[^@/]*@/, '//') },
+      'limits: Redis unreachable, counting in memory on this node until it is back',
+    );
+  });
+  client.on('ready', () => {
+    if (down) logger.info('limits: Redis reachable again');
+    down = false;
+  });
+  await client.connect().catch(() => undefined);
+  return { client, close: () => client.disconnect() };
+}
