@@ -1,4 +1,5 @@
-// The encryption core: envelopes, keyring, key wrapping, subkeys, blind index, legacy decoders.
+// The encryption core: envelopes, keyring, key wrapping, subkeys, blind index, audit MACs, legacy
+// decoders.
 // No I/O and no imports from the rest of the project. Named exports only.
 export { asKeyId, type KeyId } from './key-id.js';
 export type { EnvelopeContext } from './aad.js';
@@ -16,6 +17,7 @@ export {
 } from './key-wrap.js';
 export { computeBlindIndex, createBlindIndexKey, type BlindIndexKey } from './blind-index.js';
 export { createRateLimitKeyer, type RateLimitKeyer } from './rate-limit-key.js';
+export { createAuditMacs, macTextEquals, type AuditMacs } from './audit-mac.js';
 export { Secret, isSecret } from './secret.js';
 export { TelvaultError, type ErrorCode } from './errors.js';
 export { createLegacyDecoder, decodeLegacy, type LegacyDecoder } from './legacy/decoder.js';
