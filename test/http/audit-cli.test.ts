@@ -182,6 +182,33 @@ describe.each(DIALECTS)('audit head and verify --head on %s', (dialect) => {
     }
   });
 
+  it('refuses to run when the audit key does not unwrap, saying which key', async () => {
+    await setUp();
+    try {
+      expect((await run('tenant', 'create', 'Acme')).code).toBe(0);
+      // The system key's wrapped text in the audit key's row: a valid wrap, for another purpose.
+      await withDb(async (db) => {
+        const system = await db
+          .selectFrom('tenant_keys')
+          .select('wrapped')
+          .where('kind', '=', 'system')
+          .executeTakeFirstOrThrow();
+        await db
+          .updateTable('tenant_keys')
+          .set({ wrapped: system.wrapped })
+          .where('kind', '=', 'audit')
+          .execute();
+      });
+      const r = await run('audit', 'verify');
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(
+        'telvault: the audit key does not unwrap with the configured master key\n',
+      );
+    } finally {
+      await tearDown();
+    }
+  });
+
   it('rewraps the audit key in a master-key rotation; the chain verifies with the new key alone', async () => {
     const { env } = await setUp();
     try {

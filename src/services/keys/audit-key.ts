@@ -42,7 +42,18 @@ export async function createAuditKeyIfAbsent(db: Database, masterKeys: MasterKey
 export async function loadAuditMacs(db: Database, masterKeys: MasterKeys): Promise<AuditMacs> {
   const row = (await listTenantKeys(db, null, 'audit')).find((r) => r.state === 'primary');
   if (row === undefined) throw new TelvaultError('ERR_KEYS_MISSING', 'the audit key is missing');
-  const material = unwrapRow(masterKeyList(masterKeys), row);
+  let material: Uint8Array;
+  try {
+    material = unwrapRow(masterKeyList(masterKeys), row);
+  } catch (err) {
+    // An unknown master key names itself; any other failure is the opaque one, said of what.
+    if (err instanceof TelvaultError && err.code === 'ERR_KEYS_MASTER_UNKNOWN') throw err;
+    throw new TelvaultError(
+      'ERR_KEYS_MISSING',
+      'the audit key does not unwrap with the configured master key',
+      { cause: err },
+    );
+  }
   try {
     return createAuditMacs(material);
   } finally {
