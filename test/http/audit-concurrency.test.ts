@@ -55,6 +55,36 @@ describe.each(DIALECTS)('concurrent audit appends on one node on %s', (dialect) 
   });
 });
 
+describe.each(DIALECTS)('audit verify while appends run on %s', (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer(dialect, { logLevel: 'silent' });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('reports nothing for events and tenants that commit while it reads', async () => {
+    const t = await s.createTenant('live');
+    let stop = false;
+    const appender = async (tenantId: string | null) => {
+      for (let i = 0; !stop; i++) {
+        await s.server.services.audit.record({ tenantId, actor: CLI, action: 'x', target: `${i}` });
+      }
+    };
+    const creator = async () => {
+      for (let i = 0; !stop; i++) await s.createTenant(`new-${i}`);
+    };
+    const running = [appender(t), appender(t), appender(null), creator()];
+    const results = [];
+    for (let i = 0; i < 15; i++) results.push(await s.server.services.audit.verify());
+    stop = true;
+    await Promise.all(running);
+    expect(results.flatMap((r) => r.problems)).toEqual([]);
+    expect((await s.server.services.audit.verify()).ok).toBe(true);
+  });
+});
+
 describe('two nodes appending to the same audit streams on postgres', () => {
   let a: TestServer;
   let b: OpenedServices;

@@ -9,6 +9,7 @@ import type { AuditMacs } from '../../crypto/index.js';
 import type { Database } from '../../store/database.js';
 import { createAuditRepo, type AuditEventRow } from '../../store/audit-repo.js';
 import {
+  findAuditHead,
   listAuditHeads,
   OPERATOR_STREAM,
   streamOf,
@@ -59,15 +60,33 @@ function checkEvent(
   return undefined;
 }
 
-async function walkStream(db: Database, macs: AuditMacs, head: AuditHeadRow): Promise<Walk> {
-  const tenantId = tenantOfStream(head.stream);
+/**
+ * A head read now, when the one read at the start is behind an event found since: verify runs
+ * next to appends, so events after the first read are fine when a head (MAC'd) now covers them.
+ */
+async function laterHead(
+  db: Database,
+  macs: AuditMacs,
+  head: AuditHeadRow,
+  seq: number,
+): Promise<AuditHeadRow | undefined> {
+  const now = await findAuditHead(db, head.stream);
+  const ok = now !== undefined && headMacMatches(macs, now) && now.keyed_from === head.keyed_from;
+  return ok && now.seq >= seq ? now : undefined;
+}
+
+async function walkStream(db: Database, macs: AuditMacs, first: AuditHeadRow): Promise<Walk> {
+  const tenantId = tenantOfStream(first.stream);
   const walk: Walk = { events: 0 };
+  let head = first;
   let prevHash = GENESIS_HASH;
   let expectSeq = 1;
   for (;;) {
     const page = await repo.page(db, tenantId, expectSeq - 1, PAGE);
+    const headBefore = head;
     for (const r of page) {
       walk.events += 1;
+      if (r.seq > head.seq) head = (await laterHead(db, macs, head, r.seq)) ?? head;
       const reason = checkEvent(macs, head, r, expectSeq, prevHash);
       if (reason !== undefined) {
         walk.problem = { tenantId, seq: r.seq, id: r.id, reason };
@@ -76,7 +95,8 @@ async function walkStream(db: Database, macs: AuditMacs, head: AuditHeadRow): Pr
       prevHash = r.hash;
       expectSeq += 1;
     }
-    if (page.length < PAGE) break;
+    // A head read during this page may cover events committed after the page was read: read on.
+    if (page.length < PAGE && (head === headBefore || page.length === 0)) break;
   }
   const last = expectSeq - 1;
   if (last < head.seq) {
@@ -148,7 +168,8 @@ export async function verifyAudit(
   const result: VerifyResult = { ok: true, streams: 0, events: 0, problems: [] };
   for (const stream of await expectedStreams(db, heads.keys(), anchor)) {
     result.streams += 1;
-    const head = heads.get(stream);
+    // A stream created since the heads were read (a new tenant) has its head by now.
+    const head = heads.get(stream) ?? (await findAuditHead(db, stream));
     if (head === undefined) {
       result.problems.push(await checkHeadless(db, stream));
       continue;
