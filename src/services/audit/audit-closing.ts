@@ -69,9 +69,17 @@ async function closeIn(trx: Database, macs: AuditMacs): Promise<number> {
   return closed.size + 1;
 }
 
-/** Closes every plain chain unless that was done (see above); returns the streams it closed. */
-export async function closePlainChains(db: Database, macs: AuditMacs): Promise<number> {
+/**
+ * Closes every plain chain unless that was done (see above); returns the streams it closed. With
+ * `trx`, inside that transaction (and undone with it).
+ */
+export async function closePlainChains(
+  db: Database,
+  macs: AuditMacs,
+  trx?: Database,
+): Promise<number> {
   // Every start-up after the first: one primary-key read.
-  if ((await findAuditHead(db, OPERATOR_STREAM)) !== undefined) return 0;
-  return db.transaction().execute((trx) => closeIn(trx, macs));
+  if ((await findAuditHead(trx ?? db, OPERATOR_STREAM)) !== undefined) return 0;
+  if (trx !== undefined) return closeIn(trx, macs);
+  return db.transaction().execute((t) => closeIn(t, macs));
 }

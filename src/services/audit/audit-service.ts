@@ -4,14 +4,16 @@
 // change it records, or neither does; an operation whose event cannot be written fails.
 //
 // `start()` loads the audit key (creating it on first use) and closes the plain chains once
-// (audit-closing.ts). openServices calls it before anything is served; until it has run, only an
-// append without a caller's transaction may start it (on SQLite a transaction holds the only
-// connection, so loading the key from inside one would wait for itself).
+// (audit-closing.ts); openServices calls it before anything is served. A library that builds the
+// services itself may skip it: the first append then does that work, inside its caller's
+// transaction if it has one (on SQLite that transaction holds the only connection, so work outside
+// it would wait for it), and caches the key only once it is loaded outside any transaction (a key
+// created in a transaction that then rolls back must not be used).
 import type { AuditMacs } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { createAuditRepo, type AuditEventRow } from '../../store/audit-repo.js';
-import { listAuditHeads, streamOf } from '../../store/audit-head-repo.js';
+import { findAuditHead, listAuditHeads, streamOf } from '../../store/audit-head-repo.js';
 import { nowIso } from '../../store/time.js';
 import { createAuditKeyIfAbsent, loadAuditMacs } from '../keys/audit-key.js';
 import type { MasterKeys } from '../keys/master-keys.js';
@@ -97,24 +99,32 @@ export function createAuditService(deps: AuditServiceDeps) {
   let macs: AuditMacs | undefined;
   let starting: Promise<AuditMacs> | undefined;
 
+  async function load(trx?: Database): Promise<AuditMacs> {
+    const db = trx ?? deps.db;
+    await createAuditKeyIfAbsent(db, deps.masterKeys);
+    const loaded = await loadAuditMacs(db, deps.masterKeys);
+    await closePlainChains(deps.db, loaded, trx);
+    return loaded;
+  }
+
   function start(): Promise<AuditMacs> {
     if (macs !== undefined) return Promise.resolve(macs);
-    starting ??= (async () => {
-      await createAuditKeyIfAbsent(deps.db, deps.masterKeys);
-      const loaded = await loadAuditMacs(deps.db, deps.masterKeys);
-      await closePlainChains(deps.db, loaded);
-      macs = loaded;
-      return loaded;
-    })().catch((err: unknown) => {
-      starting = undefined;
-      throw err;
-    });
+    starting ??= load()
+      .then((loaded) => (macs = loaded))
+      .catch((err: unknown) => {
+        starting = undefined;
+        throw err;
+      });
     return starting;
   }
 
-  function startedMacs(): AuditMacs {
+  /** The MACs for an append in `trx` (see the top of this file when not started yet). */
+  async function macsIn(trx: Database): Promise<AuditMacs> {
     if (macs !== undefined) return macs;
-    throw new TelvaultError('ERR_AUDIT_UNAVAILABLE', 'the audit log has not been started');
+    const loaded = await load(trx);
+    // Caches it once `trx` is over (its queries wait for it); a failure is retried next time.
+    start().catch(() => undefined);
+    return loaded;
   }
 
   // Group commit for events written on their own (reveals, uses): while one transaction of a
@@ -178,7 +188,7 @@ export function createAuditService(deps: AuditServiceDeps) {
      */
     async record(e: AuditEventInput, trx?: Database): Promise<void> {
       try {
-        if (trx !== undefined) await appendEvents(trx, startedMacs(), [e]);
+        if (trx !== undefined) await appendEvents(trx, await macsIn(trx), [e]);
         else await enqueue(e, await start());
       } catch (err) {
         if (err instanceof TelvaultError && err.code === 'ERR_AUDIT_UNAVAILABLE') throw err;
@@ -189,7 +199,9 @@ export function createAuditService(deps: AuditServiceDeps) {
     /** Creates a new tenant's (empty) stream head, in the transaction that creates the tenant. */
     async openTenantStream(trx: Database, tenantId: string): Promise<void> {
       try {
-        await openStream(trx, startedMacs(), tenantId);
+        const m = await macsIn(trx);
+        // Closing the plain chains in this transaction (not started yet) opened it already.
+        if ((await findAuditHead(trx, tenantId)) === undefined) await openStream(trx, m, tenantId);
       } catch (err) {
         if (err instanceof TelvaultError && err.code === 'ERR_AUDIT_UNAVAILABLE') throw err;
         throw unavailable(err);
