@@ -13,7 +13,7 @@ import type { AuditMacs } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { createAuditRepo, type AuditEventRow } from '../../store/audit-repo.js';
-import { findAuditHead, listAuditHeads, streamOf } from '../../store/audit-head-repo.js';
+import { findAuditHead, listAuditHeads } from '../../store/audit-head-repo.js';
 import { nowIso } from '../../store/time.js';
 import { createAuditKeyIfAbsent, loadAuditMacs } from '../keys/audit-key.js';
 import type { MasterKeys } from '../keys/master-keys.js';
@@ -21,6 +21,7 @@ import { encodeAnchor, parseAnchor } from './audit-anchor.js';
 import { appendEvents, openStream, type AuditEventInput } from './audit-append.js';
 import { headMacMatches } from './audit-chain.js';
 import { closePlainChains } from './audit-closing.js';
+import { createGroupCommit } from './audit-group-commit.js';
 import { verifyAudit, type VerifyResult } from './audit-verify.js';
 
 export type { AuditEventInput, AuditOutcome } from './audit-append.js';
@@ -50,15 +51,6 @@ export interface AuditHeadLine {
   at: string;
   streams: number;
 }
-
-interface Pending {
-  event: AuditEventInput;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-/** Most events one group commit writes. */
-const MAX_BATCH = 256;
 
 export interface AuditServiceDeps {
   db: Database;
@@ -127,52 +119,7 @@ export function createAuditService(deps: AuditServiceDeps) {
     return loaded;
   }
 
-  // Group commit for events written on their own (reveals, uses): while one transaction of a
-  // stream commits, the events that arrive queue up and go in the next one, together. Each caller
-  // still resolves only once its event is committed. A burst's first transaction starts one event
-  // loop turn late (setImmediate): the requests read in the same turn queue their events first and
-  // share its commit. Starting at once made every event its own transaction on SQLite, whose one
-  // connection the transaction holds, so no other request could get as far as queueing meanwhile.
-  // The stream's head moves in the same transaction as the batch's events.
-  const queues = new Map<string, Pending[]>();
-  const draining = new Set<string>();
-
-  async function drain(key: string, m: AuditMacs): Promise<void> {
-    draining.add(key);
-    try {
-      for (let q = queues.get(key); q !== undefined && q.length > 0; q = queues.get(key)) {
-        const batch = q.splice(0, MAX_BATCH);
-        try {
-          await deps.db.transaction().execute((t) =>
-            appendEvents(
-              t,
-              m,
-              batch.map((b) => b.event),
-            ),
-          );
-          for (const b of batch) b.resolve();
-        } catch (err) {
-          for (const b of batch) b.reject(err);
-        }
-      }
-    } finally {
-      queues.delete(key);
-      draining.delete(key);
-    }
-  }
-
-  function enqueue(event: AuditEventInput, m: AuditMacs): Promise<void> {
-    const key = streamOf(event.tenantId);
-    return new Promise<void>((resolve, reject) => {
-      const q = queues.get(key) ?? [];
-      q.push({ event, resolve, reject });
-      queues.set(key, q);
-      if (!draining.has(key)) {
-        draining.add(key);
-        setImmediate(() => void drain(key, m));
-      }
-    });
-  }
+  const grouped = createGroupCommit(deps.db);
 
   return {
     /** Loads the audit key and closes the plain chains once; idempotent. */
@@ -189,7 +136,7 @@ export function createAuditService(deps: AuditServiceDeps) {
     async record(e: AuditEventInput, trx?: Database): Promise<void> {
       try {
         if (trx !== undefined) await appendEvents(trx, await macsIn(trx), [e]);
-        else await enqueue(e, await start());
+        else await grouped.enqueue(e, await start());
       } catch (err) {
         if (err instanceof TelvaultError && err.code === 'ERR_AUDIT_UNAVAILABLE') throw err;
         throw unavailable(err);
