@@ -39,6 +39,8 @@ export async function openServices(
       providers: { mode: config.providers, sandboxUrl: config.sandboxUrl },
       providerLog: extra.providerLog,
     });
+    // The audit key is loaded (and the plain chains closed, once) before anything is served.
+    await services.audit.start();
     return { services, database, close: () => database.close() };
   } catch (err) {
     await database.close();

@@ -30,8 +30,8 @@ export interface ServicesInput {
 }
 
 export function createServices(input: ServicesInput) {
-  const { db, dialect, keys } = input;
-  const audit = createAuditService({ db, dialect });
+  const { db, keys } = input;
+  const audit = createAuditService({ db, masterKeys: keys.masterKeys });
   const tokens = createTokenService({ db, audit, rootTokenHash: input.rootTokenHash });
   const tenants = createTenantAdmin(createTenantService({ db, keys }), audit, tokens);
   const records = createEncryptedRecords({ db, keys, audit });

@@ -1,4 +1,5 @@
-// The encryption core: envelopes, keyring, key wrapping, subkeys, blind index, legacy decoders.
+// The encryption core: envelopes, keyring, key wrapping, subkeys, blind index, audit MACs, legacy
+// decoders.
 // No I/O and no imports from the rest of the project. Named exports only.
 export { asKeyId, type KeyId } from './key-id.js';
 export type { EnvelopeContext } from './aad.js';
@@ -21,6 +22,7 @@ export {
   type BlindIndexKey,
 } from './blind-index.js';
 export { createRateLimitKeyer, type RateLimitKeyer } from './rate-limit-key.js';
+export { createAuditMacs, macTextEquals, type AuditMacs } from './audit-mac.js';
 export { Secret, isSecret } from './secret.js';
 export { TelvaultError, type ErrorCode } from './errors.js';
 export { createLegacyDecoder, decodeLegacy, type LegacyDecoder } from './legacy/decoder.js';

@@ -2,7 +2,7 @@
 //
 //   text    = "tvk1." ‖ masterId ‖ "." ‖ base64url(nonce[12] ‖ ciphertext[32] ‖ tag[16])
 //   AAD     = lp("telvault/wrapped-key/v1") ‖ lp(masterId) ‖ lp(purpose) ‖ u32(version)
-//             ‖ u8(0)                 for the system key (tenantId null)
+//             ‖ u8(0)                 for the system and audit keys (tenantId null)
 //             ‖ u8(1) ‖ lp(tenantId)  for a tenant's data or blind-index key
 //
 // Stored format: do not change. See docs/envelope.md.
@@ -14,10 +14,10 @@ import { argumentError, assertBytes, assertVersion, decryptionFailed } from './f
 import { KEY_BYTES } from './hkdf/subkeys.js';
 import { MASTER_KEY_ID_PATTERN, masterKeyObject, type MasterKey } from './master-key.js';
 
-export type WrappedKeyPurpose = 'data' | 'index' | 'system';
+export type WrappedKeyPurpose = 'data' | 'index' | 'system' | 'audit';
 
 export interface WrapContext {
-  /** null for the system key, a tenant id for data and index keys. */
+  /** null for the system and audit keys, a tenant id for data and index keys. */
   tenantId: string | null;
   purpose: WrappedKeyPurpose;
   version: number;
@@ -29,9 +29,16 @@ export const WRAPPED_KEY_V1_MARKER = 'tvk1.';
 const WRAP_AAD_DOMAIN = 'telvault/wrapped-key/v1';
 const PAYLOAD_BYTES = GCM_NONCE_BYTES + KEY_BYTES + GCM_TAG_BYTES;
 const PAYLOAD_CHARS = Math.ceil((PAYLOAD_BYTES * 4) / 3);
-const PURPOSES: ReadonlySet<string> = new Set<WrappedKeyPurpose>(['data', 'index', 'system']);
+const PURPOSES: ReadonlySet<string> = new Set<WrappedKeyPurpose>([
+  'data',
+  'index',
+  'system',
+  'audit',
+]);
+/** Deployment-wide keys: wrapped with no tenant. */
+const DEPLOYMENT_PURPOSES: ReadonlySet<string> = new Set<WrappedKeyPurpose>(['system', 'audit']);
 
-/** 32 fresh random bytes: a new data, blind-index or system key. */
+/** 32 fresh random bytes: a new data, blind-index, system or audit key. */
 export function generateKeyMaterial(): Uint8Array {
   return randomBytes(KEY_BYTES);
 }
@@ -47,13 +54,17 @@ function wrapAad(masterId: string, context: WrapContext): Buffer {
   if (typeof context !== 'object' || context === null)
     throw argumentError('"context" expected an object');
   const { tenantId, purpose, version } = context;
-  if (!PURPOSES.has(purpose)) throw argumentError('"purpose" expected data, index or system');
+  if (!PURPOSES.has(purpose)) {
+    throw argumentError('"purpose" expected data, index, system or audit');
+  }
   assertVersion('version', version);
   if (
-    purpose === 'system' ? tenantId !== null : typeof tenantId !== 'string' || tenantId.length === 0
+    DEPLOYMENT_PURPOSES.has(purpose)
+      ? tenantId !== null
+      : typeof tenantId !== 'string' || tenantId.length === 0
   ) {
     throw argumentError(
-      '"tenantId" expected null for the system key, a non-empty string otherwise',
+      '"tenantId" expected null for the system and audit keys, a non-empty string otherwise',
     );
   }
   if (tenantId !== null && !isWellFormedText(tenantId)) {

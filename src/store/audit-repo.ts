@@ -1,11 +1,8 @@
-// audit_events: append-only. Nothing here updates or deletes an event.
-import { sql } from 'kysely';
-import type { AuditEventsTable, Database, DialectName } from './database.js';
+// audit_events: append-only. Nothing here updates or deletes an event. Appends serialise on the
+// stream's head row (audit-head-repo.ts), which they lock first.
+import type { AuditEventsTable, Database } from './database.js';
 
 export type AuditEventRow = AuditEventsTable;
-
-/** Advisory lock class for audit streams on PostgreSQL ("tvau"). Do not change. */
-const AUDIT_LOCK_CLASS = 0x74766175;
 
 export interface AuditListQuery {
   tenantId: string | null;
@@ -14,21 +11,8 @@ export interface AuditListQuery {
   limit: number;
 }
 
-export function createAuditRepo(dialect: DialectName) {
+export function createAuditRepo() {
   return {
-    /**
-     * Serialises appends to one stream until the transaction ends: a transaction-scoped advisory
-     * lock on PostgreSQL (also covers the operator stream, whose NULL tenant the unique constraint
-     * cannot); SQLite transactions already hold the write lock (`begin immediate`).
-     */
-    async lockStream(trx: Database, tenantId: string | null): Promise<void> {
-      if (dialect !== 'postgres') return;
-      const stream = `telvault/audit/${tenantId ?? 'operator'}`;
-      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}::int4, hashtext(${stream}))`.execute(
-        trx,
-      );
-    },
-
     async last(trx: Database, tenantId: string | null): Promise<AuditEventRow | undefined> {
       return trx
         .selectFrom('audit_events')
@@ -36,6 +20,19 @@ export function createAuditRepo(dialect: DialectName) {
         .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
         .orderBy('seq', 'desc')
         .limit(1)
+        .executeTakeFirst();
+    },
+
+    async at(
+      db: Database,
+      tenantId: string | null,
+      seq: number,
+    ): Promise<AuditEventRow | undefined> {
+      return db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
+        .where('seq', '=', seq)
         .executeTakeFirst();
     },
 
@@ -57,6 +54,18 @@ export function createAuditRepo(dialect: DialectName) {
     async streams(db: Database): Promise<(string | null)[]> {
       const rows = await db.selectFrom('audit_events').select('tenant_id').distinct().execute();
       return rows.map((r) => r.tenant_id);
+    },
+
+    /** The targets of one action in one stream (e.g. every `tenant.create` of the operator). */
+    async targetsOf(db: Database, tenantId: string | null, action: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('audit_events')
+        .select('target')
+        .where('tenant_id', tenantId === null ? 'is' : '=', tenantId)
+        .where('action', '=', action)
+        .orderBy('seq', 'asc')
+        .execute();
+      return rows.map((r) => r.target);
     },
 
     /** A stream's events in chain order, a page at a time. */

@@ -23,6 +23,7 @@ export type {
   SipTrunksTable,
   CommRecordsTable,
   AuditEventsTable,
+  AuditHeadsTable,
   JobsTable,
 } from './schema.js';
 

@@ -3,7 +3,7 @@
 // timestamps are ISO-8601 UTC text from `nowIso()` (fixed width, so text order is time order);
 // counters and versions are 32-bit integers; JSON is stored as text; booleans are not used.
 
-export type KeyKind = 'data' | 'index' | 'system';
+export type KeyKind = 'data' | 'index' | 'system' | 'audit';
 export type KeyState = 'primary' | 'decrypt-only' | 'retired';
 export type JobState = 'pending' | 'running' | 'done' | 'failed';
 
@@ -17,7 +17,7 @@ export interface TenantsTable {
 
 export interface TenantKeysTable {
   id: string;
-  /** null = the deployment's system key. */
+  /** null = a deployment key (the system key, the audit key). */
   tenant_id: string | null;
   kind: KeyKind;
   version: number;
@@ -141,6 +141,22 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+/**
+ * One row per audit stream: its last event (seq 0 and the genesis hash for a stream without events)
+ * and where its keyed part starts, MAC'd with the audit key. Updated in the transaction that
+ * appends, so deleting events at a stream's end (or the whole stream) is detectable.
+ */
+export interface AuditHeadsTable {
+  /** The tenant id, or 'operator' for the operator stream. */
+  stream: string;
+  seq: number;
+  hash: string;
+  /** First seq whose hash is an HMAC under the audit key; the events before it are plain SHA-256. */
+  keyed_from: number;
+  mac: string;
+  updated_at: string;
+}
+
 export interface JobsTable {
   id: string;
   kind: string;
@@ -177,6 +193,7 @@ export interface Schema {
   message_records: CommRecordsTable;
   email_records: CommRecordsTable;
   audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
   jobs: JobsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -63,11 +63,12 @@ describe('master key', () => {
 });
 
 describe('wrapped keys', () => {
-  it('round trips for data, index and system keys', () => {
+  it('round trips for data, index, system and audit keys', () => {
     const contexts: WrapContext[] = [
       dataCtx,
       { tenantId: 'tn_1', purpose: 'index', version: 7 },
       { tenantId: null, purpose: 'system', version: 1 },
+      { tenantId: null, purpose: 'audit', version: 1 },
     ];
     for (const context of contexts) {
       const material = generateKeyMaterial();
@@ -76,6 +77,16 @@ describe('wrapped keys', () => {
       expect(wrappedKeyMasterId(wrapped)).toBe(masterA.id);
       expect(Buffer.from(unwrapKey([masterA], wrapped, context)).equals(material)).toBe(true);
     }
+  });
+
+  it('does not open the audit key as the system key, or the other way round', () => {
+    const audit = { tenantId: null, purpose: 'audit' as const, version: 1 };
+    const wrapped = wrapKey(masterA, generateKeyMaterial(), audit);
+    expect(codeOf(() => unwrapKey([masterA], wrapped, { ...audit, purpose: 'system' }))).toBe(
+      'ERR_CRYPTO_DECRYPT_FAILED',
+    );
+    const system = wrapKey(masterA, generateKeyMaterial(), { ...audit, purpose: 'system' });
+    expect(codeOf(() => unwrapKey([masterA], system, audit))).toBe('ERR_CRYPTO_DECRYPT_FAILED');
   });
 
   it('fails under the wrong tenant, purpose or version', () => {
@@ -126,6 +137,11 @@ describe('wrapped keys', () => {
     expect(
       codeOf(() =>
         wrapKey(masterA, generateKeyMaterial(), { tenantId: 't', purpose: 'system', version: 1 }),
+      ),
+    ).toBe('ERR_CRYPTO_ARGUMENT');
+    expect(
+      codeOf(() =>
+        wrapKey(masterA, generateKeyMaterial(), { tenantId: 't', purpose: 'audit', version: 1 }),
       ),
     ).toBe('ERR_CRYPTO_ARGUMENT');
     expect(codeOf(() => wrapKey({ id: masterA.id }, generateKeyMaterial(), dataCtx))).toBe(

@@ -1,6 +1,7 @@
 // Tenant create and delete commit together with their operator-stream audit event: when the event
-// cannot be written, no tenant is created (no row, no keys) and a deletion leaves the tenant, its
-// keys and its rows as they were.
+// cannot be written, no tenant is created (no row, no keys, no audit stream head) and a deletion
+// leaves the tenant, its keys and its rows as they were. A tenant's stream head is created with it
+// and outlives it, like its events.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
@@ -55,6 +56,9 @@ describe.each(DIALECTS)('tenant audit atomicity on %s', (dialect) => {
       secrets: await count('secrets', 'tenant_id'),
     };
   };
+  const heads = () => db.selectFrom('audit_heads').selectAll().orderBy('stream').execute();
+  const headOf = (t: string) =>
+    db.selectFrom('audit_heads').selectAll().where('stream', '=', t).executeTakeFirst();
   const operatorEvents = async () => {
     const r = await s.request('GET', '/v1/audit?limit=500', { token: s.rootToken });
     return (r.json as OperatorPage).events;
@@ -62,6 +66,7 @@ describe.each(DIALECTS)('tenant audit atomicity on %s', (dialect) => {
 
   it('creates no tenant and no keys when the event cannot be written', async () => {
     const before = await counts();
+    const headsBefore = await heads();
     const eventsBefore = await operatorEvents();
     const unblock = await blockAudit(db, dialect);
     try {
@@ -78,6 +83,7 @@ describe.each(DIALECTS)('tenant audit atomicity on %s', (dialect) => {
     expect(
       await db.selectFrom('tenants').select('id').where('name', '=', 'unaudited').execute(),
     ).toEqual([]);
+    expect(await heads()).toEqual(headsBefore);
     expect(await operatorEvents()).toEqual(eventsBefore);
   });
 
@@ -142,9 +148,11 @@ describe.each(DIALECTS)('tenant audit atomicity on %s', (dialect) => {
     expect(events.slice(before)).toEqual([
       expect.objectContaining({ action: 'tenant.create', actor: 'root', target: `tenant:${t}` }),
     ]);
+    expect(await headOf(t)).toMatchObject({ seq: 0, keyed_from: 1 });
     const del = await s.request('DELETE', `/v1/tenants/${t}`, { token: s.rootToken });
     expect(del.status).toBe(204);
     expect(await counts(t)).toEqual({ tenants: 0, keys: 0, secrets: 0 });
+    expect(await headOf(t)).toMatchObject({ seq: 0 });
     events = await operatorEvents();
     expect(events.slice(before)).toEqual([
       expect.objectContaining({ action: 'tenant.create', target: `tenant:${t}` }),

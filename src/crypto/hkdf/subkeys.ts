@@ -7,11 +7,15 @@ export const SUBKEY_INFO = {
   envelope: 'telvault/envelope/v1',
   blindIndex: 'telvault/blind-index/v1',
   rateLimit: 'telvault/rate-limit/v1',
+  // From the audit key. v2: the keyed chain that follows the plain SHA-256 one (audit-event/v1).
+  auditEvent: 'telvault/audit-chain/v2',
+  auditHead: 'telvault/audit-head/v2',
+  auditAnchor: 'telvault/audit-anchor/v2',
 } as const;
 
 export type SubkeyPurpose = keyof typeof SUBKEY_INFO;
 
-/** Every root key (data, blind-index, system) is 32 bytes. */
+/** Every root key (data, blind-index, system, audit) is 32 bytes. */
 export const KEY_BYTES = 32;
 
 // Stored format: do not change. HKDF salt: empty (RFC 5869 §2.2: replaced by HashLen zeros). The inputs are uniformly random

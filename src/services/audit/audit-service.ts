@@ -1,27 +1,31 @@
-// The audit log: append-only, one hash chain per stream (a tenant's, or the operator's with tenant
-// null). An append takes the stream's lock inside the caller's transaction, so the event commits
-// with the change it records, or neither does; an operation whose event cannot be written fails.
+// The audit log: append-only, one keyed hash chain per stream (a tenant's, or the operator's with
+// tenant null), anchored by a MAC'd head row per stream (audit-chain.ts, audit-append.ts). An
+// append locks the stream's head inside the caller's transaction, so the event commits with the
+// change it records, or neither does; an operation whose event cannot be written fails.
+//
+// `start()` loads the audit key (creating it on first use) and closes the plain chains once
+// (audit-closing.ts); openServices calls it before anything is served. A library that builds the
+// services itself may skip it: the first append then does that work, inside its caller's
+// transaction if it has one (on SQLite that transaction holds the only connection, so work outside
+// it would wait for it), and caches the key only once it is loaded outside any transaction (a key
+// created in a transaction that then rolls back must not be used).
+import type { AuditMacs } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
-import type { Database, DialectName } from '../../store/database.js';
+import type { Database } from '../../store/database.js';
 import { createAuditRepo, type AuditEventRow } from '../../store/audit-repo.js';
-import { newId, nowIso } from '../../store/time.js';
-import { actorLabel, type Actor } from './actor.js';
-import { GENESIS_HASH, hashEvent } from './audit-chain.js';
+import { findAuditHead, listAuditHeads } from '../../store/audit-head-repo.js';
+import { nowIso } from '../../store/time.js';
+import { createAuditKeyIfAbsent, loadAuditMacs } from '../keys/audit-key.js';
+import type { MasterKeys } from '../keys/master-keys.js';
+import { encodeAnchor, parseAnchor } from './audit-anchor.js';
+import { appendEvents, openStream, type AuditEventInput } from './audit-append.js';
+import { headMacMatches } from './audit-chain.js';
+import { closePlainChains } from './audit-closing.js';
+import { createGroupCommit } from './audit-group-commit.js';
+import { verifyAudit, type VerifyResult } from './audit-verify.js';
 
-export type AuditOutcome = 'success' | 'failure';
-
-export interface AuditEventInput {
-  /** null = the operator stream. */
-  tenantId: string | null;
-  actor: Actor;
-  action: string;
-  target: string;
-  outcome?: AuditOutcome;
-  /** Names and ids only, never a value. */
-  detail?: Record<string, string | number | boolean | string[] | null>;
-  /** When the event happened, if not now (events written late, e.g. after an env override). */
-  at?: string;
-}
+export type { AuditEventInput, AuditOutcome } from './audit-append.js';
+export type { VerifyProblem, VerifyResult } from './audit-verify.js';
 
 export interface AuditEventView {
   id: string;
@@ -41,28 +45,17 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-export interface VerifyResult {
-  ok: boolean;
+export interface AuditHeadLine {
+  /** The line to keep outside the database. */
+  line: string;
+  at: string;
   streams: number;
-  events: number;
-  /** The first broken event of each broken stream. */
-  problems: { tenantId: string | null; seq: number; id: string; reason: string }[];
 }
-
-interface Pending {
-  event: AuditEventInput;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-/** Queue key of the operator stream (tenant ids are UUIDs, never this). */
-const OPERATOR_STREAM = '(operator)';
-/** Most events one group commit writes. */
-const MAX_BATCH = 256;
 
 export interface AuditServiceDeps {
   db: Database;
-  dialect: DialectName;
+  /** Unwrap the audit key (and wrap it when it is first created). */
+  masterKeys: MasterKeys;
 }
 
 function toView(r: AuditEventRow): AuditEventView {
@@ -88,83 +81,52 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
+const unavailable = (cause: unknown) =>
+  new TelvaultError('ERR_AUDIT_UNAVAILABLE', 'the audit log could not be written', { cause });
+
 export function createAuditService(deps: AuditServiceDeps) {
-  const repo = createAuditRepo(deps.dialect);
+  const repo = createAuditRepo();
+  // The unwrapped audit key's MACs, cached for the life of the process (a master-key rotation
+  // rewraps the key, it does not change it).
+  let macs: AuditMacs | undefined;
+  let starting: Promise<AuditMacs> | undefined;
 
-  /** Appends events of one stream, in order, under the stream's lock. */
-  async function appendIn(trx: Database, events: readonly AuditEventInput[]): Promise<void> {
-    const first = events[0];
-    if (first === undefined) return;
-    await repo.lockStream(trx, first.tenantId);
-    const last = await repo.last(trx, first.tenantId);
-    let seq = last?.seq ?? 0;
-    let prevHash = last?.hash ?? GENESIS_HASH;
-    for (const e of events) {
-      seq += 1;
-      const fields = {
-        id: newId(),
-        tenant_id: e.tenantId,
-        seq,
-        at: e.at ?? nowIso(),
-        actor: actorLabel(e.actor),
-        action: e.action,
-        target: e.target,
-        outcome: e.outcome ?? 'success',
-        detail_json: e.detail === undefined ? null : JSON.stringify(e.detail),
-        prev_hash: prevHash,
-      };
-      const row: AuditEventRow = { ...fields, hash: hashEvent(fields) };
-      await repo.insert(trx, row);
-      prevHash = row.hash;
-    }
+  async function load(trx?: Database): Promise<AuditMacs> {
+    const db = trx ?? deps.db;
+    await createAuditKeyIfAbsent(db, deps.masterKeys);
+    const loaded = await loadAuditMacs(db, deps.masterKeys);
+    await closePlainChains(deps.db, loaded, trx);
+    return loaded;
   }
 
-  // Group commit for events written on their own (reveals, uses): while one transaction of a
-  // stream commits, the events that arrive queue up and go in the next one, together. Each caller
-  // still resolves only once its event is committed. A burst's first transaction starts one event
-  // loop turn late (setImmediate): the requests read in the same turn queue their events first and
-  // share its commit. Starting at once made every event its own transaction on SQLite, whose one
-  // connection the transaction holds, so no other request could get as far as queueing meanwhile.
-  const queues = new Map<string, Pending[]>();
-  const draining = new Set<string>();
-
-  async function drain(key: string): Promise<void> {
-    draining.add(key);
-    try {
-      for (let q = queues.get(key); q !== undefined && q.length > 0; q = queues.get(key)) {
-        const batch = q.splice(0, MAX_BATCH);
-        try {
-          await deps.db.transaction().execute((t) =>
-            appendIn(
-              t,
-              batch.map((b) => b.event),
-            ),
-          );
-          for (const b of batch) b.resolve();
-        } catch (err) {
-          for (const b of batch) b.reject(err);
-        }
-      }
-    } finally {
-      queues.delete(key);
-      draining.delete(key);
-    }
+  function start(): Promise<AuditMacs> {
+    if (macs !== undefined) return Promise.resolve(macs);
+    starting ??= load()
+      .then((loaded) => (macs = loaded))
+      .catch((err: unknown) => {
+        starting = undefined;
+        throw err;
+      });
+    return starting;
   }
 
-  function enqueue(event: AuditEventInput): Promise<void> {
-    const key = event.tenantId ?? OPERATOR_STREAM;
-    return new Promise<void>((resolve, reject) => {
-      const q = queues.get(key) ?? [];
-      q.push({ event, resolve, reject });
-      queues.set(key, q);
-      if (!draining.has(key)) {
-        draining.add(key);
-        setImmediate(() => void drain(key));
-      }
-    });
+  /** The MACs for an append in `trx` (see the top of this file when not started yet). */
+  async function macsIn(trx: Database): Promise<AuditMacs> {
+    if (macs !== undefined) return macs;
+    const loaded = await load(trx);
+    // Caches it once `trx` is over (its queries wait for it); a failure is retried next time.
+    start().catch(() => undefined);
+    return loaded;
   }
+
+  const grouped = createGroupCommit(deps.db);
 
   return {
+    /** Loads the audit key and closes the plain chains once; idempotent. */
+    async start(): Promise<void> {
+      await start();
+    },
+
     /**
      * Appends an event. With `trx`, inside the caller's transaction (the event commits with the
      * change); without, in its own (grouped with concurrent ones). Resolves once the event is
@@ -173,12 +135,23 @@ export function createAuditService(deps: AuditServiceDeps) {
      */
     async record(e: AuditEventInput, trx?: Database): Promise<void> {
       try {
-        if (trx !== undefined) await appendIn(trx, [e]);
-        else await enqueue(e);
+        if (trx !== undefined) await appendEvents(trx, await macsIn(trx), [e]);
+        else await grouped.enqueue(e, await start());
       } catch (err) {
-        throw new TelvaultError('ERR_AUDIT_UNAVAILABLE', 'the audit log could not be written', {
-          cause: err,
-        });
+        if (err instanceof TelvaultError && err.code === 'ERR_AUDIT_UNAVAILABLE') throw err;
+        throw unavailable(err);
+      }
+    },
+
+    /** Creates a new tenant's (empty) stream head, in the transaction that creates the tenant. */
+    async openTenantStream(trx: Database, tenantId: string): Promise<void> {
+      try {
+        const m = await macsIn(trx);
+        // Closing the plain chains in this transaction (not started yet) opened it already.
+        if ((await findAuditHead(trx, tenantId)) === undefined) await openStream(trx, m, tenantId);
+      } catch (err) {
+        if (err instanceof TelvaultError && err.code === 'ERR_AUDIT_UNAVAILABLE') throw err;
+        throw unavailable(err);
       }
     },
 
@@ -203,40 +176,33 @@ export function createAuditService(deps: AuditServiceDeps) {
       };
     },
 
-    /** Recomputes every stream's chain from its first event. */
-    async verify(): Promise<VerifyResult> {
-      const result: VerifyResult = { ok: true, streams: 0, events: 0, problems: [] };
-      for (const tenantId of await repo.streams(deps.db)) {
-        result.streams += 1;
-        let prevHash = GENESIS_HASH;
-        let expectSeq = 1;
-        let after = 0;
-        for (;;) {
-          const page = await repo.page(deps.db, tenantId, after, 500);
-          if (page.length === 0) break;
-          let broken: string | undefined;
-          let at: AuditEventRow | undefined;
-          for (const r of page) {
-            result.events += 1;
-            if (r.seq !== expectSeq) broken = `expected seq ${expectSeq}, found ${r.seq}`;
-            else if (r.prev_hash !== prevHash) broken = 'prev_hash does not match the event before';
-            else if (hashEvent(r) !== r.hash) broken = 'hash does not match the event contents';
-            if (broken !== undefined) {
-              at = r;
-              break;
-            }
-            prevHash = r.hash;
-            expectSeq += 1;
-            after = r.seq;
-          }
-          if (broken !== undefined && at !== undefined) {
-            result.ok = false;
-            result.problems.push({ tenantId, seq: at.seq, id: at.id, reason: broken });
-            break;
-          }
-        }
+    /**
+     * Recomputes every stream's chain from its first event and holds it against its head; with
+     * `headLine` (what `head()` printed earlier), also reports every head behind it.
+     */
+    async verify(options: { headLine?: string } = {}): Promise<VerifyResult> {
+      const m = await start();
+      const anchor = options.headLine === undefined ? undefined : parseAnchor(m, options.headLine);
+      return verifyAudit(deps.db, m, anchor);
+    },
+
+    /** Every stream's head as one MAC'd line; refuses while a head row does not match its MAC. */
+    async head(): Promise<AuditHeadLine> {
+      const m = await start();
+      const heads = await listAuditHeads(deps.db);
+      const bad = heads.find((h) => !headMacMatches(m, h));
+      if (bad !== undefined) {
+        throw new TelvaultError(
+          'ERR_AUDIT_STREAM_BROKEN',
+          `audit stream ${bad.stream}: its head row does not match its MAC; run \`telvault audit verify\``,
+        );
       }
-      return result;
+      const at = nowIso();
+      const line = encodeAnchor(m, {
+        at,
+        heads: heads.map((h) => ({ stream: h.stream, seq: h.seq, hash: h.hash })),
+      });
+      return { line, at, streams: heads.length };
     },
   };
 }

@@ -3,9 +3,9 @@
 import { asKeyId, type KeyId } from '../../crypto/index.js';
 import type { KeyKind } from '../../store/database.js';
 
-const KIND_LETTER: Record<KeyKind, string> = { data: 'd', index: 'i', system: 's' };
+const KIND_LETTER: Record<KeyKind, string> = { data: 'd', index: 'i', system: 's', audit: 'a' };
 
-/** `<tenantId>.d<version>`, `<tenantId>.i<version>`, or `system.s<version>`. */
+/** `<tenantId>.d<version>`, `<tenantId>.i<version>`, `system.s<version>` or `system.a<version>`. */
 export function tenantKeyId(tenantId: string | null, kind: KeyKind, version: number): KeyId {
   return asKeyId(`${tenantId ?? 'system'}.${KIND_LETTER[kind]}${version}`);
 }

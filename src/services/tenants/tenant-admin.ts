@@ -29,7 +29,11 @@ export function createTenantAdmin(
 
   return {
     create: (name: string, actor: Actor) =>
-      tenants.createTenant({ name }, audited('tenant.create', actor)),
+      tenants.createTenant({ name }, async (trx, t) => {
+        // The tenant's stream head exists from the start, so its stream deleted whole is noticed.
+        await audit.openTenantStream(trx, t.id);
+        await audited('tenant.create', actor)(trx, t);
+      }),
     list: () => tenants.listTenants(),
     async get(id: string) {
       const t = await tenants.findTenant(id);

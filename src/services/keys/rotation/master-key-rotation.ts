@@ -44,6 +44,7 @@ async function rewrapBatch(deps: MasterRotationDeps, rows: readonly TenantKeyRow
   const next = rows.map((row) => {
     const material = unwrapRow(masters, row);
     try {
+      // Every kind the table holds, the audit key (kind 'audit', tenant null) included.
       const ctx = { tenantId: row.tenant_id, purpose: row.kind, version: row.version };
       return { row, wrapped: wrapKey(current, material, ctx) };
     } finally {
