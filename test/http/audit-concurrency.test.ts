@@ -4,6 +4,7 @@
 // have no gap or duplicate, the head is at the last event, and the chain verifies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServices, type OpenedServices } from '../../src/app/open-services.js';
+import { DEFAULT_AUTH_FAILURES, DEFAULT_CONNECTIONS } from '../../src/config.js';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import type { Database } from '../../src/store/database.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
@@ -103,6 +104,8 @@ describe('two nodes appending to the same audit streams on postgres', () => {
       sandboxUrl: undefined,
       logLevel: 'silent',
       allowEnvOverride: false,
+      connections: { ...DEFAULT_CONNECTIONS },
+      authFailures: { ...DEFAULT_AUTH_FAILURES },
     });
   });
   afterAll(async () => {
