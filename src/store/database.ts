@@ -24,6 +24,9 @@ export type {
   CommRecordsTable,
   AuditEventsTable,
   JobsTable,
+  MasterKeyState,
+  MasterKeysTable,
+  MasterKeyNodesTable,
 } from './schema.js';
 
 /** The typed query builder over the schema (a transaction is one too). */
