@@ -12,6 +12,8 @@ export interface TelvaultConfig {
   masterKey: Secret<string> | undefined;
   /** The previous master key, accepted during a master-key rotation. */
   masterKeyPrevious: Secret<string> | undefined;
+  /** The next master key, accepted before a master-key rotation makes it current. */
+  masterKeyNext?: Secret<string> | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
@@ -22,6 +24,8 @@ export interface TelvaultConfig {
   sandboxUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   allowEnvOverride: boolean;
+  /** Refuse to serve when any tenant's keys fail the start-up check (default: serve the rest). */
+  strictKeyCheck?: boolean;
 }
 
 const envSchema = z.object({
@@ -29,6 +33,8 @@ const envSchema = z.object({
   TELVAULT_MASTER_KEY_FILE: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_PREVIOUS: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_PREVIOUS_FILE: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_NEXT: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_NEXT_FILE: z.string().min(1).optional(),
   TELVAULT_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -47,6 +53,7 @@ const envSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   TELVAULT_ALLOW_ENV_OVERRIDE: z.enum(['0', '1']).default('0'),
+  TELVAULT_STRICT_KEY_CHECK: z.enum(['0', '1']).default('0'),
 });
 
 function readKey(
@@ -93,6 +100,11 @@ export function loadConfig(
       e.TELVAULT_MASTER_KEY_PREVIOUS_FILE,
       'TELVAULT_MASTER_KEY_PREVIOUS',
     ),
+    masterKeyNext: readKey(
+      e.TELVAULT_MASTER_KEY_NEXT,
+      e.TELVAULT_MASTER_KEY_NEXT_FILE,
+      'TELVAULT_MASTER_KEY_NEXT',
+    ),
     databaseUrl: e.TELVAULT_DATABASE_URL,
     dataDir: resolve(e.TELVAULT_DATA_DIR),
     redisUrl: e.TELVAULT_REDIS_URL,
@@ -103,5 +115,6 @@ export function loadConfig(
     sandboxUrl: e.TELVAULT_SANDBOX_URL,
     logLevel: e.TELVAULT_LOG_LEVEL,
     allowEnvOverride: e.TELVAULT_ALLOW_ENV_OVERRIDE === '1',
+    strictKeyCheck: e.TELVAULT_STRICT_KEY_CHECK === '1',
   };
 }
