@@ -72,10 +72,11 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
     logger.warn('TELVAULT_PROVIDERS=sandbox without a sandbox URL: provider calls will fail');
   }
-  const { services, database } = await openServices(config, {
+  const { services, database, degraded, close } = await openServices(config, {
     rootTokenHash,
     override,
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
+    serve: { logger },
   });
   try {
     const ready = async (): Promise<boolean> => {
@@ -85,7 +86,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       return true;
     };
     const routes: RouteSpec[] = [
-      ...healthRoutes(ready),
+      ...healthRoutes(ready, degraded),
       ...tenantRoutes(services.tenants),
       ...tokenRoutes(services.tokens),
       ...credentialRoutes(services.credentials),
@@ -123,11 +124,11 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       async close() {
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
-        await database.close();
+        await close();
       },
     };
   } catch (err) {
-    await database.close();
+    await close();
     throw err;
   }
 }
