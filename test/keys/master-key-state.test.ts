@@ -118,6 +118,34 @@ describe.each(DIALECTS)('the current master key on %s', (dialect) => {
     await promoteMasterKey(store.db, k2);
   });
 
+  it('a node whose heartbeat lapsed during a promotion reports that it lacks the current key', async () => {
+    const told: string[] = [];
+    const node = await startNodePresence(
+      store.db,
+      { current: k2 },
+      { heartbeatMs: 600_000, onStale: (m) => told.push(m) },
+    );
+    try {
+      // As if it had not been seen for a minute: the promotion does not wait for it.
+      await store.db
+        .updateTable('master_key_nodes')
+        .set({ seen_at: new Date(Date.now() - 60_000).toISOString() })
+        .execute();
+      await promoteMasterKey(store.db, k1);
+      expect(node.stale()).toBe(false);
+      await node.beat();
+      expect(node.stale()).toBe(true);
+      expect(told).toEqual([expect.stringContaining(k1.id) as unknown]);
+      // Its wraps are refused meanwhile.
+      await expect(service({ current: k2 }).create('x')).rejects.toMatchObject({
+        code: 'ERR_MASTER_KEY_STALE',
+      });
+    } finally {
+      await node.stop();
+      await promoteMasterKey(store.db, k2);
+    }
+  });
+
   it('rotation rewraps keys written meanwhile too, then retires the old master keys', async () => {
     const node = service({ current: k2, next: k3 });
     const creating: Array<Promise<string>> = [];

@@ -27,6 +27,8 @@ export interface NodePresence {
   readonly nodeId: string;
   /** True while the store's current master key is one this node does not hold. */
   stale(): boolean;
+  /** One heartbeat now (the timer runs them every heartbeatMs). */
+  beat(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startNodePresence(
   return {
     nodeId,
     stale: () => stale,
+    beat,
     async stop() {
       clearInterval(timer);
       await deleteMasterKeyNode(db, nodeId).catch(() => undefined);
