@@ -72,7 +72,12 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
     logger.warn('TELVAULT_PROVIDERS=sandbox without a sandbox URL: provider calls will fail');
   }
-  const { services, database, degraded, close } = await openServices(config, {
+  const {
+    services,
+    database,
+    degraded,
+    close: closeServices,
+  } = await openServices(config, {
     rootTokenHash,
     override,
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
@@ -124,11 +129,11 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       async close() {
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
-        await close();
+        await closeServices();
       },
     };
   } catch (err) {
-    await close();
+    await closeServices();
     throw err;
   }
 }
