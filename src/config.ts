@@ -47,6 +47,8 @@ export interface TelvaultConfig {
   masterKey: Secret<string> | undefined;
   /** The previous master key, accepted during a master-key rotation. */
   masterKeyPrevious: Secret<string> | undefined;
+  /** The next master key, accepted before a master-key rotation makes it current. */
+  masterKeyNext?: Secret<string> | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
@@ -59,6 +61,8 @@ export interface TelvaultConfig {
   allowEnvOverride: boolean;
   connections: ConnectionConfig;
   authFailures: AuthFailureConfig;
+  /** Refuse to serve when any tenant's keys fail the start-up check (default: serve the rest). */
+  strictKeyCheck?: boolean;
 }
 
 const milliseconds = (fallback: number) =>
@@ -69,6 +73,8 @@ const envSchema = z.object({
   TELVAULT_MASTER_KEY_FILE: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_PREVIOUS: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_PREVIOUS_FILE: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_NEXT: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_NEXT_FILE: z.string().min(1).optional(),
   TELVAULT_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -103,6 +109,7 @@ const envSchema = z.object({
     .min(1)
     .max(86_400)
     .default(DEFAULT_AUTH_FAILURES.windowSeconds),
+  TELVAULT_STRICT_KEY_CHECK: z.enum(['0', '1']).default('0'),
 });
 
 function readKey(
@@ -156,6 +163,11 @@ export function loadConfig(
       e.TELVAULT_MASTER_KEY_PREVIOUS_FILE,
       'TELVAULT_MASTER_KEY_PREVIOUS',
     ),
+    masterKeyNext: readKey(
+      e.TELVAULT_MASTER_KEY_NEXT,
+      e.TELVAULT_MASTER_KEY_NEXT_FILE,
+      'TELVAULT_MASTER_KEY_NEXT',
+    ),
     databaseUrl: e.TELVAULT_DATABASE_URL,
     dataDir: resolve(e.TELVAULT_DATA_DIR),
     redisUrl: e.TELVAULT_REDIS_URL,
@@ -176,6 +188,7 @@ export function loadConfig(
       limit: e.TELVAULT_AUTH_FAILURE_LIMIT,
       windowSeconds: e.TELVAULT_AUTH_FAILURE_WINDOW_SECONDS,
     },
+    strictKeyCheck: e.TELVAULT_STRICT_KEY_CHECK === '1',
   };
 }
 

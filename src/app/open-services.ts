@@ -1,18 +1,73 @@
 // Opens the database and key service from configuration and builds every service: what the server
-// and the operator CLI commands (tenant, token, audit) share.
+// and the operator CLI commands (tenant, token, keys, audit) share. A serving node also declares
+// the master keys it holds, creates the system key if needed, and runs the start-up key check; an
+// operator command does neither, so `keys status` and `tenant delete` work when a tenant is broken.
 import type { TelvaultConfig } from '../config.js';
+import type { Logger } from '../services/common/index.js';
 import { createKeyService } from '../services/keys/index.js';
 import { loadMasterKeys } from '../services/keys/index.js';
-import { assertKeysUsable } from '../services/keys/index.js';
+import { checkKeysAtStart } from '../services/keys/index.js';
+import { describeKeyProblem } from '../services/keys/index.js';
+import { recordCurrentMasterKeyIfAbsent } from '../services/keys/index.js';
+import { startNodePresence } from '../services/keys/index.js';
+import type { KeyService, MasterKeys, NodePresence } from '../services/keys/index.js';
 import type { EnvOverride } from '../services/credentials/index.js';
 import type { ProviderCallLog } from '../services/credentials/index.js';
-import { openDatabase, type OpenedDatabase } from '../store/database.js';
+import { TelvaultError } from '../errors.js';
+import { openDatabase, type Database, type OpenedDatabase } from '../store/database.js';
 import { createServices, type Services } from './services.js';
 
 export interface OpenedServices {
   services: Services;
   database: OpenedDatabase;
+  /**
+   * Serving nodes: true while some tenant's keys are unusable (found at start, until the tenant is
+   * deleted) or this node lacks the current master key. Never names a tenant.
+   */
+  degraded: () => Promise<boolean>;
   close: () => Promise<void>;
+}
+
+export interface ServeOptions {
+  logger: Pick<Logger, 'warn' | 'error'>;
+}
+
+interface ServingNode {
+  presence: NodePresence;
+  broken: Set<string>;
+}
+
+async function startServingNode(
+  db: Database,
+  config: TelvaultConfig,
+  masterKeys: MasterKeys,
+  keys: KeyService,
+  serve: ServeOptions,
+): Promise<ServingNode> {
+  const presence = await startNodePresence(db, masterKeys, {
+    onStale: (message) => serve.logger.error({ code: 'ERR_MASTER_KEY_STALE' }, message),
+  }).catch((err: unknown) => {
+    if (err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_STALE') {
+      throw new TelvaultError(err.code, `refusing to serve: ${err.message}`);
+    }
+    throw err;
+  });
+  try {
+    await keys.ensureSystemKey();
+    const problems = await checkKeysAtStart(db, masterKeys, {
+      strict: config.strictKeyCheck === true,
+    });
+    for (const p of problems) {
+      serve.logger.error(
+        { tenantId: p.tenantId, kind: p.kind, version: p.version, problem: p.problem },
+        `${describeKeyProblem(p)}: this tenant's requests answer 503 ERR_TENANT_KEYS_UNAVAILABLE (TELVAULT_STRICT_KEY_CHECK=1 refuses to start instead)`,
+      );
+    }
+    return { presence, broken: new Set(problems.flatMap((p) => p.tenantId ?? [])) };
+  } catch (err) {
+    await presence.stop();
+    throw err;
+  }
 }
 
 export async function openServices(
@@ -21,15 +76,20 @@ export async function openServices(
     rootTokenHash?: Buffer | undefined;
     override?: EnvOverride | undefined;
     providerLog?: ((entry: ProviderCallLog) => void) | undefined;
+    /** Set for a serving node (serve, dev). */
+    serve?: ServeOptions | undefined;
   } = {},
 ): Promise<OpenedServices> {
   const masterKeys = loadMasterKeys(config);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let node: ServingNode | undefined;
   try {
+    await recordCurrentMasterKeyIfAbsent(database.db, masterKeys);
     const keys = createKeyService({ db: database.db, masterKeys });
-    await keys.ensureSystemKey();
-    // Refuse to serve when a key that stored rows need is missing or does not unwrap.
-    await assertKeysUsable(database.db, masterKeys);
+    if (extra.serve !== undefined) {
+      node = await startServingNode(database.db, config, masterKeys, keys, extra.serve);
+    }
+    const serving = node;
     const services = createServices({
       db: database.db,
       dialect: database.dialect,
@@ -41,8 +101,25 @@ export async function openServices(
     });
     // The audit key is loaded (and the plain chains closed, once) before anything is served.
     await services.audit.start();
-    return { services, database, close: () => database.close() };
+    const degraded = async (): Promise<boolean> => {
+      if (serving === undefined) return false;
+      // A broken tenant the operator deleted no longer degrades the node.
+      for (const id of serving.broken) {
+        if (!(await services.tenants.exists(id))) serving.broken.delete(id);
+      }
+      return serving.presence.stale() || serving.broken.size > 0;
+    };
+    return {
+      services,
+      database,
+      degraded,
+      close: async () => {
+        await serving?.presence.stop();
+        await database.close();
+      },
+    };
   } catch (err) {
+    await node?.presence.stop();
     await database.close();
     throw err;
   }

@@ -97,10 +97,16 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
     logger.warn('TELVAULT_PROVIDERS=sandbox without a sandbox URL: provider calls will fail');
   }
-  const { services, database } = await openServices(config, {
+  const {
+    services,
+    database,
+    degraded,
+    close: closeServices,
+  } = await openServices(config, {
     rootTokenHash,
     override,
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
+    serve: { logger },
   });
   const limiters = createLimiterFactory({
     redisUrl: config.redisUrl,
@@ -131,7 +137,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       await override.flush(services.audit);
     };
     const routes: RouteSpec[] = [
-      ...healthRoutes(ready),
+      ...healthRoutes(ready, degraded),
       ...tenantRoutes(services.tenants),
       ...tokenRoutes(services.tokens),
       ...credentialRoutes(services.credentials),
@@ -170,7 +176,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
         await limiters.close();
-        await database.close();
+        await closeServices();
       })());
 
     return {
@@ -193,7 +199,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     };
   } catch (err) {
     await limiters.close();
-    await database.close();
+    await closeServices();
     throw err;
   }
 }

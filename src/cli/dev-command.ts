@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig, providerTargetProblems } from '../config.js';
 import { TelvaultError } from '../errors.js';
+import { applyDevKeyFiles } from './dev-key-files.js';
 import { prepareDevState } from './dev-state.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
 import { startDevSandbox, type DevSandbox } from './dev-sandbox.js';
@@ -47,7 +48,8 @@ export async function startDev(
   }
   const state = prepareDevState(config.dataDir, { newRootToken: opts.newRootToken === true });
   const envKey = config.masterKey !== undefined;
-  if (!envKey) config.masterKey = state.masterKey;
+  // master.key (unless TELVAULT_MASTER_KEY is set) and, during a rotation, master.key.previous.
+  applyDevKeyFiles(config);
   // The seeded provider sandbox on its own loopback port, unless TELVAULT_SANDBOX_URL names a
   // separately running one or TELVAULT_PROVIDERS=live; the server's provider clients point at it.
   let sandbox: DevSandbox | undefined;

@@ -6,8 +6,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { Secret } from '../crypto/secret.js';
 import { generateToken, hashToken, ROOT_TOKEN_PREFIX } from '../services/tokens/index.js';
+import { DEV_MASTER_KEY_FILE, DEV_PREVIOUS_MASTER_KEY_FILE } from './dev-key-files.js';
 
-export const DEV_MASTER_KEY_FILE = 'master.key';
+export { DEV_MASTER_KEY_FILE } from './dev-key-files.js';
 export const DEV_ROOT_TOKEN_HASH_FILE = 'root-token.sha256';
 
 export interface DevState {
@@ -31,8 +32,11 @@ export function prepareDevState(dataDir: string, opts: { newRootToken?: boolean 
   if (!existsSync(keyFile)) {
     writePrivate(keyFile, `${randomBytes(32).toString('base64')}\n`);
     masterKeyCreated = true;
-  } else if ((statSync(keyFile).mode & 0o077) !== 0) {
-    throw new Error(`${keyFile} is readable by other users: chmod 600 it`);
+  }
+  for (const f of [keyFile, join(dataDir, DEV_PREVIOUS_MASTER_KEY_FILE)]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) {
+      throw new Error(`${f} is readable by other users: chmod 600 it`);
+    }
   }
   const masterKey = new Secret(readFileSync(keyFile, 'utf8').trim());
 

@@ -11,7 +11,9 @@ import { rotateTenantKey } from '../services/keys/index.js';
 import type { CliIo } from './io.js';
 import { processIo } from './io.js';
 import { openOperatorServices, withOperatorServices } from './operator-context.js';
-import type { OpenedServices } from '../app/open-services.js';
+import type { OperatorContext } from './operator-context.js';
+import { finishDevKeyRotation, stageDevKeyRotation } from './dev-key-files.js';
+import { TelvaultError } from '../errors.js';
 
 const CLI = { kind: 'cli' } as const;
 
@@ -71,7 +73,7 @@ function finish(io: CliIo, outcome: JobOutcome, what: string): void {
 }
 
 /** Runs `fn` with the services and their database open (rotations need both). */
-async function withKeyContext<T>(fn: (o: OpenedServices) => Promise<T>): Promise<T> {
+async function withKeyContext<T>(fn: (o: OperatorContext) => Promise<T>): Promise<T> {
   const opened = await openOperatorServices(process.env);
   try {
     return await fn(opened);
@@ -82,6 +84,16 @@ async function withKeyContext<T>(fn: (o: OpenedServices) => Promise<T>): Promise
 
 export function formatKeyStatus(status: KeyStatusView): string {
   const lines = [`master keys in use: ${status.masterKeyIds.join(', ') || '(none)'}`];
+  for (const m of status.masterKeys) lines.push(`master key ${m.id} ${m.state}`);
+  for (const n of status.nodes) {
+    const seen = n.live ? 'live' : 'not seen lately';
+    lines.push(`node ${n.nodeId} holds ${n.keyIds.join(', ')} (${seen}, last ${n.seenAt})`);
+  }
+  for (const p of status.problems) {
+    lines.push(
+      `problem: tenant ${p.tenantId ?? '(system)'} ${p.kind} key v${p.version}: ${p.problem}`,
+    );
+  }
   for (const k of status.system) lines.push(`system ${k.kind} v${k.version} ${k.state}`);
   for (const j of status.jobs) lines.push(`job ${j.kind} ${j.state} ${j.done}/${j.total}`);
   for (const t of status.tenants) {
@@ -109,31 +121,10 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
   keys
     .command('rotate-master')
     .description(
-      'rewrap every key under TELVAULT_MASTER_KEY (TELVAULT_MASTER_KEY_PREVIOUS unwraps the rest)',
+      'make TELVAULT_MASTER_KEY the current master key (once every running node holds it) and rewrap every key under it',
     )
     .action(async () => {
-      await withKeyContext(async ({ services: s, database }) => {
-        const masterKeys = s.keys.masterKeys;
-        const reporter = progressReporter(io, 'rewrap');
-        const r = await interruptible((signal) =>
-          rotateMasterKey(
-            { db: database.db, masterKeys },
-            { signal, onProgress: (p) => reporter.update(p) },
-          ),
-        ).finally(() => reporter.stop());
-        await s.audit.record({
-          tenantId: null,
-          actor: CLI,
-          action: 'keys.rotate-master',
-          target: masterKeys.current.id,
-          detail: { outcome: r.outcome, remaining: r.remaining },
-        });
-        finish(io, r.outcome, 'master-key rotation');
-        if (r.remaining === 0)
-          io.write(
-            'every key is wrapped by the current master key; the previous one is no longer needed\n',
-          );
-      });
+      await withKeyContext((ctx) => rotateMaster(io, ctx));
     });
   keys
     .command('rotate-tenant <tenantId>')
@@ -159,4 +150,53 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
         finish(io, r.outcome, `${what} of ${tenantId} to v${r.toVersion}`);
       });
     });
+}
+
+function whenNotDeclared(staged: boolean, files: OperatorContext['devKeyFiles']) {
+  return (err: unknown): never => {
+    if (staged && err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_NOT_DECLARED') {
+      throw new TelvaultError(
+        err.code,
+        `${err.message}. In this dev data directory the new key is already in ${files.keyFile} and the old one in ${files.previousFile}: restart \`telvault dev\` (it then holds both) and run this again`,
+      );
+    }
+    throw err;
+  };
+}
+
+async function rotateMaster(io: CliIo, ctx: OperatorContext): Promise<void> {
+  const { services: s, database, devKeyFiles } = ctx;
+  const masterKeys = s.keys.masterKeys;
+  // A dev data directory keeps its key files in step: the new key file is written (the old one
+  // kept beside it) before any key is wrapped under the new key.
+  const staged =
+    ctx.config.masterKey !== undefined && stageDevKeyRotation(devKeyFiles, ctx.config.masterKey);
+  const reporter = progressReporter(io, 'rewrap');
+  const r = await interruptible((signal) =>
+    rotateMasterKey(
+      { db: database.db, masterKeys },
+      { signal, onProgress: (p) => reporter.update(p) },
+    ),
+  )
+    .catch(whenNotDeclared(staged, devKeyFiles))
+    .finally(() => reporter.stop());
+  await s.audit.record({
+    tenantId: null,
+    actor: CLI,
+    action: 'keys.rotate-master',
+    target: masterKeys.current.id,
+    detail: { outcome: r.outcome, remaining: r.remaining, retired: r.retired },
+  });
+  finish(io, r.outcome, 'master-key rotation');
+  if (r.remaining > 0) {
+    io.write(`${r.remaining} key(s) are still wrapped by another master key: run this again\n`);
+    return;
+  }
+  const old = r.retired.length > 0 ? ` (${r.retired.join(', ')} retired)` : '';
+  io.write(
+    `every key is wrapped by the current master key ${masterKeys.current.id}; the previous one is no longer needed${old}\n`,
+  );
+  if (devKeyFiles.current !== undefined && finishDevKeyRotation(devKeyFiles)) {
+    io.write(`removed ${devKeyFiles.previousFile}\n`);
+  }
 }

@@ -1,19 +1,18 @@
-// Opens the services for an operator command (tenant, token, audit) against the database directly.
-// Without TELVAULT_MASTER_KEY, the `telvault dev` key file under the data directory is used.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig } from '../config.js';
-import { Secret } from '../crypto/secret.js';
-import { DEV_MASTER_KEY_FILE } from './dev-state.js';
+// Opens the services for an operator command (tenant, token, keys, audit) against the database
+// directly. In a `telvault dev` data directory its key files are used too (dev-key-files.ts).
+import { loadConfig, type TelvaultConfig } from '../config.js';
+import { applyDevKeyFiles, type DevKeyFiles } from './dev-key-files.js';
 import { openServices, type OpenedServices } from '../app/open-services.js';
 
-export async function openOperatorServices(env: NodeJS.ProcessEnv): Promise<OpenedServices> {
+export interface OperatorContext extends OpenedServices {
+  config: TelvaultConfig;
+  devKeyFiles: DevKeyFiles;
+}
+
+export async function openOperatorServices(env: NodeJS.ProcessEnv): Promise<OperatorContext> {
   const config = loadConfig(env);
-  const devKey = join(config.dataDir, DEV_MASTER_KEY_FILE);
-  if (config.masterKey === undefined && existsSync(devKey)) {
-    config.masterKey = new Secret(readFileSync(devKey, 'utf8').trim());
-  }
-  return openServices(config);
+  const devKeyFiles = applyDevKeyFiles(config);
+  return { ...(await openServices(config)), config, devKeyFiles };
 }
 
 /** Runs `fn` with the services open, and closes them however it ends. */

@@ -15,12 +15,19 @@ export function serveProblems(config: TelvaultConfig): string[] {
     problems.push(
       'TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set: generate one with `telvault keygen`',
     );
-  } else {
+  }
+  const keys: Array<[string, { reveal(): string } | undefined]> = [
+    ['TELVAULT_MASTER_KEY', config.masterKey],
+    ['TELVAULT_MASTER_KEY_NEXT', config.masterKeyNext],
+    ['TELVAULT_MASTER_KEY_PREVIOUS', config.masterKeyPrevious],
+  ];
+  for (const [name, key] of keys) {
+    if (key === undefined) continue;
     try {
-      parseMasterKey(config.masterKey.reveal());
+      parseMasterKey(key.reveal());
     } catch (err) {
       const why = err instanceof TelvaultError ? err.message : 'invalid';
-      problems.push(`TELVAULT_MASTER_KEY is not a usable master key: ${why}`);
+      problems.push(`${name} is not a usable master key: ${why}`);
     }
   }
   if (config.rootToken === undefined) {

@@ -33,6 +33,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_PROVIDER_UNAVAILABLE: 503,
   ERR_AUDIT_UNAVAILABLE: 503,
   ERR_UNAVAILABLE: 503,
+  ERR_TENANT_KEYS_UNAVAILABLE: 503,
+  ERR_MASTER_KEY_STALE: 503,
+  ERR_MASTER_KEY_UNKNOWN: 503,
 };
 
 /** Codes whose message may be shown (they are written for clients and never hold a value). */

@@ -25,6 +25,9 @@ export type {
   AuditEventsTable,
   AuditHeadsTable,
   JobsTable,
+  MasterKeyState,
+  MasterKeysTable,
+  MasterKeyNodesTable,
 } from './schema.js';
 
 /** The typed query builder over the schema (a transaction is one too). */

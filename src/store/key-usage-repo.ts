@@ -31,6 +31,15 @@ async function adjust(
     .execute();
 }
 
+async function tenantExists(db: Database, tenantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('tenants')
+    .select('id')
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 async function assertUsable(
   db: Database,
   tenantId: string,
@@ -44,6 +53,11 @@ async function assertUsable(
     .where('kind', '=', kind)
     .where('version', '=', version)
     .executeTakeFirst();
+  if (key === undefined && !(await tenantExists(db, tenantId))) {
+    // The tenant was deleted (on another node, whose deletion this node's cached keys have not
+    // seen yet): a retry can never succeed, so it is the same 404 as any route of a missing tenant.
+    throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+  }
   if (key === undefined || key.state === 'retired') {
     // The writer sealed with a keyring older than a retirement: it must seal again and retry.
     throw new TelvaultError(

@@ -173,6 +173,25 @@ export interface JobsTable {
   updated_at: string;
 }
 
+export type MasterKeyState = 'current' | 'previous' | 'retired';
+
+/** A master key by id (its material is never stored); at most one is current. */
+export interface MasterKeysTable {
+  id: string;
+  state: MasterKeyState;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A running node and the master key ids it holds (heartbeat in seen_at). */
+export interface MasterKeyNodesTable {
+  node_id: string;
+  /** JSON array of master key ids, sorted. */
+  key_ids: string;
+  started_at: string;
+  seen_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -195,6 +214,8 @@ export interface Schema {
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
   jobs: JobsTable;
+  master_keys: MasterKeysTable;
+  master_key_nodes: MasterKeyNodesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

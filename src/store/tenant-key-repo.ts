@@ -74,6 +74,12 @@ export async function listKeysNotWrappedBy(
   return q.execute();
 }
 
+/** The master key ids that wrap at least one key. */
+export async function listWrappingMasterKeyIds(db: Database): Promise<string[]> {
+  const rows = await db.selectFrom('tenant_keys').select('master_key_id').distinct().execute();
+  return rows.map((r) => r.master_key_id).sort();
+}
+
 export async function countKeysNotWrappedBy(db: Database, masterKeyId: string): Promise<number> {
   const r = await db
     .selectFrom('tenant_keys')

@@ -133,6 +133,25 @@ describe.each(DIALECTS)('key service on %s', (dialect) => {
     await store.db.deleteFrom('key_usage').where('tenant_id', '=', t.id).execute();
   });
 
+  it("an envelope under one of the tenant's own key versions that is gone is ERR_TENANT_KEYS_UNAVAILABLE", async () => {
+    const t = await tenants.createTenant({ name: 'Lost version' });
+    const ref = { entity: 'secret', field: 'value', recordId: 'r1' };
+    const sealed = await keys.sealField(t.id, ref, 'v1 value');
+    await startTenantKeyRotation({ db: store.db, keys }, t.id); // v2 primary, v1 decrypt-only
+    await store.db
+      .deleteFrom('tenant_keys')
+      .where('tenant_id', '=', t.id)
+      .where('kind', '=', 'data')
+      .where('version', '=', 1)
+      .execute();
+    keys.forgetTenant(t.id);
+    await expect(keys.openField(t.id, ref, sealed.envelope)).rejects.toMatchObject({
+      code: 'ERR_TENANT_KEYS_UNAVAILABLE',
+    });
+    // Keys that do load still seal: the tenant is broken only for what needs the lost version.
+    expect((await keys.sealField(t.id, ref, 'new')).keyVersion).toBe(2);
+  });
+
   it('rejects an empty tenant name naming the field', async () => {
     await expect(tenants.createTenant({ name: '  ' })).rejects.toMatchObject({
       code: 'ERR_VALIDATION',

@@ -6,6 +6,7 @@ import { rotateMasterKey } from '../../src/services/keys/rotation/master-key-rot
 import { assertKeysUsable } from '../../src/services/keys/startup-key-check.js';
 import { ENCRYPTED_TABLE_LIST } from '../../src/store/encrypted-fields.js';
 import type { Database } from '../../src/store/database.js';
+import { findCurrentMasterKey, listMasterKeys } from '../../src/store/master-key-repo.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';
 import { readRow, seedTenant } from '../store/fixtures.js';
 
@@ -38,20 +39,21 @@ describe.each(DIALECTS)('master-key rotation on %s', (dialect) => {
     await store.close();
   });
 
-  it('needs the previous key for keys it wrapped', async () => {
+  it('needs the previous key for keys it wrapped, and then changes nothing', async () => {
     await expect(
       rotateMasterKey({ db: store.db, masterKeys: { current: newMaster } }),
     ).rejects.toMatchObject({
-      code: 'ERR_KEYS_MASTER_UNKNOWN',
+      code: 'ERR_MASTER_KEY_UNKNOWN',
       message: expect.stringContaining(oldMaster.id) as unknown,
     });
-    // The failed run left the job resumable (not running, not done).
-    const job = await store.db
+    // Refused before the new key became current and before any job was recorded.
+    expect(await findCurrentMasterKey(store.db)).toBe(oldMaster.id);
+    const jobs = await store.db
       .selectFrom('jobs')
       .selectAll()
       .where('kind', '=', 'rotate-master-key')
-      .executeTakeFirstOrThrow();
-    expect(job).toMatchObject({ state: 'running', lease_owner: null });
+      .execute();
+    expect(jobs).toEqual([]);
   });
 
   it('rewraps every key in resumable batches, touching only the key table', async () => {
@@ -65,7 +67,20 @@ describe.each(DIALECTS)('master-key rotation on %s', (dialect) => {
     expect(first.outcome).toBe('interrupted');
     expect(first.remaining).toBeGreaterThan(0);
     const second = await rotateMasterKey({ db: store.db, masterKeys }, { batchSize: 2 });
-    expect(second).toMatchObject({ jobId: first.jobId, outcome: 'done', remaining: 0 });
+    expect(second).toMatchObject({
+      jobId: first.jobId,
+      outcome: 'done',
+      remaining: 0,
+      retired: [oldMaster.id],
+    });
+    expect(
+      (await listMasterKeys(store.db))
+        .map((m) => [m.id, m.state])
+        .sort((a, b) => (a[1] ?? '').localeCompare(b[1] ?? '')),
+    ).toEqual([
+      [newMaster.id, 'current'],
+      [oldMaster.id, 'retired'],
+    ]);
 
     const ids = await store.db
       .selectFrom('tenant_keys')

@@ -1,9 +1,14 @@
-// Liveness (the process answers) and readiness (the database answers).
+// Liveness (the process answers) and readiness (the database answers). A node that serves some
+// tenants but not all (a broken tenant key) stays ready, so a load balancer does not drain every
+// node at once, and says `degraded: true` without naming any tenant; its log names them.
 import { z } from 'zod';
 import { TelvaultError } from '../../errors.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 
-export function healthRoutes(ready: () => Promise<boolean>): RouteSpec[] {
+export function healthRoutes(
+  ready: () => Promise<boolean>,
+  degraded: () => Promise<boolean> = () => Promise.resolve(false),
+): RouteSpec[] {
   const tags = ['health'];
   return [
     defineRoute({
@@ -25,11 +30,13 @@ export function healthRoutes(ready: () => Promise<boolean>): RouteSpec[] {
       tags,
       access: { kind: 'public' },
       status: 200,
-      response: z.object({ status: z.literal('ready') }),
+      response: z.object({ status: z.literal('ready'), degraded: z.literal(true).optional() }),
       handler: async () => {
         if (!(await ready().catch(() => false)))
           throw new TelvaultError('ERR_UNAVAILABLE', 'not ready');
-        return { status: 'ready' as const };
+        return (await degraded().catch(() => false))
+          ? { status: 'ready' as const, degraded: true as const }
+          : { status: 'ready' as const };
       },
     }),
   ];

@@ -5,6 +5,7 @@ import {
   createDataKey,
   createKeyring,
   unwrapKey,
+  wrappedKeyMasterId,
   type BlindIndexKey,
   type KeyId,
   type Keyring,
@@ -13,6 +14,7 @@ import {
 import { TelvaultError } from '../../errors.js';
 import type { TenantKeyRow } from '../../store/tenant-key-repo.js';
 import { tenantKeyId } from './key-ids.js';
+import { masterKeyUnknown } from './master-keys.js';
 
 export interface TenantKeyset {
   tenantId: string;
@@ -24,13 +26,24 @@ export interface TenantKeyset {
   indexKeys: readonly BlindIndexKey[];
 }
 
-/** Unwraps one key row; the caller must zero the result. */
+/**
+ * Unwraps one key row; the caller must zero the result. A master key this node was not given is
+ * ERR_MASTER_KEY_UNKNOWN naming its id and the variables that supply one.
+ */
 export function unwrapRow(masters: readonly MasterKey[], row: TenantKeyRow): Uint8Array {
-  return unwrapKey(masters, row.wrapped, {
-    tenantId: row.tenant_id,
-    purpose: row.kind,
-    version: row.version,
-  });
+  try {
+    return unwrapKey(masters, row.wrapped, {
+      tenantId: row.tenant_id,
+      purpose: row.kind,
+      version: row.version,
+    });
+  } catch (err) {
+    if (err instanceof TelvaultError && err.code === 'ERR_KEYS_MASTER_UNKNOWN') {
+      // The id the wrapped text names is the one unwrapKey looked for.
+      throw masterKeyUnknown(wrappedKeyMasterId(row.wrapped), err);
+    }
+    throw err;
+  }
 }
 
 export function buildTenantKeyset(

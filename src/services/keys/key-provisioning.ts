@@ -16,35 +16,44 @@ import {
 import { nowIso } from '../../store/time.js';
 import { tenantKeyId } from './key-ids.js';
 import { unwrapRow } from './key-loader.js';
+import { currentWrapKey } from './master-key-state.js';
+import type { MasterKeys } from './master-keys.js';
 
 /** Creates system key v1 unless it exists (its fixed id makes concurrent nodes converge). */
-export async function createSystemKeyIfAbsent(db: Database, current: MasterKey): Promise<void> {
+export async function createSystemKeyIfAbsent(db: Database, masterKeys: MasterKeys): Promise<void> {
   if ((await listTenantKeys(db, null, 'system')).length > 0) return;
-  const at = nowIso();
-  const material = generateKeyMaterial();
-  try {
-    await insertTenantKeyIfAbsent(db, {
-      id: tenantKeyId(null, 'system', 1),
-      tenant_id: null,
-      kind: 'system',
-      version: 1,
-      state: 'primary',
-      wrapped: wrapKey(current, material, { tenantId: null, purpose: 'system', version: 1 }),
-      master_key_id: current.id,
-      created_at: at,
-      updated_at: at,
-    });
-  } finally {
-    material.fill(0);
-  }
+  await db.transaction().execute(async (trx) => {
+    const master = await currentWrapKey(trx, masterKeys);
+    const at = nowIso();
+    const material = generateKeyMaterial();
+    try {
+      await insertTenantKeyIfAbsent(trx, {
+        id: tenantKeyId(null, 'system', 1),
+        tenant_id: null,
+        kind: 'system',
+        version: 1,
+        state: 'primary',
+        wrapped: wrapKey(master, material, { tenantId: null, purpose: 'system', version: 1 }),
+        master_key_id: master.id,
+        created_at: at,
+        updated_at: at,
+      });
+    } finally {
+      material.fill(0);
+    }
+  });
 }
 
-/** Inserts a new tenant's data key v1 and index key v1, both primary, in `trx`. */
+/**
+ * Inserts a new tenant's data key v1 and index key v1, both primary, in `trx`, wrapped under the
+ * store's current master key.
+ */
 export async function insertFirstTenantKeys(
   trx: Database,
-  current: MasterKey,
+  masterKeys: MasterKeys,
   tenantId: string,
 ): Promise<void> {
+  const current = await currentWrapKey(trx, masterKeys);
   const at = nowIso();
   for (const kind of ['data', 'index'] as const) {
     const material = generateKeyMaterial();

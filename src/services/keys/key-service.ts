@@ -89,6 +89,20 @@ export interface KeyService {
   forgetTenant(tenantId: string): void;
 }
 
+function tenantKeysUnavailable(cause?: unknown): TelvaultError {
+  return new TelvaultError(
+    'ERR_TENANT_KEYS_UNAVAILABLE',
+    "this tenant's keys are unavailable: the operator sees why in `telvault keys status`",
+    { cause },
+  );
+}
+
+/** Whether an envelope key id names one of the tenant's own data key versions (`<id>.d<n>`). */
+function ownDataKeyId(tenantId: string, id: string): boolean {
+  const prefix = `${tenantId}.d`;
+  return id.startsWith(prefix) && /^[1-9][0-9]*$/.test(id.slice(prefix.length));
+}
+
 export function createKeyService(deps: KeyServiceDeps): KeyService {
   const { db, masterKeys } = deps;
   const masters = masterKeyList(masterKeys);
@@ -101,7 +115,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       throw new TelvaultError('ERR_NOT_FOUND', `tenant ${tenantId} not found`);
     }
     const rows = await listTenantKeys(db, tenantId);
-    return buildTenantKeyset(tenantId, stamp, rows, masters);
+    try {
+      return buildTenantKeyset(tenantId, stamp, rows, masters);
+    } catch (err) {
+      // A key that does not unwrap (or is gone) breaks this tenant only: its requests answer 503,
+      // every other tenant is served. A master key this node lacks keeps its own code and id.
+      if (err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_UNKNOWN') throw err;
+      throw tenantKeysUnavailable(err);
+    }
   }
 
   function keyset(tenantId: string, fresh = false): Promise<TenantKeyset> {
@@ -139,14 +160,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     propagationDelayMs: cache.stampCheckMs,
 
     async ensureSystemKey() {
-      await createSystemKeyIfAbsent(db, masterKeys.current);
+      await createSystemKeyIfAbsent(db, masterKeys);
       // Load (and so check) it now rather than on the first rate-limited request.
       systemKeyer = loadSystemKeyer();
       await systemKeyer;
     },
 
     async provisionTenantKeys(trx, tenantId) {
-      await insertFirstTenantKeys(trx, masterKeys.current, tenantId);
+      await insertFirstTenantKeys(trx, masterKeys, tenantId);
     },
 
     async sealField(tenantId, ref, plaintext) {
@@ -172,7 +193,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     async openField(tenantId, ref, envelope) {
       let ks = await keyset(tenantId);
-      if (!ks.keyring.has(envelopeKeyId(envelope))) ks = await keyset(tenantId, true);
+      const id = envelopeKeyId(envelope);
+      if (!ks.keyring.has(id)) {
+        ks = await keyset(tenantId, true);
+        // One of the tenant's own key versions that a stored row needs is gone from the key table.
+        if (!ks.keyring.has(id) && ownDataKeyId(tenantId, id)) throw tenantKeysUnavailable();
+      }
       return new Secret(openFieldText(ks.keyring, envelope, { tenantId, ...ref }));
     },
 
@@ -195,7 +221,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       return (await systemKeyer).key(value);
     },
 
-    keyStatus: () => readKeyStatus(db),
+    keyStatus: () => readKeyStatus(db, masterKeys),
 
     async destroyTenantKeys(trx, tenantId) {
       await deleteTenantKeyRows(trx, tenantId);

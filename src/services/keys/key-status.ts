@@ -1,10 +1,21 @@
 // The key status view: per tenant, every key version with its state and rows, and unfinished jobs.
 // Secret-free by construction (wrapped keys are not part of it).
-import type { Database, JobState, JobsTable, KeyKind, KeyState } from '../../store/database.js';
+import type {
+  Database,
+  JobState,
+  JobsTable,
+  KeyKind,
+  KeyState,
+  MasterKeyState,
+} from '../../store/database.js';
 import { listJobs } from '../../store/job-repo.js';
 import { listKeyUsage } from '../../store/key-usage-repo.js';
+import { listMasterKeyNodes, listMasterKeys } from '../../store/master-key-repo.js';
 import { listAllTenantKeys } from '../../store/tenant-key-repo.js';
 import { listTenants } from '../../store/tenant-repo.js';
+import { NODE_LIVE_MS } from './master-key-state.js';
+import type { MasterKeys } from './master-keys.js';
+import { inspectKeys, type KeyCheckProblem } from './startup-key-check.js';
 
 export interface KeyVersionView {
   kind: KeyKind;
@@ -33,9 +44,30 @@ export interface TenantKeyStatusView {
   jobs: JobView[];
 }
 
+export interface MasterKeyView {
+  id: string;
+  state: MasterKeyState;
+  updatedAt: string;
+}
+
+export interface NodeView {
+  nodeId: string;
+  /** Master key ids the node holds. */
+  keyIds: string[];
+  seenAt: string;
+  /** Seen within the last 20 s: a promotion waits for it to hold the new key. */
+  live: boolean;
+}
+
 export interface KeyStatusView {
   /** Master key ids that still wrap at least one key. */
   masterKeyIds: string[];
+  /** The store's master keys: the current one (every new key is wrapped by it) and the others. */
+  masterKeys: MasterKeyView[];
+  /** Serving nodes and the master keys each declared. */
+  nodes: NodeView[];
+  /** Keys that stored rows need and that do not unwrap here (with this command's master keys). */
+  problems: KeyCheckProblem[];
   system: KeyVersionView[];
   tenants: TenantKeyStatusView[];
   /** Unfinished deployment-wide jobs (master-key rotation). */
@@ -70,13 +102,21 @@ async function allTenants(db: Database) {
   }
 }
 
-export async function readKeyStatus(db: Database): Promise<KeyStatusView> {
-  const [tenants, keys, usage, jobs] = await Promise.all([
+export async function readKeyStatus(
+  db: Database,
+  masterKeys: MasterKeys,
+  clock: () => number = Date.now,
+): Promise<KeyStatusView> {
+  const [tenants, keys, usage, jobs, masters, nodes, check] = await Promise.all([
     allTenants(db),
     listAllTenantKeys(db),
     listKeyUsage(db),
     listJobs(db, ['pending', 'running']),
+    listMasterKeys(db),
+    listMasterKeyNodes(db),
+    inspectKeys(db, masterKeys),
   ]);
+  const liveSince = new Date(clock() - NODE_LIVE_MS).toISOString();
   const rows = new Map(usage.map((u) => [`${u.tenant_id}/${u.kind}/${u.version}`, u.rows]));
   const byTenant = new Map<string | null, KeyVersionView[]>();
   for (const k of keys) {
@@ -93,6 +133,14 @@ export async function readKeyStatus(db: Database): Promise<KeyStatusView> {
   }
   return {
     masterKeyIds: [...new Set(keys.map((k) => k.master_key_id))].sort(),
+    masterKeys: masters.map((m) => ({ id: m.id, state: m.state, updatedAt: m.updated_at })),
+    nodes: nodes.map((n) => ({
+      nodeId: n.node_id,
+      keyIds: JSON.parse(n.key_ids) as string[],
+      seenAt: n.seen_at,
+      live: n.seen_at >= liveSince,
+    })),
+    problems: check.problems,
     system: byTenant.get(null) ?? [],
     tenants: tenants.map((t) => ({
       tenantId: t.id,

@@ -1,24 +1,59 @@
-// The master keys a node holds: the current one (wraps every new or rewrapped key) and, during a
-// master-key rotation, the previous one (still unwraps keys not yet rewrapped).
+// The master keys a node holds. `current` is TELVAULT_MASTER_KEY: the one a fresh store records
+// as current and the one `keys rotate-master` rewraps under. `next` (TELVAULT_MASTER_KEY_NEXT) is
+// a key the node accepts before it becomes current, `previous` (TELVAULT_MASTER_KEY_PREVIOUS) one
+// it still accepts after. A node wraps only under the store's current master key (see
+// master-key-state.ts), which may be any of the three.
 import type { TelvaultConfig } from '../../config.js';
 import { parseMasterKey, type MasterKey } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 
 export interface MasterKeys {
   current: MasterKey;
+  next?: MasterKey | undefined;
   previous?: MasterKey | undefined;
 }
 
-/** Both keys, current first: the set `unwrapKey` picks from by id. */
+/** The variables that supply a master key, for messages that ask for one. */
+export const MASTER_KEY_VARIABLES =
+  'TELVAULT_MASTER_KEY, TELVAULT_MASTER_KEY_NEXT or TELVAULT_MASTER_KEY_PREVIOUS (or their _FILE variants)';
+
+/** Every key held, current first, without duplicates: the set `unwrapKey` picks from by id. */
 export function masterKeyList(keys: MasterKeys): MasterKey[] {
-  return keys.previous === undefined || keys.previous.id === keys.current.id
-    ? [keys.current]
-    : [keys.current, keys.previous];
+  const out: MasterKey[] = [];
+  for (const k of [keys.current, keys.next, keys.previous]) {
+    if (k !== undefined && !out.some((o) => o.id === k.id)) out.push(k);
+  }
+  return out;
 }
 
-/** Parses TELVAULT_MASTER_KEY (required) and TELVAULT_MASTER_KEY_PREVIOUS (optional). */
+/** The ids held, sorted (what a node declares). */
+export function heldMasterKeyIds(keys: MasterKeys): string[] {
+  return masterKeyList(keys)
+    .map((k) => k.id)
+    .sort();
+}
+
+export function masterKeyUnknown(masterId: string, cause?: unknown): TelvaultError {
+  return new TelvaultError(
+    'ERR_MASTER_KEY_UNKNOWN',
+    `master key "${masterId}" is not configured on this node: set ${MASTER_KEY_VARIABLES} to it`,
+    { cause },
+  );
+}
+
+function parseNamed(name: string, text: string): MasterKey {
+  try {
+    return parseMasterKey(text);
+  } catch (err) {
+    const why = err instanceof TelvaultError ? err.message : 'invalid';
+    throw new TelvaultError('ERR_CONFIG_INVALID', `${name} is not a usable master key: ${why}`);
+  }
+}
+
+/** Parses TELVAULT_MASTER_KEY (required), _NEXT and _PREVIOUS (optional). */
 export function loadMasterKeys(
-  config: Pick<TelvaultConfig, 'masterKey' | 'masterKeyPrevious'>,
+  config: Pick<TelvaultConfig, 'masterKey' | 'masterKeyPrevious'> &
+    Partial<Pick<TelvaultConfig, 'masterKeyNext'>>,
 ): MasterKeys {
   if (config.masterKey === undefined) {
     throw new TelvaultError(
@@ -26,10 +61,12 @@ export function loadMasterKeys(
       'TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set: generate one with `telvault keygen`',
     );
   }
-  const current = parseMasterKey(config.masterKey.reveal());
-  const previous =
-    config.masterKeyPrevious === undefined
-      ? undefined
-      : parseMasterKey(config.masterKeyPrevious.reveal());
-  return { current, previous };
+  const current = parseNamed('TELVAULT_MASTER_KEY', config.masterKey.reveal());
+  const optional = (name: string, s: { reveal(): string } | undefined) =>
+    s === undefined ? undefined : parseNamed(name, s.reveal());
+  return {
+    current,
+    next: optional('TELVAULT_MASTER_KEY_NEXT', config.masterKeyNext),
+    previous: optional('TELVAULT_MASTER_KEY_PREVIOUS', config.masterKeyPrevious),
+  };
 }

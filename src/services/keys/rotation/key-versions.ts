@@ -19,6 +19,7 @@ import { findActiveJob, insertJob } from '../../../store/job-repo.js';
 import { bumpKeyringStamp, lockTenant } from '../../../store/tenant-repo.js';
 import { newId, nowIso } from '../../../store/time.js';
 import { tenantKeyId } from '../key-ids.js';
+import { currentWrapKey } from '../master-key-state.js';
 import type { MasterKeys } from '../master-keys.js';
 
 export interface PromotedKey {
@@ -99,6 +100,7 @@ export async function promoteNewKeyVersion(
     throw new TelvaultError('ERR_KEYS_MISSING', `tenant ${tenantId} has no primary ${kind} key`);
   }
   const toVersion = Math.max(...keys.map((k) => k.version)) + 1;
+  const master = await currentWrapKey(trx, masterKeys);
   const at = nowIso();
   const material = generateKeyMaterial();
   try {
@@ -108,12 +110,8 @@ export async function promoteNewKeyVersion(
       kind,
       version: toVersion,
       state: 'primary',
-      wrapped: wrapKey(masterKeys.current, material, {
-        tenantId,
-        purpose: kind,
-        version: toVersion,
-      }),
-      master_key_id: masterKeys.current.id,
+      wrapped: wrapKey(master, material, { tenantId, purpose: kind, version: toVersion }),
+      master_key_id: master.id,
       created_at: at,
       updated_at: at,
     });

@@ -1,8 +1,11 @@
-// Master-key rotation: every wrapped key (tenant data and index keys, the system key) not yet
-// wrapped by the current master key is unwrapped (by the id it names: current or previous) and
-// wrapped again, in batches, with compare-and-set. It touches only tenant_keys: the key material,
-// and so every envelope and blind index, is unchanged. Resumable: a rerun continues where the
-// saved cursor is; when it completes the previous master key is no longer needed.
+// Master-key rotation: first the new master key (TELVAULT_MASTER_KEY) becomes the store's current
+// one, refused unless every running node declared it (master-key-state.ts): from then on every node
+// wraps new keys under it. Then every wrapped key (tenant data and index keys, the system key) not
+// yet wrapped by it is unwrapped (by the id it names) and wrapped again, in batches, with
+// compare-and-set. It touches only tenant_keys: the key material, and so every envelope and blind
+// index, is unchanged. Resumable: a rerun continues where the saved cursor is. When a final count
+// under the promotion lock finds no key under another master key, those are recorded retired and
+// the previous master key is no longer needed.
 import { wrapKey } from '../../../crypto/index.js';
 import { TelvaultError } from '../../../errors.js';
 import type { Database } from '../../../store/database.js';
@@ -10,6 +13,7 @@ import { findActiveJob, insertJob } from '../../../store/job-repo.js';
 import {
   countKeysNotWrappedBy,
   listKeysNotWrappedBy,
+  listWrappingMasterKeyIds,
   rewrapTenantKeys,
   type TenantKeyRow,
 } from '../../../store/tenant-key-repo.js';
@@ -21,7 +25,12 @@ import {
   type RunJobOptions,
 } from '../job-runner.js';
 import { unwrapRow } from '../key-loader.js';
-import { masterKeyList, type MasterKeys } from '../master-keys.js';
+import {
+  assertCurrentMasterKey,
+  promoteMasterKey,
+  retireUnneededMasterKeys,
+} from '../master-key-state.js';
+import { MASTER_KEY_VARIABLES, masterKeyList, type MasterKeys } from '../master-keys.js';
 
 export const MASTER_KEY_JOB = 'rotate-master-key';
 
@@ -35,6 +44,10 @@ export interface MasterRotationResult {
   outcome: JobOutcome;
   /** Keys still wrapped by another master key (0 when the previous key is no longer needed). */
   remaining: number;
+  /** The master key that was current before (undefined on a store that had none). */
+  from: string | undefined;
+  /** Master keys recorded retired by this run (no key is wrapped by them any more). */
+  retired: string[];
 }
 
 async function rewrapBatch(deps: MasterRotationDeps, rows: readonly TenantKeyRow[]) {
@@ -57,9 +70,17 @@ async function rewrapBatch(deps: MasterRotationDeps, rows: readonly TenantKeyRow
     expectedWrapped: n.row.wrapped,
     wrapped: n.wrapped,
   }));
-  await deps.db
-    .transaction()
-    .execute((trx) => rewrapTenantKeys(trx, items, { masterKeyId: current.id, at }));
+  await deps.db.transaction().execute(async (trx) => {
+    await assertCurrentMasterKey(trx, current.id);
+    await rewrapTenantKeys(trx, items, { masterKeyId: current.id, at });
+  });
+}
+
+function unknownMasters(ids: readonly string[]): TelvaultError {
+  return new TelvaultError(
+    'ERR_MASTER_KEY_UNKNOWN',
+    `some keys are wrapped by master key(s) ${ids.join(', ')}, which are not configured: set TELVAULT_MASTER_KEY_PREVIOUS to the old key (${MASTER_KEY_VARIABLES} supply master keys)`,
+  );
 }
 
 async function work(deps: MasterRotationDeps, ctx: JobContext, batchSize: number) {
@@ -88,10 +109,7 @@ async function work(deps: MasterRotationDeps, ctx: JobContext, batchSize: number
     if (ctx.job.cursor === null) break;
   }
   if (unknown.size > 0) {
-    throw new TelvaultError(
-      'ERR_KEYS_MASTER_UNKNOWN',
-      `some keys are wrapped by master key(s) ${[...unknown].join(', ')}, which are not configured: set TELVAULT_MASTER_KEY_PREVIOUS`,
-    );
+    throw unknownMasters([...unknown]);
   }
 }
 
@@ -101,6 +119,10 @@ export async function rotateMasterKey(
   options: RunJobOptions & { batchSize?: number } = {},
 ): Promise<MasterRotationResult> {
   const { db } = deps;
+  const held = new Set(masterKeyList(deps.masterKeys).map((m) => m.id));
+  const unknown = (await listWrappingMasterKeyIds(db)).filter((id) => !held.has(id));
+  if (unknown.length > 0) throw unknownMasters(unknown);
+  const { from } = await promoteMasterKey(db, deps.masterKeys.current);
   const job = await findActiveJob(db, MASTER_KEY_JOB, null);
   const jobId = job?.id ?? newId();
   if (job === undefined) {
@@ -117,5 +139,10 @@ export async function rotateMasterKey(
   const outcome = await runLeasedJob(db, jobId, options, (ctx) =>
     work(deps, ctx, options.batchSize ?? 500),
   );
-  return { jobId, outcome, remaining: await countKeysNotWrappedBy(db, deps.masterKeys.current.id) };
+  const current = deps.masterKeys.current.id;
+  const end =
+    outcome === 'done'
+      ? await retireUnneededMasterKeys(db, current)
+      : { remaining: await countKeysNotWrappedBy(db, current), retired: [] };
+  return { jobId, outcome, from, ...end };
 }
