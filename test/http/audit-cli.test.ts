@@ -186,12 +186,12 @@ describe.each(DIALECTS)('audit head and verify --head on %s', (dialect) => {
     await setUp();
     try {
       expect((await run('tenant', 'create', 'Acme')).code).toBe(0);
-      // The system key's wrapped text in the audit key's row: a valid wrap, for another purpose.
+      // A tenant data key's wrapped text in the audit key's row: a valid wrap, for another purpose.
       await withDb(async (db) => {
         const system = await db
           .selectFrom('tenant_keys')
           .select('wrapped')
-          .where('kind', '=', 'system')
+          .where('kind', '=', 'data')
           .executeTakeFirstOrThrow();
         await db
           .updateTable('tenant_keys')

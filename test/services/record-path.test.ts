@@ -87,35 +87,6 @@ describe.each(DIALECTS)('the encrypted-record path on %s', (dialect) => {
     await store.close();
   });
 
-  it('writes through each service, rotates data and master keys, reads back through it', async () => {
-    for (const [provider, body] of Object.entries(BODIES) as [Provider, object][]) {
-      await services.credentials.put(tenantId, provider, parseBody(provider, body), actor);
-    }
-    // A partial update keeps the sealed fields it does not name.
-    const twimlAppSid = `AP${hex32('d')}`;
-    await services.credentials.put(tenantId, 'twilio', parseBody('twilio', { twimlAppSid }), actor);
-    BODIES.twilio['twimlAppSid'] = twimlAppSid;
-    for (const [name, value] of Object.entries(SECRETS)) {
-      await services.secrets.put(tenantId, name, secretInput.parse({ value }), actor);
-    }
-    await expectEverythingReadsBack(services, tenantId);
-    expect(await keyVersions(store, tenantId)).toEqual([1]);
-
-    expect((await rotateTenantKey({ db: store.db, keys }, tenantId)).outcome).toBe('done');
-    expect(await keyVersions(store, tenantId)).toEqual([2]);
-    await expectEverythingReadsBack(services, tenantId);
-
-    const rotated = await rotateMasterKey({
-      db: store.db,
-      masterKeys: { current: newMaster, previous: oldMaster },
-    });
-    expect(rotated).toMatchObject({ outcome: 'done', remaining: 0 });
-    // A node with only the new master key: nothing cached, every key unwrapped anew.
-    const fresh = createKeyService({ db: store.db, masterKeys: { current: newMaster } });
-    const after = createServices({ db: store.db, dialect, keys: fresh, rootTokenHash: undefined });
-    await expectEverythingReadsBack(after, tenantId);
-  });
-
   it('re-seals kept envelopes so a row stays under one key version', async () => {
     const t = (await services.tenants.create('reseal', actor)).id;
     await services.credentials.put(t, 'exotel', parseBody('exotel', BODIES.exotel), actor);
@@ -273,5 +244,34 @@ describe.each(DIALECTS)('the encrypted-record path on %s', (dialect) => {
         plan: plan('CANARY-sip-4', { row_version: 1 }),
       }),
     ).rejects.toMatchObject({ code: 'ERR_RECORD_CONDITION_FAILED' });
+  });
+  // Last: it moves the store to another master key, which the services above no longer hold.
+  it('writes through each service, rotates data and master keys, reads back through it', async () => {
+    for (const [provider, body] of Object.entries(BODIES) as [Provider, object][]) {
+      await services.credentials.put(tenantId, provider, parseBody(provider, body), actor);
+    }
+    // A partial update keeps the sealed fields it does not name.
+    const twimlAppSid = `AP${hex32('d')}`;
+    await services.credentials.put(tenantId, 'twilio', parseBody('twilio', { twimlAppSid }), actor);
+    BODIES.twilio['twimlAppSid'] = twimlAppSid;
+    for (const [name, value] of Object.entries(SECRETS)) {
+      await services.secrets.put(tenantId, name, secretInput.parse({ value }), actor);
+    }
+    await expectEverythingReadsBack(services, tenantId);
+    expect(await keyVersions(store, tenantId)).toEqual([1]);
+
+    expect((await rotateTenantKey({ db: store.db, keys }, tenantId)).outcome).toBe('done');
+    expect(await keyVersions(store, tenantId)).toEqual([2]);
+    await expectEverythingReadsBack(services, tenantId);
+
+    const rotated = await rotateMasterKey({
+      db: store.db,
+      masterKeys: { current: newMaster, previous: oldMaster },
+    });
+    expect(rotated).toMatchObject({ outcome: 'done', remaining: 0 });
+    // A node with only the new master key: nothing cached, every key unwrapped anew.
+    const fresh = createKeyService({ db: store.db, masterKeys: { current: newMaster } });
+    const after = createServices({ db: store.db, dialect, keys: fresh, rootTokenHash: undefined });
+    await expectEverythingReadsBack(after, tenantId);
   });
 });

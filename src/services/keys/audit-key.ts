@@ -54,7 +54,7 @@ export async function loadAuditMacs(db: Database, masterKeys: MasterKeys): Promi
     material = unwrapRow(masterKeyList(masterKeys), row);
   } catch (err) {
     // An unknown master key names itself; any other failure is the opaque one, said of what.
-    if (err instanceof TelvaultError && err.code === 'ERR_KEYS_MASTER_UNKNOWN') throw err;
+    if (err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_UNKNOWN') throw err;
     throw new TelvaultError(
       'ERR_KEYS_MISSING',
       'the audit key does not unwrap with the configured master key',
