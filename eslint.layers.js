@@ -10,6 +10,15 @@ export const layerZones = [
     message: 'crypto/ imports nothing else from the project',
   },
   {
+    target: [
+      ...others('store', 'services', 'http', 'cli', 'app', 'providers', 'sandbox', 'web'),
+      './src/*.ts',
+    ],
+    from: './src/crypto',
+    except: ['./index.ts', './errors.ts'],
+    message: 'outside crypto/, the encryption core is imported through crypto/index.ts',
+  },
+  {
     target: './src/providers',
     from: others('store', 'services', 'http', 'cli', 'app', 'sandbox', 'web'),
     message: 'providers/ never import store/, services/, http/ or the sandbox',

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { Secret } from './crypto/secret.js';
+import { Secret } from './crypto/index.js';
 import { TelvaultError } from './crypto/errors.js';
 
 export type ProvidersMode = 'live' | 'sandbox';

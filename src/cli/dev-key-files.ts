@@ -15,8 +15,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { TelvaultConfig } from '../config.js';
-import { parseMasterKey } from '../crypto/master-key.js';
-import { Secret } from '../crypto/secret.js';
+import { parseMasterKey } from '../crypto/index.js';
+import { Secret } from '../crypto/index.js';
 
 export const DEV_MASTER_KEY_FILE = 'master.key';
 export const DEV_PREVIOUS_MASTER_KEY_FILE = 'master.key.previous';

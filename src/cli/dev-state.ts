@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Secret } from '../crypto/secret.js';
+import { Secret } from '../crypto/index.js';
 import { generateToken, hashToken, ROOT_TOKEN_PREFIX } from '../services/tokens/index.js';
 import { DEV_MASTER_KEY_FILE, DEV_PREVIOUS_MASTER_KEY_FILE } from './dev-key-files.js';
 

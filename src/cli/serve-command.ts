@@ -2,7 +2,7 @@
 // says exactly what is missing.
 import type { Command } from 'commander';
 import { loadConfig, providerTargetProblems, type TelvaultConfig } from '../config.js';
-import { parseMasterKey } from '../crypto/master-key.js';
+import { parseMasterKey } from '../crypto/index.js';
 import { TelvaultError } from '../errors.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
 import { ROOT_TOKEN_MIN_LENGTH, rootTokenProblem } from '../services/tokens/index.js';

@@ -49,6 +49,10 @@ const cases: [file: string, code: string, expected: RegExp | null][] = [
     /through its domain's index/,
   ],
   ['src/http/routes/zz.ts', "import { SCOPES } from '../../services/tokens/index.js';", null],
+  ['src/services/zz.ts', "import { Secret } from '../crypto/secret.js';", /through crypto\/index/],
+  ['src/zz.ts', "import { Secret } from './crypto/secret.js';", /through crypto\/index/],
+  ['src/services/zz.ts', "import { Secret } from '../crypto/index.js';", null],
+  ['src/crypto/zz.ts', "import { Secret } from './secret.js';", null],
   ['src/web/zz.ts', "import { SCOPES } from '../services/tokens/index.js';", /over HTTP/],
 ];
 

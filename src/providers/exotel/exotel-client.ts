@@ -1,7 +1,7 @@
 // Exotel over HTTP (there is no official SDK): `Calls/connect.json` form-encoded with Basic auth
 // (the phone's or the tenant's API key and token), on an allow-listed host only. In sandbox mode
 // https://<host>/… is sent to <sandbox>/exotel/<host>/… (providers.md §5).
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 import { createProviderCall, passProviderError } from '../core/provider-call.js';
 import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';

@@ -1,6 +1,6 @@
 // The Exotel client's inputs and secret-free outputs.
 import type { ProviderCallEntry } from '../core/provider-call.js';
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 
 /** The phone's own Exotel credentials where it has them, else the tenant's. */
 export interface ExotelCredentials {

@@ -2,7 +2,7 @@
 // (maxRetries: 0): the SDK would re-send a 409/5xx import, so callers retrieve before re-sending
 // (providers.md §4, §9.8). Reads and deletes keep the SDK's retries.
 import Retell from 'retell-sdk';
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 import { createProviderCall } from '../core/provider-call.js';
 import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';

@@ -1,6 +1,6 @@
 // The Retell client's inputs and secret-free outputs.
 import type { ProviderCallEntry } from '../core/provider-call.js';
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 
 export interface RetellAgentWeight {
   agentId: string;

@@ -4,7 +4,7 @@
 import { Client } from '@sendgrid/client';
 import type { ClientRequest } from '@sendgrid/client/src/request.js';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 import { createProviderCall } from '../core/provider-call.js';
 import { sandboxBaseUrl } from '../core/sandbox-url.js';
 import { ProviderError } from '../provider-error.js';

@@ -3,7 +3,7 @@
 // TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_EDGE / TWILIO_REGION / TWILIO_LOG_LEVEL would
 // otherwise be picked up by the SDK (providers.md §3).
 import twilio from 'twilio';
-import { Secret } from '../../crypto/secret.js';
+import { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { createProviderCall } from '../core/provider-call.js';
 import type { ProviderLogger } from '../core/provider-log.js';

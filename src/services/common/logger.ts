@@ -1,7 +1,7 @@
 // The structured logger: pino, with redaction by field name (at any depth), by the Secret wrapper
 // type, and phone numbers masked to their last four digits wherever they appear in text.
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { isSecret } from '../../crypto/secret.js';
+import { isSecret } from '../../crypto/index.js';
 
 export type { Logger } from 'pino';
 

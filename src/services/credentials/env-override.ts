@@ -4,7 +4,7 @@
 // the use) as soon as the database answers again. An override that could never be used (no tenant,
 // a tenant that does not exist, no provider variables, a misspelt or invalid variable) is refused
 // at start: it is found out when the database is down otherwise, the one time it matters.
-import { Secret } from '../../crypto/secret.js';
+import { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Actor } from '../audit/actor.js';
 import { actorLabel } from '../audit/actor.js';

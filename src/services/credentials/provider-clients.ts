@@ -5,7 +5,7 @@
 // sandbox base URL (the one `telvault dev` mounts, or TELVAULT_SANDBOX_URL). Where the call cannot
 // go (sandbox mode without a URL), nothing is decrypted.
 import type { ProvidersMode } from '../../config.js';
-import type { Secret } from '../../crypto/secret.js';
+import type { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { ProviderLogEntry } from '../../providers/core/provider-log.js';
 import {

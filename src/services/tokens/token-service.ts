@@ -3,7 +3,7 @@
 // is compared by hash in constant time. Authentication is cached briefly (see TOKEN_CACHE_TTL_MS).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { Secret } from '../../crypto/secret.js';
+import { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { newId, nowIso } from '../../store/time.js';
