@@ -1,6 +1,7 @@
 // Seal and open of a 32-byte value: envelope v1 against raw node:crypto AES-256-GCM with a cached
 // key (same run), the peer library @47ng/cloak, and the legacy design that runs PBKDF2 per value.
 import { decryptStringSync, encryptStringSync, generateKey, parseKeySync } from '@47ng/cloak';
+import { asTenantId } from '../src/crypto/index.js';
 import {
   createCipheriv,
   createDecipheriv,
@@ -24,7 +25,7 @@ import { measure, printTable, type BenchModule } from './harness.js';
 const VALUE = 'a14dc4fbfa60fa17cd8095c18f5d5aeb'; // 32 bytes, a Twilio auth token's shape
 const VALUE_BYTES = Buffer.from(VALUE, 'utf8');
 const context: EnvelopeContext = {
-  tenantId: 'tn_01J9ZQ7K3M',
+  tenantId: asTenantId('tn_01J9ZQ7K3M'),
   entity: 'provider-credential',
   field: 'authToken',
   recordId: '0192d6c4-7b1e-7c4a-9f0e-3a1b2c3d4e5f',

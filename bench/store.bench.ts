@@ -5,6 +5,7 @@
 // - the time to rotate the master key over M tenants (2 wrapped keys each).
 // N = BENCH_STORE_FIELDS (default 100 000), M = BENCH_STORE_TENANTS (default 10 000).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { asTenantId, type TenantId } from '../src/crypto/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,7 @@ async function withDatabase<T>(dialect: DialectName, fn: (db: Database) => Promi
   }
 }
 
-async function seedSecrets(db: Database, keys: KeyService, tenantId: string, n: number) {
+async function seedSecrets(db: Database, keys: KeyService, tenantId: TenantId, n: number) {
   for (let i = 0; i < n; i += BATCH) {
     const rows = [];
     for (let j = i; j < Math.min(n, i + BATCH); j++) {
@@ -70,7 +71,7 @@ async function seedSecrets(db: Database, keys: KeyService, tenantId: string, n: 
 }
 
 /** In-memory floor: open and re-seal one field, per second. */
-async function cryptoFloor(keys: KeyService, tenantId: string): Promise<number> {
+async function cryptoFloor(keys: KeyService, tenantId: TenantId): Promise<number> {
   const ks = await keys.tenantKeyset(tenantId);
   const key = ks.keyring.primary();
   const ctx = { tenantId, entity: 'secret', field: 'value', recordId: newId() };
@@ -104,7 +105,7 @@ async function masterBench(dialect: DialectName) {
     for (let i = 0; i < TENANTS; i += BATCH) {
       await db.transaction().execute(async (trx) => {
         for (let j = i; j < Math.min(TENANTS, i + BATCH); j++) {
-          const id = newId();
+          const id = asTenantId(newId());
           await insertTenant(trx, { id, name: `t${j}`, created_at: nowIso(), keyring_stamp: 1 });
           await keys.provisionTenantKeys(trx, id);
         }

@@ -133,11 +133,13 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
     .action(async (tenantId: string, opts: { index?: boolean }) => {
       const index = opts.index === true;
       await withKeyContext(async ({ services: s, database }) => {
+        // The tenant as the store knows it (ERR_NOT_FOUND otherwise), its id branded.
+        const tenant = await s.tenants.get(tenantId);
         const reporter = progressReporter(io, index ? 're-index' : 're-encrypt');
         const deps = { db: database.db, keys: s.keys };
         const run = index ? rotateIndexKey : rotateTenantKey;
         const r = await interruptible((signal) =>
-          run(deps, tenantId, { signal, onProgress: (p) => reporter.update(p) }),
+          run(deps, tenant.id, { signal, onProgress: (p) => reporter.update(p) }),
         ).finally(() => reporter.stop());
         await s.audit.record({
           tenantId,

@@ -7,13 +7,14 @@
 // Stored format: do not change (every stored envelope is bound to exactly these bytes).
 import { argumentError } from './failures.js';
 import type { KeyId } from './key-id.js';
+import type { TenantId } from './tenant-id.js';
 
 /** Stored format: do not change. */
 export const ENVELOPE_AAD_DOMAIN = 'telvault/envelope-aad/v1';
 
 /** Who and what a sealed value belongs to; supplied by the caller at seal and again at open. */
 export interface EnvelopeContext {
-  tenantId: string;
+  tenantId: TenantId;
   /** Logical entity name (e.g. 'credential', as stored in every envelope's associated data), not a physical table name. */
   entity: string;
   field: string;

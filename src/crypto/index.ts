@@ -2,6 +2,7 @@
 // decoders.
 // No I/O and no imports from the rest of the project. Named exports only.
 export { asKeyId, type KeyId } from './key-id.js';
+export { asTenantId, isTenantId, type TenantId } from './tenant-id.js';
 export type { EnvelopeContext } from './aad.js';
 export { createDataKey, type DataKey } from './data-key.js';
 export { createKeyring, type Keyring, type KeyringEntry, type KeyState } from './keyring.js';

@@ -13,12 +13,13 @@ import { TelvaultError } from './errors.js';
 import { argumentError, assertBytes, assertVersion, decryptionFailed } from './failures.js';
 import { KEY_BYTES } from './hkdf/subkeys.js';
 import { MASTER_KEY_ID_PATTERN, masterKeyObject, type MasterKey } from './master-key.js';
+import type { TenantId } from './tenant-id.js';
 
 export type WrappedKeyPurpose = 'data' | 'index' | 'system' | 'audit';
 
 export interface WrapContext {
   /** null for the system and audit keys, a tenant id for data and index keys. */
-  tenantId: string | null;
+  tenantId: TenantId | null;
   purpose: WrappedKeyPurpose;
   version: number;
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { asTenantId } from '../../src/crypto/index.js';
 import { describe, expect, it } from 'vitest';
 import {
   createKeyring,
@@ -159,7 +160,7 @@ describe('envelope v1: binding to its context and key', () => {
   it('does not open under another tenant, record, field or entity (AAD swaps)', () => {
     const envelope = sealField(key, 'AC-token', baseContext);
     const swaps: EnvelopeContext[] = [
-      { ...baseContext, tenantId: 'tn_other' },
+      { ...baseContext, tenantId: asTenantId('tn_other') },
       { ...baseContext, recordId: '0192d6c4-7b1e-7c4a-9f0e-000000000000' },
       { ...baseContext, field: 'apiKeySecret' },
       { ...baseContext, entity: 'secret' },
@@ -167,7 +168,11 @@ describe('envelope v1: binding to its context and key', () => {
       // Swapped values between fields, and boundary shifts a naive concatenation would confuse.
       { ...baseContext, entity: baseContext.field, field: baseContext.entity },
       { ...baseContext, entity: 'provider-credentialauth', field: 'Token' },
-      { ...baseContext, tenantId: `${baseContext.tenantId}provider-`, entity: 'credential' },
+      {
+        ...baseContext,
+        tenantId: asTenantId(`${baseContext.tenantId}provider-`),
+        entity: 'credential',
+      },
     ];
     for (const context of swaps) {
       expect(codeOf(() => openField(ring, envelope, context))).toBe('ERR_CRYPTO_DECRYPT_FAILED');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asTenantId } from '../../src/crypto/index.js';
 import {
   generateKeyMaterial,
   parseMasterKey,
@@ -13,7 +14,7 @@ import { codeOf } from './support.js';
 const b64 = (bytes: Buffer): string => bytes.toString('base64');
 const masterA = parseMasterKey(b64(Buffer.alloc(32, 0xa1)));
 const masterB = parseMasterKey(b64(Buffer.alloc(32, 0xb2)));
-const dataCtx: WrapContext = { tenantId: 'tn_1', purpose: 'data', version: 1 };
+const dataCtx: WrapContext = { tenantId: asTenantId('tn_1'), purpose: 'data', version: 1 };
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -66,7 +67,7 @@ describe('wrapped keys', () => {
   it('round trips for data, index, system and audit keys', () => {
     const contexts: WrapContext[] = [
       dataCtx,
-      { tenantId: 'tn_1', purpose: 'index', version: 7 },
+      { tenantId: asTenantId('tn_1'), purpose: 'index', version: 7 },
       { tenantId: null, purpose: 'system', version: 1 },
       { tenantId: null, purpose: 'audit', version: 1 },
     ];
@@ -92,7 +93,7 @@ describe('wrapped keys', () => {
   it('fails under the wrong tenant, purpose or version', () => {
     const wrapped = wrapKey(masterA, generateKeyMaterial(), dataCtx);
     for (const context of [
-      { ...dataCtx, tenantId: 'tn_2' },
+      { ...dataCtx, tenantId: asTenantId('tn_2') },
       { ...dataCtx, purpose: 'index' as const },
       { ...dataCtx, version: 2 },
     ]) {
@@ -136,12 +137,20 @@ describe('wrapped keys', () => {
     ).toBe('ERR_CRYPTO_ARGUMENT');
     expect(
       codeOf(() =>
-        wrapKey(masterA, generateKeyMaterial(), { tenantId: 't', purpose: 'system', version: 1 }),
+        wrapKey(masterA, generateKeyMaterial(), {
+          tenantId: asTenantId('t'),
+          purpose: 'system',
+          version: 1,
+        }),
       ),
     ).toBe('ERR_CRYPTO_ARGUMENT');
     expect(
       codeOf(() =>
-        wrapKey(masterA, generateKeyMaterial(), { tenantId: 't', purpose: 'audit', version: 1 }),
+        wrapKey(masterA, generateKeyMaterial(), {
+          tenantId: asTenantId('t'),
+          purpose: 'audit',
+          version: 1,
+        }),
       ),
     ).toBe('ERR_CRYPTO_ARGUMENT');
     expect(codeOf(() => wrapKey({ id: masterA.id }, generateKeyMaterial(), dataCtx))).toBe(

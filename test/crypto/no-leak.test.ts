@@ -1,6 +1,7 @@
 // Canary values (key bytes, plaintext, legacy secrets) must never appear in an error or in the
 // printed form of a key.
 import { inspect } from 'node:util';
+import { asTenantId } from '../../src/crypto/index.js';
 import { describe, expect, it } from 'vitest';
 import {
   asKeyId,
@@ -48,7 +49,12 @@ function expectClean(text: string): void {
   for (const canary of canaries) expect(text).not.toContain(canary);
 }
 
-const context: EnvelopeContext = { tenantId: 't', entity: 'e', field: 'f', recordId: 'r' };
+const context: EnvelopeContext = {
+  tenantId: asTenantId('t'),
+  entity: 'e',
+  field: 'f',
+  recordId: 'r',
+};
 
 describe('no secret in any message', () => {
   const key = createDataKey(asKeyId('k1'), 1, keyBytes);
@@ -65,16 +71,22 @@ describe('no secret in any message', () => {
   it('decryption, key and argument errors', () => {
     const payload = envelope.split('.').at(-1) ?? '';
     const master = parseMasterKey(keyBytes.toString('base64'));
-    const wrapped = wrapKey(master, keyBytes, { tenantId: 't', purpose: 'data', version: 1 });
+    const wrapped = wrapKey(master, keyBytes, {
+      tenantId: asTenantId('t'),
+      purpose: 'data',
+      version: 1,
+    });
     const texts = [
-      rendered(() => openField(ring, envelope, { ...context, tenantId: 'x' })),
+      rendered(() => openField(ring, envelope, { ...context, tenantId: asTenantId('x') })),
       rendered(() => openFieldText(ring, `${envelope.slice(0, -4)}AAAA`, context)),
       rendered(() => openField(ring, `tv1.k2.${payload}`, context)),
       rendered(() => sealField(key, plaintext, { ...context, recordId: '' })),
       rendered(() => parseMasterKey(keyBytes.subarray(0, 16).toString('base64'))),
       rendered(() => parseMasterKey(`${keyBytes.toString('base64')}x`)),
       rendered(() => createDataKey(asKeyId('k'), 1, keyBytes.subarray(0, 31))),
-      rendered(() => unwrapKey([master], wrapped, { tenantId: 'u', purpose: 'data', version: 1 })),
+      rendered(() =>
+        unwrapKey([master], wrapped, { tenantId: asTenantId('u'), purpose: 'data', version: 1 }),
+      ),
       rendered(() =>
         decodeLegacy('cbc-hex', { secret: legacySecret, kdf: 'utf8-first-32' }, '00:00'),
       ),

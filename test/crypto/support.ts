@@ -1,5 +1,6 @@
 // Shared helpers for the crypto tests: keys, keyrings, contexts and fast-check arbitraries.
 import fc from 'fast-check';
+import { asTenantId, type TenantId } from '../../src/crypto/index.js';
 import {
   asKeyId,
   createDataKey,
@@ -23,7 +24,7 @@ export function ringOf(primary: DataKey, ...others: DataKey[]): Keyring {
 }
 
 export const baseContext: EnvelopeContext = {
-  tenantId: 'tn_01J9ZQ',
+  tenantId: asTenantId('tn_01J9ZQ'),
   entity: 'provider-credential',
   field: 'authToken',
   recordId: '0192d6c4-7b1e-7c4a-9f0e-3a1b2c3d4e5f',
@@ -35,7 +36,8 @@ export const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });
 
 export const contextArb: fc.Arbitrary<EnvelopeContext> = fc.record(
   {
-    tenantId: text,
+    // The crypto core takes any well-formed text; the brand only keeps callers from mixing ids.
+    tenantId: text.map((id) => id as TenantId),
     entity: text,
     field: text,
     recordId: text,

@@ -2,6 +2,7 @@
 // operation whose event cannot be written fails (no unaudited reveal); concurrent appends keep
 // the chain whole.
 import { sql } from 'kysely';
+import { asTenantId } from '../../src/crypto/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
@@ -20,7 +21,7 @@ interface Page {
 
 describe.each(DIALECTS)('audit log on %s', (dialect) => {
   let s: TestServer;
-  let t = '';
+  let t = asTenantId('unset');
   let token = '';
 
   beforeAll(async () => {

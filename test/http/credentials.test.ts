@@ -1,6 +1,7 @@
 // Provider credential and named secret behaviour through the real server: validation rules,
 // masked views, partial updates, phone numbers, ciphertext at rest, audited use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asTenantId } from '../../src/crypto/index.js';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type HttpResult, type TestServer } from '../support/server.js';
 import { validCredentials } from './fixtures.js';
@@ -10,7 +11,7 @@ const err = (r: HttpResult) =>
 
 describe.each(DIALECTS)('credentials and secrets on %s', (dialect) => {
   let s: TestServer;
-  let t = '';
+  let t = asTenantId('unset');
   let token = '';
   const base = () => `/v1/tenants/${t}`;
 

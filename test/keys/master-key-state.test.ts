@@ -2,6 +2,7 @@
 // a rewrap) is made under it and checked in its own transaction; it changes only when every
 // running node declared the new key; a rotation retires the old key only when nothing is under it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantId } from '../../src/crypto/index.js';
 import { createKeyService, type KeyService } from '../../src/services/keys/key-service.js';
 import { promoteMasterKey } from '../../src/services/keys/master-key-state.js';
 import type { MasterKeys } from '../../src/services/keys/master-keys.js';
@@ -29,7 +30,7 @@ describe.each(DIALECTS)('the current master key on %s', (dialect) => {
   const k3 = randomMasterKey();
   const service = (
     masterKeys: MasterKeys,
-  ): { keys: KeyService; create: (n: string) => Promise<string> } => {
+  ): { keys: KeyService; create: (n: string) => Promise<TenantId> } => {
     const keys = createKeyService({ db: store.db, masterKeys });
     const tenants = createTenantService({ db: store.db, keys });
     return { keys, create: async (name) => (await tenants.createTenant({ name })).id };

@@ -2,6 +2,7 @@
 // file under argv[2] (or the PostgreSQL database argv[5]) and prints a line per saved batch, until
 // done or killed.
 import { parseMasterKey } from '../../src/crypto/index.js';
+import { asTenantId } from '../../src/crypto/index.js';
 import { createKeyService } from '../../src/services/keys/key-service.js';
 import { rotateTenantKey } from '../../src/services/keys/rotation/tenant-key-rotation.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -17,7 +18,7 @@ const keys = createKeyService({
   cache: { stampCheckMs: 100 },
 });
 process.stdout.write('started\n');
-const r = await rotateTenantKey({ db, keys }, tenantId, {
+const r = await rotateTenantKey({ db, keys }, asTenantId(tenantId), {
   owner: 'crash-child',
   batchSize: 7,
   onProgress: (p) => process.stdout.write(`progress ${p.done}/${p.total}\n`),

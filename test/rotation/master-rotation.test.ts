@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { TenantId } from '../../src/crypto/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyService } from '../../src/services/keys/key-service.js';
 import { createTenantService } from '../../src/services/tenants/tenant-service.js';
@@ -23,7 +24,7 @@ describe.each(DIALECTS)('master-key rotation on %s', (dialect) => {
   let store: TestStore;
   const oldMaster = randomMasterKey();
   const newMaster = randomMasterKey();
-  const seeded: Array<{ tenantId: string; rows: Awaited<ReturnType<typeof seedTenant>> }> = [];
+  const seeded: Array<{ tenantId: TenantId; rows: Awaited<ReturnType<typeof seedTenant>> }> = [];
 
   beforeAll(async () => {
     store = await openTestStore(dialect, 'master');

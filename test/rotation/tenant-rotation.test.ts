@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantId } from '../../src/crypto/index.js';
 import { envelopeKeyId } from '../../src/crypto/index.js';
 import { createKeyService, type KeyService } from '../../src/services/keys/key-service.js';
 import {
@@ -32,7 +33,7 @@ async function expectAllOnVersion(db: Database, tenantId: string, version: numbe
   }
 }
 
-async function expectRowsHold(db: Database, keys: KeyService, tenantId: string, rows: Rows) {
+async function expectRowsHold(db: Database, keys: KeyService, tenantId: TenantId, rows: Rows) {
   for (const [id, { table, values }] of rows) {
     expect(await readRow(db, keys, tenantId, table, id)).toEqual(values);
   }

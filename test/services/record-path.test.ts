@@ -4,6 +4,7 @@
 // the path's own rules: one key version per row, kept envelopes re-sealed, blind indexes with
 // their versions, conditional updates, key_usage kept exact.
 import { sql } from 'kysely';
+import type { TenantId } from '../../src/crypto/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../src/app/services.js';
 import { Secret } from '../../src/crypto/secret.js';
@@ -45,7 +46,7 @@ const SECRETS = { 'db-password': 'CANARY-named-secret-0001', 'webhook.key': 'ün
 
 const parseBody = (p: Provider, body: unknown) => PROVIDER_SPECS[p].body.parse(body);
 
-async function expectEverythingReadsBack(services: Services, tenantId: string): Promise<void> {
+async function expectEverythingReadsBack(services: Services, tenantId: TenantId): Promise<void> {
   for (const [provider, body] of Object.entries(BODIES) as [Provider, Record<string, string>][]) {
     const used = await services.credentials.use(tenantId, provider, 'test.read', actor);
     const spec = PROVIDER_SPECS[provider];
@@ -61,7 +62,7 @@ async function expectEverythingReadsBack(services: Services, tenantId: string): 
   expect((await services.secrets.list(tenantId)).map((s) => s.name)).toEqual(Object.keys(SECRETS));
 }
 
-async function keyVersions(store: TestStore, tenantId: string): Promise<number[]> {
+async function keyVersions(store: TestStore, tenantId: TenantId): Promise<number[]> {
   const r = await sql<{ v: number }>`select key_version as v from credentials
     where tenant_id = ${tenantId} union all
     select key_version as v from secrets where tenant_id = ${tenantId}`.execute(store.db);
@@ -74,7 +75,7 @@ describe.each(DIALECTS)('the encrypted-record path on %s', (dialect) => {
   const newMaster = randomMasterKey();
   let keys: KeyService;
   let services: Services;
-  let tenantId: string;
+  let tenantId: TenantId;
 
   beforeAll(async () => {
     store = await openTestStore(dialect, 'records');

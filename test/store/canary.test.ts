@@ -2,6 +2,7 @@
 // rows read back with plain SQL, the SQLite file and its WAL read as bytes, a pg_dump of the
 // PostgreSQL database.
 import { execFileSync } from 'node:child_process';
+import type { TenantId } from '../../src/crypto/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ const CANARY = 'CANARY-7f3a9c';
 describe.each(DIALECTS)('no plaintext at rest on %s', (dialect) => {
   let store: TestStore;
   let keys: KeyService;
-  let tenantId: string;
+  let tenantId: TenantId;
   const canaries: string[] = [];
 
   beforeAll(async () => {

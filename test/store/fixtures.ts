@@ -1,6 +1,7 @@
 // Rows in every encrypted table, written the way services write them: fields sealed through the
 // key service (one key version per row), the row and key_usage changed in one transaction.
 import { sql } from 'kysely';
+import type { TenantId } from '../../src/crypto/index.js';
 import type { KeyService } from '../../src/services/keys/key-service.js';
 import type { Database } from '../../src/store/database.js';
 import {
@@ -73,7 +74,7 @@ function plainColumns(
 export async function insertRow(
   db: Database,
   keys: KeyService,
-  tenantId: string,
+  tenantId: TenantId,
   table: EncryptedTableName,
   values: Values,
 ): Promise<string> {
@@ -105,7 +106,7 @@ export async function insertRow(
 export async function updateRow(
   db: Database,
   keys: KeyService,
-  tenantId: string,
+  tenantId: TenantId,
   table: EncryptedTableName,
   id: string,
   values: Values,
@@ -140,7 +141,7 @@ export async function updateRow(
 export async function readRow(
   db: Database,
   keys: KeyService,
-  tenantId: string,
+  tenantId: TenantId,
   table: EncryptedTableName,
   id: string,
 ): Promise<Values> {
@@ -170,7 +171,7 @@ export function valuesFor(table: EncryptedTableName, tag: string): Values {
 export async function seedTenant(
   db: Database,
   keys: KeyService,
-  tenantId: string,
+  tenantId: TenantId,
   perTable: number,
   tag = 'v0',
 ): Promise<Map<string, { table: EncryptedTableName; values: Values }>> {

@@ -1,6 +1,7 @@
 // Boots the real server (SQLite in a temp dir, or a throw-away PostgreSQL database) on an ephemeral
 // port of 127.0.0.1, and gives tests a small fetch client. Every log line is captured.
 import { randomBytes } from 'node:crypto';
+import { asTenantId, type TenantId } from '../../src/crypto/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ export interface TestServer {
       headers?: Record<string, string>;
     },
   ): Promise<HttpResult>;
-  createTenant(name?: string): Promise<string>;
+  createTenant(name?: string): Promise<TenantId>;
   mintToken(tenantId: string, scopes: readonly Scope[]): Promise<string>;
   close(): Promise<void>;
 }
@@ -142,7 +143,7 @@ export async function startTestServer(
     async createTenant(name = 'tenant') {
       const r = await request('POST', '/v1/tenants', { token: rootToken, body: { name } });
       if (r.status !== 201) throw new Error(`tenant create failed: ${r.status} ${r.text}`);
-      return (r.json as { id: string }).id;
+      return asTenantId((r.json as { id: string }).id);
     },
     async mintToken(tenantId, scopes) {
       const r = await request('POST', `/v1/tenants/${tenantId}/tokens`, {

@@ -1,6 +1,6 @@
 // Provider credentials: validated per provider, each secret field sealed in its own envelope, read
 // back only as masked views; decrypted in-process only through `use`, which audits every call.
-import type { Secret } from '../../crypto/index.js';
+import type { Secret, TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
@@ -56,7 +56,7 @@ export function createCredentialService(deps: CredentialServiceDeps) {
   const { records } = deps;
 
   async function toView(
-    tenantId: string,
+    tenantId: TenantId,
     record: StoredRecord,
     showPhones: boolean,
   ): Promise<CredentialView> {
@@ -82,7 +82,7 @@ export function createCredentialService(deps: CredentialServiceDeps) {
   return {
     /** Creates or partially updates a provider's credentials: only the fields sent change. */
     async put(
-      tenantId: string,
+      tenantId: TenantId,
       provider: Provider,
       input: CredentialInput,
       actor: Actor,
@@ -117,18 +117,22 @@ export function createCredentialService(deps: CredentialServiceDeps) {
       return toView(tenantId, record, showPhones);
     },
 
-    async get(tenantId: string, provider: Provider, showPhones: boolean): Promise<CredentialView> {
+    async get(
+      tenantId: TenantId,
+      provider: Provider,
+      showPhones: boolean,
+    ): Promise<CredentialView> {
       const record = await records.find('credentials', tenantId, { provider });
       if (record === undefined) throw notFound(provider);
       return toView(tenantId, record, showPhones);
     },
 
-    async list(tenantId: string, showPhones: boolean): Promise<CredentialView[]> {
+    async list(tenantId: TenantId, showPhones: boolean): Promise<CredentialView[]> {
       const all = await records.list('credentials', tenantId, 'provider');
       return Promise.all(all.map((r) => toView(tenantId, r, showPhones)));
     },
 
-    async remove(tenantId: string, provider: Provider, actor: Actor): Promise<void> {
+    async remove(tenantId: TenantId, provider: Provider, actor: Actor): Promise<void> {
       await records.remove({
         table: 'credentials',
         tenantId,
@@ -145,7 +149,7 @@ export function createCredentialService(deps: CredentialServiceDeps) {
      * used instead, the use logged as a warning and audited once the database is back.
      */
     async use(
-      tenantId: string,
+      tenantId: TenantId,
       provider: Provider,
       operation: string,
       actor: Actor,

@@ -2,6 +2,7 @@
 // read (SendGrid: then its sender lists, since a working key says nothing about the from address).
 // The decryption is audited by `credentials.use` (operation `credentials.verify`); the outcome is
 // audited here, with the typed error's code and status only, never a vendor body.
+import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { ProviderError } from '../../providers/provider-error.js';
 import type { SendgridSenderStatus } from '../../providers/sendgrid/index.js';
@@ -60,7 +61,7 @@ export function createCredentialVerifyService(deps: CredentialVerifyDeps) {
 
   /** Resolves for working credentials, to the sender's status for SendGrid. */
   async function check(
-    tenantId: string,
+    tenantId: TenantId,
     provider: Provider,
     actor: Actor,
   ): Promise<SenderStatus | undefined> {
@@ -88,7 +89,7 @@ export function createCredentialVerifyService(deps: CredentialVerifyDeps) {
      * ok, or the typed provider error; ERR_NOT_FOUND when the tenant has no credentials for the
      * provider. Anything that is not a provider failure (database, audit) is thrown as it is.
      */
-    async verify(tenantId: string, provider: Provider, actor: Actor): Promise<VerifyResult> {
+    async verify(tenantId: TenantId, provider: Provider, actor: Actor): Promise<VerifyResult> {
       let error: VerifyFailure | undefined;
       // SendGrid answers always say what is known of the sender; a failed check knows nothing.
       let sender: SenderStatus | undefined = provider === 'sendgrid' ? 'unknown' : undefined;

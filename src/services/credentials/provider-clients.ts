@@ -5,7 +5,7 @@
 // sandbox base URL (the one `telvault dev` mounts, or TELVAULT_SANDBOX_URL). Where the call cannot
 // go (sandbox mode without a URL), nothing is decrypted.
 import type { ProvidersMode } from '../../config.js';
-import type { Secret } from '../../crypto/index.js';
+import type { Secret, TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { ProviderLogEntry } from '../../providers/core/provider-log.js';
 import {
@@ -107,14 +107,14 @@ export function createProviderClients(deps: ProviderClientsDeps) {
       ...(deps.log === undefined ? {} : { log: deps.log }),
     };
   };
-  const use = (tenantId: string, provider: ProviderName, operation: string, actor: Actor) =>
+  const use = (tenantId: TenantId, provider: ProviderName, operation: string, actor: Actor) =>
     deps.credentials.use(tenantId, provider, operation, actor);
 
   return {
     target: { mode, sandboxUrl } satisfies ProviderTarget,
 
     async twilio(
-      tenantId: string,
+      tenantId: TenantId,
       operation: string,
       actor: Actor,
       tuning: ClientTuning = {},
@@ -140,7 +140,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
     },
 
     async retell(
-      tenantId: string,
+      tenantId: TenantId,
       operation: string,
       actor: Actor,
       tuning: ClientTuning = {},
@@ -154,7 +154,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
     },
 
     async exotel(
-      tenantId: string,
+      tenantId: TenantId,
       operation: string,
       actor: Actor,
       tuning: ClientTuning = {},
@@ -174,7 +174,7 @@ export function createProviderClients(deps: ProviderClientsDeps) {
     },
 
     async sendgrid(
-      tenantId: string,
+      tenantId: TenantId,
       operation: string,
       actor: Actor,
       tuning: ClientTuning = {},

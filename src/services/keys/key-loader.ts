@@ -10,6 +10,8 @@ import {
   type KeyId,
   type Keyring,
   type MasterKey,
+  asTenantId,
+  type TenantId,
 } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { TenantKeyRow } from '../../store/tenant-key-repo.js';
@@ -17,7 +19,7 @@ import { tenantKeyId } from './key-ids.js';
 import { masterKeyUnknown } from './master-keys.js';
 
 export interface TenantKeyset {
-  tenantId: string;
+  tenantId: TenantId;
   stamp: number;
   keyring: Keyring;
   /** Envelope key id → data key version. */
@@ -30,10 +32,15 @@ export interface TenantKeyset {
  * Unwraps one key row; the caller must zero the result. A master key this node was not given is
  * ERR_MASTER_KEY_UNKNOWN naming its id and the variables that supply one.
  */
+/** The tenant a key row belongs to (null: a deployment key), as wrap contexts take it. */
+export function keyRowTenant(row: Pick<TenantKeyRow, 'tenant_id'>): TenantId | null {
+  return row.tenant_id === null ? null : asTenantId(row.tenant_id);
+}
+
 export function unwrapRow(masters: readonly MasterKey[], row: TenantKeyRow): Uint8Array {
   try {
     return unwrapKey(masters, row.wrapped, {
-      tenantId: row.tenant_id,
+      tenantId: keyRowTenant(row),
       purpose: row.kind,
       version: row.version,
     });
@@ -47,7 +54,7 @@ export function unwrapRow(masters: readonly MasterKey[], row: TenantKeyRow): Uin
 }
 
 export function buildTenantKeyset(
-  tenantId: string,
+  tenantId: TenantId,
   stamp: number,
   rows: readonly TenantKeyRow[],
   masters: readonly MasterKey[],

@@ -5,6 +5,7 @@ import {
   wrapKey,
   type MasterKey,
   type RateLimitKeyer,
+  type TenantId,
 } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
@@ -51,7 +52,7 @@ export async function createSystemKeyIfAbsent(db: Database, masterKeys: MasterKe
 export async function insertFirstTenantKeys(
   trx: Database,
   masterKeys: MasterKeys,
-  tenantId: string,
+  tenantId: TenantId,
 ): Promise<void> {
   const current = await currentWrapKey(trx, masterKeys);
   const at = nowIso();

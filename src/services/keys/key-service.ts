@@ -16,6 +16,7 @@ import {
   sealField as sealWithKey,
   Secret,
   type RateLimitKeyer,
+  type TenantId,
 } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
@@ -56,37 +57,37 @@ export interface KeyService {
   /** How long after a key change every node is guaranteed to use it (stamp check interval). */
   readonly propagationDelayMs: number;
   ensureSystemKey(): Promise<void>;
-  provisionTenantKeys(trx: Database, tenantId: string): Promise<void>;
-  sealField(tenantId: string, ref: FieldRef, plaintext: string): Promise<SealedField>;
+  provisionTenantKeys(trx: Database, tenantId: TenantId): Promise<void>;
+  sealField(tenantId: TenantId, ref: FieldRef, plaintext: string): Promise<SealedField>;
   /** Seals several fields of one row with one key version. */
   sealFields(
-    tenantId: string,
+    tenantId: TenantId,
     entity: string,
     recordId: string,
     fields: Readonly<Record<string, string>>,
   ): Promise<{ envelopes: Record<string, string>; keyVersion: number }>;
   /** Re-seals an envelope with the primary key if it is not already under it. */
-  resealField(tenantId: string, ref: FieldRef, envelope: string): Promise<SealedField>;
-  openField(tenantId: string, ref: FieldRef, envelope: string): Promise<Secret<string>>;
+  resealField(tenantId: TenantId, ref: FieldRef, envelope: string): Promise<SealedField>;
+  openField(tenantId: TenantId, ref: FieldRef, envelope: string): Promise<Secret<string>>;
   /** The data key version an envelope of this tenant was sealed with. */
-  envelopeVersion(tenantId: string, envelope: string): Promise<number>;
+  envelopeVersion(tenantId: TenantId, envelope: string): Promise<number>;
   blindIndex(
-    tenantId: string,
+    tenantId: TenantId,
     normalized: string,
     normalizerVersion: number,
   ): Promise<{ value: string; version: number }>;
   blindIndexCandidates(
-    tenantId: string,
+    tenantId: TenantId,
     normalized: string,
     normalizerVersion: number,
   ): Promise<string[]>;
   rateLimitKey(value: string): Promise<string>;
   keyStatus(): Promise<KeyStatusView>;
-  destroyTenantKeys(trx: Database, tenantId: string): Promise<void>;
+  destroyTenantKeys(trx: Database, tenantId: TenantId): Promise<void>;
   /** The tenant's current keys (rotation jobs); `fresh` bypasses the cache. */
-  tenantKeyset(tenantId: string, fresh?: boolean): Promise<TenantKeyset>;
+  tenantKeyset(tenantId: TenantId, fresh?: boolean): Promise<TenantKeyset>;
   /** Drops a tenant's cached keys on this node (after a local key change). */
-  forgetTenant(tenantId: string): void;
+  forgetTenant(tenantId: TenantId): void;
 }
 
 function tenantKeysUnavailable(cause?: unknown): TelvaultError {
@@ -98,7 +99,7 @@ function tenantKeysUnavailable(cause?: unknown): TelvaultError {
 }
 
 /** Whether an envelope key id names one of the tenant's own data key versions (`<id>.d<n>`). */
-function ownDataKeyId(tenantId: string, id: string): boolean {
+function ownDataKeyId(tenantId: TenantId, id: string): boolean {
   const prefix = `${tenantId}.d`;
   return id.startsWith(prefix) && /^[1-9][0-9]*$/.test(id.slice(prefix.length));
 }
@@ -109,7 +110,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   const cache = createKeyCache(deps.cache, deps.clock);
   let systemKeyer: Promise<RateLimitKeyer> | undefined;
 
-  async function loadKeyset(tenantId: string): Promise<TenantKeyset> {
+  async function loadKeyset(tenantId: TenantId): Promise<TenantKeyset> {
     const stamp = await getKeyringStamp(db, tenantId);
     if (stamp === undefined) {
       throw new TelvaultError('ERR_NOT_FOUND', `tenant ${tenantId} not found`);
@@ -125,7 +126,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     }
   }
 
-  function keyset(tenantId: string, fresh = false): Promise<TenantKeyset> {
+  function keyset(tenantId: TenantId, fresh = false): Promise<TenantKeyset> {
     if (fresh) cache.evict(tenantId);
     return cache.get(
       tenantId,
@@ -134,12 +135,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     );
   }
 
-  function seal(ks: TenantKeyset, tenantId: string, ref: FieldRef, text: string): SealedField {
+  function seal(ks: TenantKeyset, tenantId: TenantId, ref: FieldRef, text: string): SealedField {
     const key = ks.keyring.primary();
     return { envelope: sealWithKey(key, text, { tenantId, ...ref }), keyVersion: key.version };
   }
 
-  async function versionOf(tenantId: string, envelope: string): Promise<number> {
+  async function versionOf(tenantId: TenantId, envelope: string): Promise<number> {
     const id = envelopeKeyId(envelope);
     let ks = await keyset(tenantId);
     if (!ks.versions.has(id)) ks = await keyset(tenantId, true); // written by a newer key

@@ -10,7 +10,7 @@
 // Sealing happens before the transaction: the key service may query the database, and on SQLite a
 // transaction holds the only connection. Envelope contexts (entity, field, record id) come from
 // the registry only, so a service cannot drift from what rotation re-encrypts.
-import type { Secret } from '../../crypto/index.js';
+import type { Secret, TenantId } from '../../crypto/index.js';
 import { blindIndexKeyVersion } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
@@ -66,7 +66,7 @@ export interface RecordWritePlan {
 
 export interface RecordWrite {
   table: EncryptedTableName;
-  tenantId: string;
+  tenantId: TenantId;
   /** The row's natural key within the tenant: `{ provider }`, `{ name }`, `{ id }`. */
   key: Readonly<Record<string, ColumnValue>>;
   /** Plans the write from the row as it is (undefined: none yet); called again on a retry. */
@@ -75,7 +75,7 @@ export interface RecordWrite {
 
 export interface RecordDelete {
   table: EncryptedTableName;
-  tenantId: string;
+  tenantId: TenantId;
   key: Readonly<Record<string, ColumnValue>>;
   audit: RecordAuditEvent;
   /** The message of the ERR_NOT_FOUND raised when there is no such row. */
@@ -130,7 +130,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
   /** Step 2: the envelopes and key version of the planned row. */
   async function sealPlan(
     spec: EncryptedTableSpec,
-    tenantId: string,
+    tenantId: TenantId,
     recordId: string,
     existing: StoredRecord | undefined,
     plan: RecordWritePlan,
@@ -229,7 +229,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
 
     async find(
       table: EncryptedTableName,
-      tenantId: string,
+      tenantId: TenantId,
       key: Readonly<Record<string, ColumnValue>>,
     ): Promise<StoredRecord | undefined> {
       const row = await findRecordRow(db, table, tenantId, key);
@@ -238,7 +238,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
 
     async list(
       table: EncryptedTableName,
-      tenantId: string,
+      tenantId: TenantId,
       orderBy: string,
     ): Promise<StoredRecord[]> {
       const spec = ENCRYPTED_TABLES[table];
@@ -248,7 +248,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
     /** Opens one field of a record, with the context the registry defines for it. */
     async open(
       table: EncryptedTableName,
-      tenantId: string,
+      tenantId: TenantId,
       record: StoredRecord,
       field: string,
     ): Promise<Secret<string> | undefined> {

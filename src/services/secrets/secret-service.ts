@@ -2,7 +2,7 @@
 // which is audited before the value leaves (no audit event, no value). Written and read through
 // the encrypted-record path.
 import { z } from 'zod';
-import type { Secret } from '../../crypto/index.js';
+import type { Secret, TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { ENCRYPTED_TABLES, fieldOfColumn } from '../../store/encrypted-fields.js';
 import type { Actor } from '../audit/actor.js';
@@ -66,7 +66,7 @@ export function createSecretService(deps: SecretServiceDeps) {
 
   return {
     async put(
-      tenantId: string,
+      tenantId: TenantId,
       name: string,
       input: SecretInput,
       actor: Actor,
@@ -85,17 +85,17 @@ export function createSecretService(deps: SecretServiceDeps) {
       return toView(record);
     },
 
-    async get(tenantId: string, name: string): Promise<SecretView> {
+    async get(tenantId: TenantId, name: string): Promise<SecretView> {
       const record = await records.find('secrets', tenantId, { name });
       if (record === undefined) throw notFound();
       return toView(record);
     },
 
-    async list(tenantId: string): Promise<SecretView[]> {
+    async list(tenantId: TenantId): Promise<SecretView[]> {
       return (await records.list('secrets', tenantId, 'name')).map(toView);
     },
 
-    async remove(tenantId: string, name: string, actor: Actor): Promise<void> {
+    async remove(tenantId: TenantId, name: string, actor: Actor): Promise<void> {
       await records.remove({
         table: 'secrets',
         tenantId,
@@ -107,7 +107,7 @@ export function createSecretService(deps: SecretServiceDeps) {
 
     /** The value, after its audit event is durable. `operation` says why (e.g. `api.reveal`). */
     async reveal(
-      tenantId: string,
+      tenantId: TenantId,
       name: string,
       actor: Actor,
       operation = 'api.reveal',

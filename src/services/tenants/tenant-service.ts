@@ -1,6 +1,7 @@
 // Tenants: created together with their keys, deleted together with their keys and rows. Once the
 // keys are destroyed no copy of the tenant's rows (export, replica, backup of the data tables) can
 // be opened again. Audit events are kept: they hold no values.
+import { asTenantId, type TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { deleteTenantRowsOf } from '../../store/encrypted-row-repo.js';
@@ -10,7 +11,7 @@ import { newId, nowIso } from '../../store/time.js';
 import type { KeyService } from '../keys/key-service.js';
 
 export interface TenantView {
-  id: string;
+  id: TenantId;
   name: string;
   createdAt: string;
 }
@@ -20,7 +21,7 @@ export interface CreateTenantInput {
 }
 
 export interface DeletedTenantView {
-  id: string;
+  id: TenantId;
   rowsDeleted: number;
 }
 
@@ -45,7 +46,8 @@ const TENANT_TABLES = [...ENCRYPTED_TABLE_LIST.map((s) => s.table), 'api_tokens'
 const NAME_MAX = 200;
 
 function view(row: { id: string; name: string; created_at: string }): TenantView {
-  return { id: row.id, name: row.name, createdAt: row.created_at };
+  // A row the store holds: its id is a tenant's.
+  return { id: asTenantId(row.id), name: row.name, createdAt: row.created_at };
 }
 
 export function createTenantService(deps: { db: Database; keys: KeyService }): TenantService {
@@ -57,7 +59,7 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
       if (name.length === 0 || name.length > NAME_MAX) {
         throw new TelvaultError('ERR_VALIDATION', `name: must be 1 to ${NAME_MAX} characters`);
       }
-      const row = { id: newId(), name, created_at: nowIso(), keyring_stamp: 1 };
+      const row = { id: asTenantId(newId()), name, created_at: nowIso(), keyring_stamp: 1 };
       const tenant = view(row);
       await db.transaction().execute(async (trx) => {
         await insertTenant(trx, row);
@@ -83,21 +85,24 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
     },
 
     async deleteTenant(id, within) {
+      let tenantId: TenantId | undefined;
       const rowsDeleted = await db.transaction().execute(async (trx) => {
-        const row = await findTenant(trx, id);
-        if (row === undefined) {
+        const found = await findTenant(trx, id);
+        if (found === undefined) {
           throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
         }
+        const row = { ...found, id: asTenantId(found.id) };
+        tenantId = row.id;
         // Keys first: even if a row were missed, nothing could open it.
-        await keys.destroyTenantKeys(trx, id);
+        await keys.destroyTenantKeys(trx, row.id);
         let n = 0;
         for (const table of TENANT_TABLES) n += await deleteTenantRowsOf(trx, table, id);
         await deleteTenantRow(trx, id);
         await within?.(trx, view(row));
         return n;
       });
-      keys.forgetTenant(id);
-      return { id, rowsDeleted };
+      if (tenantId !== undefined) keys.forgetTenant(tenantId);
+      return { id: tenantId ?? asTenantId(id), rowsDeleted };
     },
   };
 }

@@ -5,7 +5,13 @@
 // after a real count finds no row on it. Data envelopes are not touched. A resumed run starts
 // over; rows already on the new key are skipped without a write.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { computeBlindIndex, openFieldText, type BlindIndexKey } from '../../../crypto/index.js';
+import {
+  computeBlindIndex,
+  openFieldText,
+  type BlindIndexKey,
+  asTenantId,
+  type TenantId,
+} from '../../../crypto/index.js';
 import { TelvaultError } from '../../../errors.js';
 import type { Database } from '../../../store/database.js';
 import {
@@ -38,7 +44,7 @@ const BIDX = /^bi1\.k(\d+)\.n(\d+)\./;
 
 export async function startIndexKeyRotation(
   deps: RotationDeps,
-  tenantId: string,
+  tenantId: TenantId,
 ): Promise<StartedRotation> {
   const started = await startKeyRotationJob(deps.db, deps.keys.masterKeys, tenantId, {
     kind: 'index',
@@ -97,7 +103,7 @@ async function reindexBatch(
 }
 
 async function run(deps: RotationDeps, ctx: JobContext, batchSize: number, maxPasses: number) {
-  const tenantId = ctx.job.tenant_id ?? '';
+  const tenantId = asTenantId(ctx.job.tenant_id ?? '');
   const params = JSON.parse(ctx.job.params_json ?? '{}') as Params;
   const wait = params.promotedAtMs + deps.keys.propagationDelayMs + 100 - Date.now();
   if (wait > 0) await sleep(wait);
@@ -143,7 +149,7 @@ async function run(deps: RotationDeps, ctx: JobContext, batchSize: number, maxPa
 /** Starts (or resumes) a tenant's blind-index key rotation and runs it. */
 export async function rotateIndexKey(
   deps: RotationDeps,
-  tenantId: string,
+  tenantId: TenantId,
   options: RunJobOptions & { batchSize?: number; maxPasses?: number } = {},
 ): Promise<StartedRotation & { outcome: JobOutcome }> {
   const started = await startIndexKeyRotation(deps, tenantId);

@@ -1,6 +1,6 @@
 // Adding and retiring tenant key versions. Both bump the tenant's keyring stamp, so every node
 // reloads its keys within the stamp-check interval.
-import { generateKeyMaterial, wrapKey } from '../../../crypto/index.js';
+import { generateKeyMaterial, wrapKey, type TenantId } from '../../../crypto/index.js';
 import { TelvaultError } from '../../../errors.js';
 import type { Database, KeyKind } from '../../../store/database.js';
 import {
@@ -50,7 +50,7 @@ export interface StartedRotation {
 export async function startKeyRotationJob(
   db: Database,
   masterKeys: MasterKeys,
-  tenantId: string,
+  tenantId: TenantId,
   job: { kind: 'data' | 'index'; jobKind: string; total: number },
 ): Promise<StartedRotation> {
   return db.transaction().execute(async (trx) => {
@@ -88,7 +88,7 @@ export async function startKeyRotationJob(
 export async function promoteNewKeyVersion(
   trx: Database,
   masterKeys: MasterKeys,
-  tenantId: string,
+  tenantId: TenantId,
   kind: 'data' | 'index',
 ): Promise<PromotedKey> {
   // The tenant row lock serialises concurrent promotions on PostgreSQL.
@@ -131,7 +131,7 @@ export async function promoteNewKeyVersion(
 
 async function countRowsUsing(
   trx: Database,
-  tenantId: string,
+  tenantId: TenantId,
   kind: KeyKind,
   version: number,
 ): Promise<number> {
@@ -152,7 +152,7 @@ async function countRowsUsing(
  */
 export async function retireKeyVersion(
   db: Database,
-  tenantId: string,
+  tenantId: TenantId,
   kind: 'data' | 'index',
   version: number,
 ): Promise<void> {

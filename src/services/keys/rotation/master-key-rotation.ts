@@ -24,7 +24,7 @@ import {
   type JobOutcome,
   type RunJobOptions,
 } from '../job-runner.js';
-import { unwrapRow } from '../key-loader.js';
+import { keyRowTenant, unwrapRow } from '../key-loader.js';
 import {
   assertCurrentMasterKey,
   promoteMasterKey,
@@ -58,7 +58,7 @@ async function rewrapBatch(deps: MasterRotationDeps, rows: readonly TenantKeyRow
     const material = unwrapRow(masters, row);
     try {
       // Every kind the table holds, the audit key (kind 'audit', tenant null) included.
-      const ctx = { tenantId: row.tenant_id, purpose: row.kind, version: row.version };
+      const ctx = { tenantId: keyRowTenant(row), purpose: row.kind, version: row.version };
       return { row, wrapped: wrapKey(current, material, ctx) };
     } finally {
       material.fill(0);

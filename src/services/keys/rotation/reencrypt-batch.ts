@@ -7,6 +7,7 @@ import {
   sealField,
   type DataKey,
   type Keyring,
+  type TenantId,
 } from '../../../crypto/index.js';
 import { TelvaultError } from '../../../errors.js';
 import type { Database } from '../../../store/database.js';
@@ -29,7 +30,7 @@ export interface RotationHooks {
 
 export interface BatchTarget {
   db: Database;
-  tenantId: string;
+  tenantId: TenantId;
   spec: EncryptedTableSpec;
   keyring: Keyring;
   target: DataKey;

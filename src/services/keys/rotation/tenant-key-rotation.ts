@@ -5,6 +5,7 @@
 // Rows written meanwhile by other nodes are never lost (see reencrypt-batch.ts); a retirement
 // that finds rows again (a straggler) starts another pass.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { asTenantId, type TenantId } from '../../../crypto/index.js';
 import { TelvaultError } from '../../../errors.js';
 import type { Database } from '../../../store/database.js';
 import { countTenantRows, scanEncryptedRows } from '../../../store/encrypted-row-repo.js';
@@ -46,7 +47,7 @@ interface Cursor {
   after: string | null;
 }
 
-async function countAll(db: Database, tenantId: string): Promise<number> {
+async function countAll(db: Database, tenantId: TenantId): Promise<number> {
   let n = 0;
   for (const s of ENCRYPTED_TABLE_LIST) n += await countTenantRows(db, s, tenantId);
   return n;
@@ -55,7 +56,7 @@ async function countAll(db: Database, tenantId: string): Promise<number> {
 /** Promotes a new data key and records the job, or returns the unfinished job to resume. */
 export async function startTenantKeyRotation(
   deps: RotationDeps,
-  tenantId: string,
+  tenantId: TenantId,
 ): Promise<StartedRotation> {
   const total = await countAll(deps.db, tenantId);
   const started = await startKeyRotationJob(deps.db, deps.keys.masterKeys, tenantId, {
@@ -78,7 +79,7 @@ async function waitForNodes(ctx: JobContext, keys: KeyService, promotedAtMs: num
 
 async function runPasses(deps: RotationDeps, ctx: JobContext, options: RunRotationOptions) {
   const { db, keys } = deps;
-  const tenantId = ctx.job.tenant_id ?? '';
+  const tenantId = asTenantId(ctx.job.tenant_id ?? '');
   const params = JSON.parse(ctx.job.params_json ?? '{}') as Params;
   await waitForNodes(ctx, keys, params.promotedAtMs);
   const ks = await keys.tenantKeyset(tenantId, true);
@@ -140,7 +141,7 @@ export async function runTenantKeyRotation(
 /** Starts (or resumes) a tenant's data-key rotation and runs it. */
 export async function rotateTenantKey(
   deps: RotationDeps,
-  tenantId: string,
+  tenantId: TenantId,
   options: RunRotationOptions = {},
 ): Promise<StartedRotation & { outcome: JobOutcome }> {
   const started = await startTenantKeyRotation(deps, tenantId);
