@@ -2,31 +2,13 @@
 // way of changing a stream is reported by verify (an edited or forged event even with every later
 // plain SHA-256 hash recomputed, a removed event in the middle or at the end, a stream cut short, a
 // stream deleted whole), and an append never chains on from a head that is gone or forged.
-import { createHash } from 'node:crypto';
+import { plainHash } from '../support/plain-audit-chain.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import type { AuditEventsTable, AuditHeadsTable, Database } from '../../src/store/database.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 
 const CLI = { kind: 'cli' } as const;
-
-/** The released plain chain's hash (telvault/audit-event/v1), as someone without the key can. */
-function plainHash(e: Omit<AuditEventsTable, 'hash'>): string {
-  const text = JSON.stringify([
-    'telvault/audit-event/v1',
-    e.prev_hash,
-    e.id,
-    e.tenant_id,
-    e.seq,
-    e.at,
-    e.actor,
-    e.action,
-    e.target,
-    e.outcome,
-    e.detail_json,
-  ]);
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 async function eventsOf(db: Database, tenantId: string): Promise<AuditEventsTable[]> {
   return db

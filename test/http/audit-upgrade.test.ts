@@ -3,7 +3,7 @@
 // once (a MAC'd head at its last plain event, a `audit.keyed` operator event), the old hashes stay
 // as they were and still verify, and the chain continues keyed from the last plain hash. Forging
 // the plain part and recomputing its hashes is then detected too.
-import { createHash } from 'node:crypto';
+import { PLAIN_GENESIS, plainHash } from '../support/plain-audit-chain.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
@@ -15,24 +15,7 @@ import {
 } from '../../src/store/database.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 
-const GENESIS = '0'.repeat(64);
-
-function plainHash(e: Omit<AuditEventsTable, 'hash'>): string {
-  const text = JSON.stringify([
-    'telvault/audit-event/v1',
-    e.prev_hash,
-    e.id,
-    e.tenant_id,
-    e.seq,
-    e.at,
-    e.actor,
-    e.action,
-    e.target,
-    e.outcome,
-    e.detail_json,
-  ]);
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+const GENESIS = PLAIN_GENESIS;
 
 async function streamRows(db: Database, tenantId: string | null): Promise<AuditEventsTable[]> {
   let q = db.selectFrom('audit_events').selectAll().orderBy('seq');

@@ -17,6 +17,7 @@ import { findAuditHead, listAuditHeads } from '../../store/audit-head-repo.js';
 import { nowIso } from '../../store/time.js';
 import { createAuditKeyIfAbsent, loadAuditMacs } from '../keys/audit-key.js';
 import type { MasterKeys } from '../keys/master-keys.js';
+import type { AuditEventView, AuditPage } from './audit-schemas.js';
 import { encodeAnchor, parseAnchor } from './audit-anchor.js';
 import { appendEvents, openStream, type AuditEventInput } from './audit-append.js';
 import { headMacMatches } from './audit-chain.js';
@@ -26,24 +27,6 @@ import { verifyAudit, type VerifyResult } from './audit-verify.js';
 
 export type { AuditEventInput, AuditOutcome } from './audit-append.js';
 export type { VerifyProblem, VerifyResult } from './audit-verify.js';
-
-export interface AuditEventView {
-  id: string;
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  outcome: string;
-  detail: Record<string, unknown> | null;
-  hash: string;
-  prevHash: string;
-}
-
-export interface AuditPage {
-  events: AuditEventView[];
-  nextCursor: string | null;
-}
 
 export interface AuditHeadLine {
   /** The line to keep outside the database. */
