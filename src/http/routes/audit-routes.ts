@@ -1,5 +1,4 @@
 // Audit log reads: a tenant's stream, and the operator stream (root). No route changes an event.
-import { z } from 'zod';
 import { auditPageView, auditQuery, type AuditService } from '../../services/audit/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';

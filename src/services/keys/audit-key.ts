@@ -1,48 +1,17 @@
 // The audit key: 32 random bytes (never derived from the master key), wrapped by the master key
 // with purpose 'audit' and stored like the system key (tenant_keys, tenant null, id `system.a1`),
 // so master-key rotation rewraps it with every other key. It keys the audit chain's MACs.
-import {
-  createAuditMacs,
-  generateKeyMaterial,
-  wrapKey,
-  type AuditMacs,
-} from '../../crypto/index.js';
+import { createAuditMacs, type AuditMacs } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
-import { insertTenantKeyIfAbsent, listTenantKeys } from '../../store/tenant-key-repo.js';
-import { nowIso } from '../../store/time.js';
-import { tenantKeyId } from './key-ids.js';
+import { listTenantKeys } from '../../store/tenant-key-repo.js';
 import { unwrapRow } from './key-loader.js';
-import { currentWrapKey } from './master-key-state.js';
+import { createDeploymentKeyIfAbsent } from './key-provisioning.js';
 import { masterKeyList, type MasterKeys } from './master-keys.js';
 
-/** Creates audit key v1 unless it exists (its fixed id makes concurrent nodes converge). */
-export async function createAuditKeyIfAbsent(db: Database, masterKeys: MasterKeys): Promise<void> {
-  if ((await listTenantKeys(db, null, 'audit')).length > 0) return;
-  // Called inside an append's transaction when the first event comes before start().
-  const inTransaction = (run: (trx: Database) => Promise<void>) =>
-    db.isTransaction ? run(db) : db.transaction().execute(run);
-  await inTransaction(async (trx) => {
-    // Wrapped under the store's current master key, checked in this transaction (item 11).
-    const current = await currentWrapKey(trx, masterKeys);
-    const at = nowIso();
-    const material = generateKeyMaterial();
-    try {
-      await insertTenantKeyIfAbsent(trx, {
-        id: tenantKeyId(null, 'audit', 1),
-        tenant_id: null,
-        kind: 'audit',
-        version: 1,
-        state: 'primary',
-        wrapped: wrapKey(current, material, { tenantId: null, purpose: 'audit', version: 1 }),
-        master_key_id: current.id,
-        created_at: at,
-        updated_at: at,
-      });
-    } finally {
-      material.fill(0);
-    }
-  });
+/** Creates audit key v1 unless it exists (inside the caller's transaction when given one). */
+export function createAuditKeyIfAbsent(db: Database, masterKeys: MasterKeys): Promise<void> {
+  return createDeploymentKeyIfAbsent(db, masterKeys, 'audit');
 }
 
 /** The audit MACs from the stored audit key (unwrapped once; the material is zeroed after). */

@@ -1,4 +1,5 @@
-// Creating wrapped keys: a tenant's first data and index keys, and the deployment's system key.
+// Creating wrapped keys: a tenant's first data and index keys, and the deployment's system and
+// audit keys.
 import {
   createRateLimitKeyer,
   generateKeyMaterial,
@@ -20,21 +21,29 @@ import { unwrapRow } from './key-loader.js';
 import { currentWrapKey } from './master-key-state.js';
 import type { MasterKeys } from './master-keys.js';
 
-/** Creates system key v1 unless it exists (its fixed id makes concurrent nodes converge). */
-export async function createSystemKeyIfAbsent(db: Database, masterKeys: MasterKeys): Promise<void> {
-  if ((await listTenantKeys(db, null, 'system')).length > 0) return;
-  await db.transaction().execute(async (trx) => {
+/**
+ * Creates a deployment key (the system key, the audit key: tenant null) v1 unless it exists, wrapped
+ * under the store's current master key checked in the same transaction; its fixed id makes
+ * concurrent nodes converge. Inside a caller's transaction when `db` is one.
+ */
+export async function createDeploymentKeyIfAbsent(
+  db: Database,
+  masterKeys: MasterKeys,
+  kind: 'system' | 'audit',
+): Promise<void> {
+  if ((await listTenantKeys(db, null, kind)).length > 0) return;
+  const create = async (trx: Database): Promise<void> => {
     const master = await currentWrapKey(trx, masterKeys);
     const at = nowIso();
     const material = generateKeyMaterial();
     try {
       await insertTenantKeyIfAbsent(trx, {
-        id: tenantKeyId(null, 'system', 1),
+        id: tenantKeyId(null, kind, 1),
         tenant_id: null,
-        kind: 'system',
+        kind,
         version: 1,
         state: 'primary',
-        wrapped: wrapKey(master, material, { tenantId: null, purpose: 'system', version: 1 }),
+        wrapped: wrapKey(master, material, { tenantId: null, purpose: kind, version: 1 }),
         master_key_id: master.id,
         created_at: at,
         updated_at: at,
@@ -42,7 +51,13 @@ export async function createSystemKeyIfAbsent(db: Database, masterKeys: MasterKe
     } finally {
       material.fill(0);
     }
-  });
+  };
+  await (db.isTransaction ? create(db) : db.transaction().execute(create));
+}
+
+/** Creates system key v1 unless it exists. */
+export function createSystemKeyIfAbsent(db: Database, masterKeys: MasterKeys): Promise<void> {
+  return createDeploymentKeyIfAbsent(db, masterKeys, 'system');
 }
 
 /**
