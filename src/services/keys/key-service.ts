@@ -2,13 +2,8 @@
 // indexes and rate-limit keys, and provisions and destroys keys. Unwrapped keys are cached (see
 // key-cache.ts); no key is ever derived per value.
 //
-// Writing a row with encrypted fields (every field of a row under one key version):
-//   const { envelopes, keyVersion } = await keys.sealFields(tenantId, 'secret', id, { value });
-//   await db.transaction().execute(async (trx) => {
-//     … insert/update the row with key_version = keyVersion …
-//     await trackRowKeys(trx, tenantId, before /* null on insert */, { data: keyVersion });
-//   });
-// Seal before the transaction: on SQLite a transaction holds the only connection.
+// A row with encrypted fields is written through services/records (the one encrypted-record
+// path), which calls this service to seal, re-seal and index; nothing else writes such a row.
 import {
   computeBlindIndex,
   envelopeKeyId,
