@@ -5,6 +5,7 @@ import './store/errors.js';
 import './services/common/errors.js';
 import './services/audit/errors.js';
 import './services/records/errors.js';
+import './services/phones/errors.js';
 import './services/keys/errors.js';
 import './services/tokens/errors.js';
 import './services/limits/errors.js';

@@ -59,6 +59,16 @@ export {
 } from './services/credentials/index.js';
 export { parseSecretInput, type SecretInput } from './services/secrets/index.js';
 
+// Phone numbers: the one normalizer (E.164, valid for its region, allowed types).
+export {
+  DEFAULT_ALLOWED_NUMBER_TYPES,
+  normalizePhoneNumber,
+  PHONE_NUMBER_TYPES,
+  type NormalizedPhone,
+  type NormalizeOptions,
+  type PhoneNumberType,
+} from './services/phones/index.js';
+
 // Provider clients on the official SDKs, and the one error type they raise.
 export {
   ProviderError,

@@ -1,0 +1,9 @@
+// The codes of phone numbers and phones.
+declare module '../../crypto/errors.js' {
+  interface ErrorCodes {
+    ERR_PHONE_INVALID: true;
+    ERR_PHONE_TYPE_NOT_ALLOWED: true;
+  }
+}
+
+export {};
