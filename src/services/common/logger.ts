@@ -1,9 +1,12 @@
 // The structured logger: pino, with redaction by field name (at any depth), by the Secret wrapper
-// type, and phone numbers masked to their last four digits wherever they appear in text.
+// type, and phone numbers masked to their first and last four digits wherever they appear in text
+// (phone-mask.ts).
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { isSecret } from '../../crypto/index.js';
+import { maskPhones } from './phone-mask.js';
 
 export type { Logger } from 'pino';
+export { maskPhones } from './phone-mask.js';
 
 const REDACTED = '[REDACTED]';
 
@@ -26,17 +29,6 @@ const SECRET_FIELDS = new Set(
     'x-api-key',
   ].map((f) => f.toLowerCase()),
 );
-
-// E.164-looking numbers: '+', then 8 to 15 digits. Kept: the first digit and the last four.
-const PHONE_PATTERN = /\+(\d)(\d{3,10})(\d{4})(?!\d)/g;
-
-/** Masks every phone number in a text, e.g. `+14155554567` → `+1******4567`. */
-export function maskPhones(text: string): string {
-  return text.replace(
-    PHONE_PATTERN,
-    (_m, first: string, mid: string, last: string) => `+${first}${'*'.repeat(mid.length)}${last}`,
-  );
-}
 
 /** A copy of `value` with secret fields, Secret instances and phone numbers redacted. */
 export function redactForLog(value: unknown, depth = 0): unknown {
@@ -81,6 +73,9 @@ export function createLogger(input: CreateLoggerInput): Logger {
           url: maskPhones(r.url ?? ''),
         }),
         res: (r: { statusCode?: number }) => ({ statusCode: r.statusCode }),
+        // A child logger's bindings skip `formatters.log` but not serializers: Fastify's request
+        // id is a client's x-request-id when it sends one, and may be a national number.
+        reqId: (id: unknown) => (typeof id === 'string' ? maskPhones(id) : id),
       },
       formatters: {
         log: (obj) => redactForLog(obj) as Record<string, unknown>,

@@ -5,6 +5,7 @@ import {
   isSupportedCountry,
   parsePhoneNumberWithError,
   ParseError,
+  validatePhoneNumberLength,
   type CountryCode,
   type NumberType,
 } from 'libphonenumber-js/max';
@@ -107,15 +108,14 @@ export function normalizePhoneNumber(
   const text = input.normalize('NFKC').trim();
   if (text.length === 0) throw invalid(field, 'must not be empty');
   if (text.length > MAX_INPUT) throw invalid(field, 'too long');
-  if (!text.startsWith('+') && region === undefined && !text.startsWith('00')) {
+  // An international prefix (`00…`, `011…`) differs by region too: without one it cannot be read.
+  if (!text.startsWith('+') && region === undefined) {
     throw invalid(field, 'region required for a national number');
   }
+  const parseOptions = region === undefined ? undefined : { defaultCountry: region };
   let parsed;
   try {
-    parsed = parsePhoneNumberWithError(
-      text,
-      region === undefined ? undefined : { defaultCountry: region },
-    );
+    parsed = parsePhoneNumberWithError(text, parseOptions);
   } catch (err) {
     if (err instanceof ParseError)
       throw invalid(field, PARSE_REASONS[err.message] ?? 'not a phone number');
@@ -124,6 +124,10 @@ export function normalizePhoneNumber(
   if (parsed.ext !== undefined) throw invalid(field, 'extension not allowed');
   const country = parsed.country ?? parsed.getPossibleCountries()[0] ?? region;
   if (!parsed.isValid()) {
+    // The parse throws on length only at its outer bounds; the region's own lengths say more.
+    const length = validatePhoneNumberLength(text, parseOptions);
+    if (length === 'TOO_SHORT') throw invalid(field, 'too short');
+    if (length === 'TOO_LONG') throw invalid(field, 'too long');
     throw invalid(
       field,
       country === undefined ? 'not a valid number' : `not a valid number for ${country}`,
