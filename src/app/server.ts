@@ -12,6 +12,7 @@ import { credentialRoutes } from '../http/routes/credential-routes.js';
 import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
+import { settingsRoutes } from '../http/routes/settings-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
 import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
@@ -143,6 +144,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...credentialRoutes(services.credentials),
       ...credentialVerifyRoutes(services.credentialChecks),
       ...secretRoutes(services.secrets),
+      ...settingsRoutes(services.settings),
       ...auditRoutes(services.audit),
       ...(input.extraRoutes?.(services) ?? []),
     ];

@@ -15,7 +15,7 @@ import { createSecretService } from '../services/secrets/index.js';
 import { createTenantService } from '../services/tenants/index.js';
 import { createTokenService } from '../services/tokens/index.js';
 import { createEncryptedRecords } from '../services/records/index.js';
-import { createTenantAdmin } from '../services/tenants/index.js';
+import { createSettingsService, createTenantAdmin } from '../services/tenants/index.js';
 
 export interface ServicesInput {
   db: Database;
@@ -49,6 +49,7 @@ export function createServices(input: ServicesInput) {
     providers,
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
+    settings: createSettingsService({ db, audit }),
     keys,
   };
 }

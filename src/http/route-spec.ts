@@ -7,7 +7,7 @@ import type { Actor } from '../services/audit/index.js';
 import type { Scope } from '../services/tokens/index.js';
 import type { Principal } from '../services/tokens/index.js';
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
 
 export type RouteAccess =
   | { kind: 'public' }

@@ -20,6 +20,7 @@ export type {
   CredentialsTable,
   SecretsTable,
   PhonesTable,
+  TenantSettingsTable,
   SipTrunksTable,
   CommRecordsTable,
   AuditEventsTable,

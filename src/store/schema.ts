@@ -88,8 +88,24 @@ export interface PhonesTable {
   /** JSON object: field → envelope. */
   exotel_secrets_json: string | null;
   retell_json: string | null;
+  /** ISO 3166 alpha-2 region of the number (migration 004). */
+  country: string | null;
+  /** libphonenumber's type of the number (PHONE_NUMBER_TYPES). */
+  number_type: string | null;
+  /** The provider that carries the number's calls. */
+  provider: string | null;
+  /** JSON array of tags. */
+  tags_json: string;
   key_version: number;
   created_at: string;
+  updated_at: string;
+}
+
+export interface TenantSettingsTable {
+  tenant_id: string;
+  default_country: string | null;
+  /** JSON array of PHONE_NUMBER_TYPES. */
+  allowed_number_types: string;
   updated_at: string;
 }
 
@@ -207,6 +223,7 @@ export interface Schema {
   credentials: CredentialsTable;
   secrets: SecretsTable;
   phones: PhonesTable;
+  tenant_settings: TenantSettingsTable;
   sip_trunks: SipTrunksTable;
   call_records: CommRecordsTable;
   message_records: CommRecordsTable;

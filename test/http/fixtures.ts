@@ -69,6 +69,8 @@ export function bodyFor(route: RouteSpec): unknown {
       return { name: 'made-by-test', scopes: ['tokens:manage'] };
     case 'putSecret':
       return { value: `v-${hex(20)}` };
+    case 'updateSettings':
+      return { defaultCountry: 'AU' };
     default: {
       const m = /^put(\w+)Credentials$/.exec(route.operationId);
       return m?.[1] === undefined ? undefined : creds[m[1].toLowerCase()];

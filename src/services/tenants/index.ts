@@ -3,3 +3,15 @@
 export { createTenantAdmin, type TenantAdmin } from './tenant-admin.js';
 export { createTenantService, type TenantService } from './tenant-service.js';
 export { tenantInput, tenantView, type TenantView } from './tenant-schemas.js';
+export {
+  createSettingsService,
+  type SettingsService,
+  type TenantSettings,
+} from './settings-service.js';
+export {
+  countryCode,
+  settingsPatch,
+  settingsView,
+  type SettingsPatch,
+  type SettingsView,
+} from './settings-schemas.js';

@@ -41,7 +41,12 @@ export interface TenantService {
 }
 
 /** Tables with tenant rows that go with the tenant (audit_events stays). */
-const TENANT_TABLES = [...ENCRYPTED_TABLE_LIST.map((s) => s.table), 'api_tokens', 'jobs'] as const;
+const TENANT_TABLES = [
+  ...ENCRYPTED_TABLE_LIST.map((s) => s.table),
+  'api_tokens',
+  'jobs',
+  'tenant_settings',
+] as const;
 
 const NAME_MAX = 200;
 

@@ -14,6 +14,7 @@ export const SCOPES = [
   'trunks:manage',
   'audit:read',
   'tokens:manage',
+  'settings:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

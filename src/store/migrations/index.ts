@@ -2,6 +2,7 @@ import type { DatabaseTransaction, DialectName } from '../database.js';
 import { migration001 } from './001-initial.js';
 import { migration002 } from './002-audit-keyed-chain.js';
 import { migration003 } from './003-master-keys.js';
+import { migration004 } from './004-phones-and-settings.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -10,4 +11,9 @@ export interface Migration {
   up: (trx: DatabaseTransaction, dialect: DialectName) => Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+];

@@ -1,0 +1,38 @@
+// A tenant's settings as the API takes and shows them: the default region national phone numbers
+// are read in, and the number types the tenant accepts.
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { PHONE_NUMBER_TYPES } from '../phones/phone-number.js';
+
+/** An ISO 3166 alpha-2 region libphonenumber knows, upper case. */
+export const countryCode = z
+  .string({ error: 'must be an ISO 3166 alpha-2 region such as AU' })
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 region such as AU (upper case)')
+  .refine((c) => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 region such as AU');
+
+const numberType = z.enum(PHONE_NUMBER_TYPES, {
+  error: `must be one of ${PHONE_NUMBER_TYPES.join(', ')}`,
+});
+
+/** PATCH body: only what is sent changes; null clears defaultCountry. */
+export const settingsPatch = z
+  .strictObject({
+    defaultCountry: countryCode.nullable().optional(),
+    allowedNumberTypes: z
+      .array(numberType, { error: 'must be a list of number types' })
+      .min(1, 'must list at least one number type')
+      .max(PHONE_NUMBER_TYPES.length, `must list at most ${PHONE_NUMBER_TYPES.length} types`)
+      .refine((l) => new Set(l).size === l.length, 'must not repeat a type')
+      .optional(),
+  })
+  .brand<'SettingsPatch'>();
+export type SettingsPatch = z.output<typeof settingsPatch>;
+
+export const settingsView = z
+  .object({
+    defaultCountry: z.string().nullable(),
+    allowedNumberTypes: z.array(numberType),
+    updatedAt: z.string().nullable().describe('null: never changed (the defaults apply).'),
+  })
+  .meta({ id: 'TenantSettings' });
+export type SettingsView = z.infer<typeof settingsView>;

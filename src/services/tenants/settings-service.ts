@@ -1,0 +1,86 @@
+// Tenant settings: read with their defaults when a tenant never changed them; a PATCH changes only
+// what it sends and is audited with the field names, never the values.
+import type { TenantId } from '../../crypto/index.js';
+import { findTenantSettings, saveTenantSettings } from '../../store/tenant-settings-repo.js';
+import { nowIso } from '../../store/time.js';
+import type { Database } from '../../store/database.js';
+import type { Actor } from '../audit/actor.js';
+import type { AuditService } from '../audit/audit-service.js';
+import {
+  DEFAULT_ALLOWED_NUMBER_TYPES,
+  PHONE_NUMBER_TYPES,
+  type PhoneNumberType,
+} from '../phones/phone-number.js';
+import type { SettingsPatch, SettingsView } from './settings-schemas.js';
+
+export interface TenantSettings {
+  defaultCountry: string | undefined;
+  allowedNumberTypes: readonly PhoneNumberType[];
+}
+
+function typesOf(text: string): PhoneNumberType[] {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed)) return [...DEFAULT_ALLOWED_NUMBER_TYPES];
+  return parsed.filter((t): t is PhoneNumberType =>
+    (PHONE_NUMBER_TYPES as readonly unknown[]).includes(t),
+  );
+}
+
+export function createSettingsService(deps: { db: Database; audit: Pick<AuditService, 'record'> }) {
+  const { db } = deps;
+
+  async function view(tenantId: TenantId, within: Database = db): Promise<SettingsView> {
+    const row = await findTenantSettings(within, tenantId);
+    return {
+      defaultCountry: row?.default_country ?? null,
+      allowedNumberTypes:
+        row === undefined ? [...DEFAULT_ALLOWED_NUMBER_TYPES] : typesOf(row.allowed_number_types),
+      updatedAt: row?.updated_at ?? null,
+    };
+  }
+
+  return {
+    get: (tenantId: TenantId): Promise<SettingsView> => view(tenantId),
+
+    /** What phone-number normalization needs of the settings. */
+    async forPhones(tenantId: TenantId): Promise<TenantSettings> {
+      const v = await view(tenantId);
+      return {
+        defaultCountry: v.defaultCountry ?? undefined,
+        allowedNumberTypes: v.allowedNumberTypes,
+      };
+    },
+
+    async update(tenantId: TenantId, patch: SettingsPatch, actor: Actor): Promise<SettingsView> {
+      const fields = (['defaultCountry', 'allowedNumberTypes'] as const).filter(
+        (f) => patch[f] !== undefined,
+      );
+      return db.transaction().execute(async (trx) => {
+        const current = await view(tenantId, trx);
+        const next = {
+          tenant_id: tenantId,
+          default_country:
+            patch.defaultCountry === undefined ? current.defaultCountry : patch.defaultCountry,
+          allowed_number_types: JSON.stringify(
+            patch.allowedNumberTypes ?? current.allowedNumberTypes,
+          ),
+          updated_at: nowIso(),
+        };
+        await saveTenantSettings(trx, next);
+        await deps.audit.record(
+          {
+            tenantId,
+            actor,
+            action: 'settings.update',
+            target: 'settings',
+            detail: { fields: [...fields].sort() },
+          },
+          trx,
+        );
+        return view(tenantId, trx);
+      });
+    },
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;
