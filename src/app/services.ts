@@ -11,7 +11,7 @@ import {
   type ProviderClientsConfig,
   type ProviderCallLog,
 } from '../services/credentials/index.js';
-import { createPhoneService } from '../services/phones/index.js';
+import { createPhoneProviders, createPhoneService } from '../services/phones/index.js';
 import { createSecretService } from '../services/secrets/index.js';
 import { createTenantService } from '../services/tenants/index.js';
 import { createTokenService } from '../services/tokens/index.js';
@@ -52,7 +52,11 @@ export function createServices(input: ServicesInput) {
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
     settings,
-    phones: createPhoneService({ records, settings }),
+    phones: createPhoneService({
+      records,
+      settings,
+      providers: createPhoneProviders({ records, clients: providers, audit }),
+    }),
     keys,
   };
 }

@@ -7,6 +7,7 @@ import {
   phoneLookup,
   phonePageView,
   phonePatch,
+  phoneVerifyResult,
   phoneView,
   type PhoneService,
 } from '../../services/phones/index.js';
@@ -90,7 +91,7 @@ export function phoneRoutes(phones: PhoneService): RouteSpec[] {
       url: '/v1/tenants/:tenantId/phones/:phoneId',
       summary: 'Change a phone (partial)',
       description:
-        'Only the fields sent change; null clears label, tags, exotel or the Retell agent ids. number, country and provider cannot change (400 naming the field). exotel is replaced whole: all four fields together.',
+        'Only the fields sent change; null clears label, tags, exotel or the Retell agent ids. number, country and provider cannot change (400 naming the field). exotel is replaced whole: all four fields together. A change of the Retell agent ids is pushed to Retell first when the tenant has Retell credentials and Retell knows the number (`retell.synced` true); otherwise only the stored ids change (`synced` false). A Retell failure is the typed provider error and nothing is stored.',
       tags,
       access: write,
       params: phoneParams,
@@ -99,6 +100,20 @@ export function phoneRoutes(phones: PhoneService): RouteSpec[] {
       response: phoneView,
       handler: ({ params, body, actor, principal }) =>
         phones.update(params.tenantId, params.phoneId, body, actor, principal.kind === 'tenant'),
+    }),
+    defineRoute({
+      operationId: 'verifyPhoneExotel',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/phones/:phoneId/exotel/verify',
+      summary: "Check the phone's own Exotel account at Exotel",
+      description:
+        'One cheap authenticated read (list one call) through the Exotel client and its host allow-list. A refusal is 200 with `ok: false` and the typed provider error (`ERR_PROVIDER_CREDENTIALS_INVALID`, `ERR_PROVIDER_FORBIDDEN`, `ERR_PROVIDER_UNAVAILABLE`, …). 409 ERR_PROVIDER_NOT_CONFIGURED when the phone has no Exotel account. The use and the outcome are audited.',
+      tags,
+      access: read,
+      params: phoneParams,
+      status: 200,
+      response: phoneVerifyResult,
+      handler: ({ params, actor }) => phones.verifyExotel(params.tenantId, params.phoneId, actor),
     }),
     defineRoute({
       operationId: 'deletePhone',

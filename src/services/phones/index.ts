@@ -9,6 +9,7 @@ export {
   type NormalizeOptions,
   type PhoneNumberType,
 } from './phone-number.js';
+export { createPhoneProviders, type PhoneProviders } from './phone-providers.js';
 export { createPhoneService, type PhoneService } from './phone-service.js';
 export {
   PHONE_PROVIDERS,
@@ -17,6 +18,7 @@ export {
   phoneLookup,
   phonePageView,
   phonePatch,
+  phoneVerifyResult,
   phoneView,
   type PhoneCreate,
   type PhoneLookup,

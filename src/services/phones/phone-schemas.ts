@@ -139,12 +139,34 @@ export const phoneView = z
     retell: z.object({
       inboundAgentId: z.string().nullable(),
       outboundAgentId: z.string().nullable(),
+      synced: z
+        .boolean()
+        .describe(
+          'Whether Retell has these ids: false when the tenant has no Retell credentials or Retell does not know the number.',
+        ),
     }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: 'Phone' });
 export type PhoneView = z.infer<typeof phoneView>;
+
+export const phoneVerifyResult = z
+  .discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true) }),
+    z.object({
+      ok: z.literal(false),
+      error: z.object({
+        code: z.string().meta({ example: 'ERR_PROVIDER_CREDENTIALS_INVALID' }),
+        message: z.string(),
+        status: z.number().int().optional(),
+        providerCode: z.union([z.string(), z.number()]).optional(),
+        retryable: z.boolean(),
+      }),
+    }),
+  ])
+  .meta({ id: 'PhoneExotelVerifyResult' });
+export type PhoneVerifyResult = z.infer<typeof phoneVerifyResult>;
 
 export const phonePageView = z.object({
   phones: z.array(phoneView),

@@ -29,11 +29,15 @@ import {
   type PhoneExotelPublic,
   type PhoneRetell,
 } from './phone-views.js';
+import type { PhoneProviders } from './phone-providers.js';
+import type { PhoneVerifyResult } from './phone-schemas.js';
 import './errors.js';
 
 export interface PhoneServiceDeps {
   records: EncryptedRecords;
   settings: Pick<SettingsService, 'forPhones'>;
+  /** Exotel verify and the Retell push. */
+  providers: PhoneProviders;
 }
 
 const DEFAULT_PAGE = 50;
@@ -60,7 +64,20 @@ function exotelColumns(e: ExotelInput): {
 }
 
 function retellJson(r: PhoneRetell): string | null {
-  return r.inboundAgentId === null && r.outboundAgentId === null ? null : JSON.stringify(r);
+  return r.inboundAgentId === null && r.outboundAgentId === null && !r.synced
+    ? null
+    : JSON.stringify(r);
+}
+
+/** The stored agent ids with a PATCH's retell field applied (null clears both). */
+function mergeRetell(stored: PhoneRetell, patch: PhonePatch['retell']): PhoneRetell {
+  if (patch === undefined) return stored;
+  if (patch === null) return { ...stored, inboundAgentId: null, outboundAgentId: null };
+  return {
+    ...stored,
+    ...(patch.inboundAgentId === undefined ? {} : { inboundAgentId: patch.inboundAgentId }),
+    ...(patch.outboundAgentId === undefined ? {} : { outboundAgentId: patch.outboundAgentId }),
+  };
 }
 
 /** The fields a write sent, sorted (the audit event's detail: names only). */
@@ -95,9 +112,11 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       });
       const id = newId();
       const exotel = input.exotel === undefined ? undefined : exotelColumns(input.exotel);
+      // Not pushed to Retell on import: the number is usually imported into Retell later.
       const retell: PhoneRetell = {
         inboundAgentId: input.retell?.inboundAgentId ?? null,
         outboundAgentId: input.retell?.outboundAgentId ?? null,
+        synced: false,
       };
       const e164 = new Secret(n.e164);
       const record = await records.write({
@@ -166,22 +185,21 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       showNumber: boolean,
     ): Promise<PhoneView> {
       const exotel = patch.exotel == null ? patch.exotel : exotelColumns(patch.exotel);
+      // A change of agent ids goes to Retell first: if Retell refuses, nothing is stored.
+      let synced: boolean | undefined;
+      if (patch.retell !== undefined) {
+        const current = await findOrThrow(tenantId, id);
+        const next = mergeRetell(retellOf(current), patch.retell);
+        synced = await deps.providers.pushRetell(tenantId, current, next, actor);
+      }
       const record = await records.write({
         table: 'phones',
         tenantId,
         key: { id },
         plan: (existing): RecordWritePlan => {
           if (existing === undefined) throw notFound();
-          const retell = retellOf(existing);
-          if (patch.retell === null) {
-            retell.inboundAgentId = null;
-            retell.outboundAgentId = null;
-          } else if (patch.retell !== undefined) {
-            if (patch.retell.inboundAgentId !== undefined)
-              retell.inboundAgentId = patch.retell.inboundAgentId;
-            if (patch.retell.outboundAgentId !== undefined)
-              retell.outboundAgentId = patch.retell.outboundAgentId;
-          }
+          const retell = mergeRetell(retellOf(existing), patch.retell);
+          if (synced !== undefined) retell.synced = synced;
           const keptExotel = exotel === undefined ? [EXOTEL_KEY_FIELD, EXOTEL_TOKEN_FIELD] : [];
           const exotelJson =
             exotel === undefined ? exotelOf(existing) : exotel === null ? null : exotel.json;
@@ -203,7 +221,10 @@ export function createPhoneService(deps: PhoneServiceDeps) {
               actor,
               action: 'phone.update',
               target: `phone:${id}`,
-              detail: { fields: sentFields(patch) },
+              detail: {
+                fields: sentFields(patch),
+                ...(synced === undefined ? {} : { retellSynced: synced }),
+              },
             },
           };
         },
@@ -219,6 +240,11 @@ export function createPhoneService(deps: PhoneServiceDeps) {
         audit: { actor, action: 'phone.delete', target: `phone:${id}` },
         notFound: 'phone not found',
       });
+    },
+
+    /** Checks the phone's own Exotel account at Exotel (audited as a use, then its outcome). */
+    async verifyExotel(tenantId: TenantId, id: string, actor: Actor): Promise<PhoneVerifyResult> {
+      return deps.providers.verifyExotel(tenantId, await findOrThrow(tenantId, id), actor);
     },
 
     /** Exact match through the blind index; any type is found (the allowed list may have narrowed). */

@@ -15,10 +15,12 @@ export interface PhoneExotelPublic {
   hints: { apiKey?: string; apiToken?: string };
 }
 
-/** retell_json: the agent ids stored for the number. */
+/** retell_json: the agent ids stored for the number, and whether Retell has them. */
 export interface PhoneRetell {
   inboundAgentId: string | null;
   outboundAgentId: string | null;
+  /** True when the last change of the ids was pushed to Retell (it knows the number). */
+  synced: boolean;
 }
 
 export const NUMBER_FIELD = 'number';
@@ -35,7 +37,11 @@ export function exotelOf(record: StoredRecord): PhoneExotelPublic | null {
 
 export function retellOf(record: StoredRecord): PhoneRetell {
   const r = parsed<Partial<PhoneRetell>>(record.row['retell_json']);
-  return { inboundAgentId: r?.inboundAgentId ?? null, outboundAgentId: r?.outboundAgentId ?? null };
+  return {
+    inboundAgentId: r?.inboundAgentId ?? null,
+    outboundAgentId: r?.outboundAgentId ?? null,
+    synced: r?.synced ?? false,
+  };
 }
 
 export function tagsOf(record: StoredRecord): string[] {
