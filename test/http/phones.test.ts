@@ -295,6 +295,25 @@ describe.each(DIALECTS)('phones on %s', (dialect) => {
     expect(rows[0]?.number_bidx).not.toBe(rows[1]?.number_bidx);
   });
 
+  it('admits one of several concurrent imports of one number typed different ways', async () => {
+    const number = randomPhoneNumber();
+    const formats = [number, `0${number.slice(3)}`, `${number.slice(0, 3)} ${number.slice(3)}`];
+    const results = await Promise.all(
+      [...formats, ...formats].map((n) =>
+        s.request('POST', base(), {
+          token,
+          body: { number: n, country: 'AU', provider: 'twilio' },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) {
+      expect(err(r).code).toBe('ERR_PHONE_EXISTS');
+    }
+    const made = results.find((r) => r.status === 201);
+    if (made !== undefined) planted.push(number.slice(3));
+  });
+
   it("answers 404 to another tenant: on A's phone id, and on B's own lookup of A's number", async () => {
     const number = randomPhoneNumber();
     const p = (await create({ number, provider: 'exotel', exotel: exotel() })).json as Phone;

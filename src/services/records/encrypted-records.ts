@@ -219,7 +219,9 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
       if (unique !== undefined) {
         // Serializes the tenant's unique writes on PostgreSQL, so two inserts of one value under
         // different index-key versions cannot both pass the check below.
-        await lockTenant(trx, w.tenantId);
+        if ((await lockTenant(trx, w.tenantId)) === undefined) {
+          throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+        }
         const held = await findRecordRowsIn(trx, w.table, w.tenantId, indexColumn, [
           ...unique.candidates,
           String(values[indexColumn]),
