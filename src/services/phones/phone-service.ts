@@ -249,9 +249,15 @@ export function createPhoneService(deps: PhoneServiceDeps) {
 
     /** Exact match through the blind index; any type is found (the allowed list may have narrowed). */
     async lookup(tenantId: TenantId, input: PhoneLookup, showNumber: boolean): Promise<PhoneView> {
-      const settings = await deps.settings.forPhones(tenantId);
-      const n = normalizePhoneNumber(input.number.reveal(), {
-        defaultCountry: input.country ?? settings.defaultCountry,
+      const text = input.number.reveal();
+      // A number in international form needs no region: the settings are not read for it (one
+      // query less on the hot path of inbound-call routing).
+      const international = text.normalize('NFKC').trim().startsWith('+');
+      const defaultCountry =
+        input.country ??
+        (international ? undefined : (await deps.settings.forPhones(tenantId)).defaultCountry);
+      const n = normalizePhoneNumber(text, {
+        defaultCountry,
         allowedTypes: PHONE_NUMBER_TYPES,
       });
       const record = await records.findByBlindIndex(
