@@ -395,6 +395,27 @@ describe.each(DIALECTS)('phones on %s', (dialect) => {
     }
   });
 
+  it('verifies nothing and decrypts nothing where no Exotel call can go (no sandbox URL)', async () => {
+    const p = (await create({ number: randomPhoneNumber(), provider: 'exotel', exotel: exotel() }))
+      .json as Phone;
+    const r = await s.request('POST', `${base()}/${p.id}/exotel/verify`, { token });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_PROVIDER_NOT_CONFIGURED', retryable: false },
+    });
+    const actions = await s.server.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'outcome'])
+      .where('target', '=', `phone:${p.id}`)
+      .orderBy('seq')
+      .execute();
+    expect(actions).toEqual([
+      { action: 'phone.create', outcome: 'success' },
+      { action: 'phone.exotel.verify', outcome: 'failure' },
+    ]);
+  });
+
   it('audits create, update and delete with field names only', async () => {
     const e = exotel();
     const number = randomPhoneNumber();

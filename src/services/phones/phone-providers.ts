@@ -15,6 +15,7 @@ import {
   EXOTEL_TOKEN_FIELD,
   exotelOf,
   NUMBER_FIELD,
+  type PhoneExotelPublic,
   type PhoneRetell,
 } from './phone-views.js';
 
@@ -24,9 +25,12 @@ export const PHONE_RETELL_SYNC = 'phone.retell.sync';
 
 export interface PhoneProviderDeps {
   records: EncryptedRecords;
-  clients: Pick<ProviderClients, 'retell' | 'exotelWith'>;
+  clients: Pick<ProviderClients, 'retell' | 'exotelWith' | 'assertReachable'>;
   audit: Pick<AuditService, 'record'>;
 }
+
+const noAccount = () =>
+  new TelvaultError('ERR_PROVIDER_NOT_CONFIGURED', 'exotel: the phone has no Exotel account');
 
 const agents = (id: string | null): RetellAgentWeight[] | null =>
   id === null ? null : [{ agentId: id, weight: 1 }];
@@ -38,6 +42,36 @@ export function createPhoneProviders(deps: PhoneProviderDeps) {
     const n = await records.open('phones', tenantId, record, NUMBER_FIELD);
     if (n === undefined) throw new TelvaultError('ERR_INTERNAL', 'phones: a phone has no number');
     return n.reveal();
+  }
+
+  /** The use audited, then the key and token opened and tried; the typed failure, if any. */
+  async function checkAccount(
+    tenantId: TenantId,
+    record: StoredRecord,
+    account: PhoneExotelPublic,
+    actor: Actor,
+  ): Promise<VerifyFailure | undefined> {
+    await deps.audit.record({
+      tenantId,
+      actor,
+      action: 'phone.exotel.use',
+      target: `phone:${record.row.id}`,
+      detail: { operation: PHONE_EXOTEL_VERIFY },
+    });
+    const apiKey = await records.open('phones', tenantId, record, EXOTEL_KEY_FIELD);
+    const apiToken = await records.open('phones', tenantId, record, EXOTEL_TOKEN_FIELD);
+    if (apiKey === undefined || apiToken === undefined) throw noAccount();
+    try {
+      const client = clients.exotelWith(
+        { accountSid: account.sid, apiKey: apiKey.reveal(), apiToken, host: account.subdomain },
+        { readRetries: 0 },
+      );
+      await client.verify();
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      return verifyFailureOf(err);
+    }
   }
 
   return {
@@ -52,38 +86,16 @@ export function createPhoneProviders(deps: PhoneProviderDeps) {
     ): Promise<PhoneVerifyResult> {
       const target = `phone:${record.row.id}`;
       const account = exotelOf(record);
-      if (account === null) {
-        throw new TelvaultError(
-          'ERR_PROVIDER_NOT_CONFIGURED',
-          'exotel: the phone has no Exotel account',
-        );
-      }
-      await deps.audit.record({
-        tenantId,
-        actor,
-        action: 'phone.exotel.use',
-        target,
-        detail: { operation: PHONE_EXOTEL_VERIFY },
-      });
-      const apiKey = await records.open('phones', tenantId, record, EXOTEL_KEY_FIELD);
-      const apiToken = await records.open('phones', tenantId, record, EXOTEL_TOKEN_FIELD);
-      if (apiKey === undefined || apiToken === undefined) {
-        throw new TelvaultError(
-          'ERR_PROVIDER_NOT_CONFIGURED',
-          'exotel: the phone has no Exotel account',
-        );
-      }
+      if (account === null) throw noAccount();
       let error: VerifyFailure | undefined;
       try {
-        const client = clients.exotelWith(
-          { accountSid: account.sid, apiKey: apiKey.reveal(), apiToken, host: account.subdomain },
-          { readRetries: 0 },
-        );
-        await client.verify();
+        // Where no call can go (sandbox mode without a URL), nothing is decrypted.
+        clients.assertReachable('exotel');
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
         error = verifyFailureOf(err);
       }
+      if (error === undefined) error = await checkAccount(tenantId, record, account, actor);
       await deps.audit.record({
         tenantId,
         actor,
