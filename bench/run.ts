@@ -2,11 +2,12 @@
 // the filter), each printing its own table with ratios measured in the same run.
 import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
+import { phoneBenchModule } from './phone.bench.js';
 import { storeBench } from './store.bench.js';
 import type { BenchModule } from './harness.js';
 
 /** Add a module here to include it in `npm run bench`. */
-const modules: readonly BenchModule[] = [cryptoBench, httpBench, storeBench];
+const modules: readonly BenchModule[] = [cryptoBench, httpBench, storeBench, phoneBenchModule];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');
 const selected = modules.filter(

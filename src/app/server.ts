@@ -11,6 +11,7 @@ import { auditRoutes } from '../http/routes/audit-routes.js';
 import { credentialRoutes } from '../http/routes/credential-routes.js';
 import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
+import { phoneRoutes } from '../http/routes/phone-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
 import { settingsRoutes } from '../http/routes/settings-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
@@ -145,6 +146,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...credentialVerifyRoutes(services.credentialChecks),
       ...secretRoutes(services.secrets),
       ...settingsRoutes(services.settings),
+      ...phoneRoutes(services.phones),
       ...auditRoutes(services.audit),
       ...(input.extraRoutes?.(services) ?? []),
     ];

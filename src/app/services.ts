@@ -11,6 +11,7 @@ import {
   type ProviderClientsConfig,
   type ProviderCallLog,
 } from '../services/credentials/index.js';
+import { createPhoneProviders, createPhoneService } from '../services/phones/index.js';
 import { createSecretService } from '../services/secrets/index.js';
 import { createTenantService } from '../services/tenants/index.js';
 import { createTokenService } from '../services/tokens/index.js';
@@ -41,6 +42,7 @@ export function createServices(input: ServicesInput) {
     credentials,
     log: input.providerLog,
   });
+  const settings = createSettingsService({ db, audit });
   return {
     audit,
     tenants,
@@ -49,7 +51,12 @@ export function createServices(input: ServicesInput) {
     providers,
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
-    settings: createSettingsService({ db, audit }),
+    settings,
+    phones: createPhoneService({
+      records,
+      settings,
+      providers: createPhoneProviders({ records, clients: providers, audit }),
+    }),
     keys,
   };
 }

@@ -45,6 +45,51 @@ export async function findRecordRow(
   return row === undefined ? undefined : { ...row, key_version: Number(row.key_version) };
 }
 
+/** The tenant's rows whose `column` holds one of `values` (a blind index under its candidates). */
+export async function findRecordRowsIn(
+  db: Database,
+  table: EncryptedTableName,
+  tenantId: string,
+  column: string,
+  values: readonly string[],
+): Promise<StoredRow[]> {
+  if (values.length === 0) return [];
+  const r = await sql<StoredRow>`select * from ${sql.table(table)}
+    where tenant_id = ${tenantId} and ${sql.ref(column)} in (${sql.join([...values])})
+    order by id`.execute(db);
+  return r.rows.map((row) => ({ ...row, key_version: Number(row.key_version) }));
+}
+
+export interface RecordPageQuery {
+  /** Rows with an id after this one (the previous page's last). */
+  after?: string | undefined;
+  limit: number;
+  /** Columns that must hold these values. */
+  where?: Readonly<Record<string, ColumnValue>>;
+  /** A column whose text must contain this text (matched literally, no wildcards). */
+  contains?: { column: string; text: string } | undefined;
+}
+
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** One page of a tenant's rows in id order. */
+export async function pageRecordRows(
+  db: Database,
+  table: EncryptedTableName,
+  tenantId: string,
+  q: RecordPageQuery,
+): Promise<StoredRow[]> {
+  const conds = [whereAll({ tenant_id: tenantId, ...q.where })];
+  if (q.after !== undefined) conds.push(sql`id > ${q.after}`);
+  if (q.contains !== undefined) {
+    const pattern = `%${escapeLike(q.contains.text)}%`;
+    conds.push(sql`${sql.ref(q.contains.column)} like ${pattern} escape '\\'`);
+  }
+  const r = await sql<StoredRow>`select * from ${sql.table(table)}
+    where ${sql.join(conds, sql` and `)} order by id limit ${q.limit}`.execute(db);
+  return r.rows.map((row) => ({ ...row, key_version: Number(row.key_version) }));
+}
+
 /** A tenant's rows in `orderBy` order (a list view). */
 export async function listRecordRows(
   db: Database,

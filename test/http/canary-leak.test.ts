@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
-import { bodyFor, pathFor } from './fixtures.js';
+import { bodyFor, pathFor, randomPhoneNumber } from './fixtures.js';
 
 const hex = (n: number): string => randomBytes(n).toString('hex').slice(0, n);
 
@@ -21,6 +21,10 @@ function canaries() {
     exotelApiKey: `CANARYexotelKey${hex(16)}`,
     exotelApiToken: `CANARYexotelToken${hex(16)}`,
     namedSecret: `CANARYsecret${hex(20)}`,
+    phoneExotelKey: `CANARYphoneExotelKey${hex(16)}`,
+    phoneExotelToken: `CANARYphoneExotelToken${hex(16)}`,
+    phoneExotelKey2: `CANARYphoneExotelKeyTwo${hex(16)}`,
+    phoneExotelToken2: `CANARYphoneExotelTokenTwo${hex(16)}`,
   };
 }
 
@@ -48,6 +52,8 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
   let s: TestServer;
   const c = canaries();
   const phone = `+1415${hex(7).replace(/[a-f]/g, '7')}`;
+  /** A phone resource's number: in full only in its own tenant's responses, never logged or stored. */
+  const phoneNumber = randomPhoneNumber();
   let revealBody = '';
   const tokens: string[] = [];
 
@@ -185,6 +191,50 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
       });
       expect(Object.keys(used.secrets).length).toBeGreaterThan(0);
     }
+    // Phones with their own Exotel account: create, read, patch, look up, refused writes carrying
+    // the canaries, by everyone who may and may not.
+    const phoneExotel = {
+      apiKey: c.phoneExotelKey,
+      apiToken: c.phoneExotelToken,
+      sid: 'acme2',
+      subdomain: 'api.in.exotel.com',
+    };
+    const phoneCreate = { number: phoneNumber, provider: 'exotel', exotel: phoneExotel };
+    const made = await req('POST', `${base}/phones`, { token: all, body: phoneCreate });
+    expect(made.status, made.text).toBe(201);
+    const phoneId = (made.json as { id: string }).id;
+    await req('POST', `${base}/phones`, { token: all, body: phoneCreate }); // 409
+    await req('POST', `${base}/phones`, { token: weak, body: phoneCreate });
+    await req('POST', `${base}/phones`, { token: foreign, body: phoneCreate });
+    await req('POST', `/v1/tenants/${other}/phones`, { token: all, body: phoneCreate });
+    await req('POST', `${base}/phones`, {
+      token: all,
+      body: { ...phoneCreate, number: randomPhoneNumber(), exotel: { ...phoneExotel, sid: '!' } },
+    });
+    await req('POST', `${base}/phones`, {
+      token: all,
+      body: { number: c.phoneExotelKey, provider: 'exotel', label: c.phoneExotelToken },
+    });
+    await req('POST', `${base}/phones`, {
+      token: all,
+      rawBody: `{"number": "${phoneNumber}", "exotel": {"apiKey": "${c.phoneExotelKey}"`,
+    });
+    const patched = await req('PATCH', `${base}/phones/${phoneId}`, {
+      token: s.rootToken,
+      body: {
+        exotel: { ...phoneExotel, apiKey: c.phoneExotelKey2, apiToken: c.phoneExotelToken2 },
+      },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    await req('PATCH', `${base}/phones/${phoneId}`, {
+      token: all,
+      body: { number: phoneNumber, exotel: { apiKey: c.phoneExotelKey } },
+    });
+    for (const token of [all, weak, s.rootToken, foreign, undefined]) {
+      await req('GET', `${base}/phones/${phoneId}`, { token });
+      await req('GET', `${base}/phones`, { token });
+      await req('POST', `${base}/phones/lookup`, { token, body: { number: phoneNumber } });
+    }
     await req('GET', `${base}/audit?limit=500`, { token: all });
     await req('GET', '/v1/audit', { token: s.rootToken });
     await req('GET', `${base}/tokens`, { token: all });
@@ -204,10 +254,10 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
         const victim = route.operationId === 'deleteTenant' ? await s.createTenant('victim') : t;
         await req(
           route.method,
-          pathFor(route, { tenantId: victim, secretName: 'plain', tokenId }),
+          pathFor(route, { tenantId: victim, secretName: 'plain', tokenId, phoneId, phoneNumber }),
           {
             token,
-            body: bodyFor(route),
+            body: bodyFor(route, { tenantId: victim, secretName: 'plain', tokenId, phoneNumber }),
           },
         );
       }
@@ -255,6 +305,16 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
     // Phone numbers: never in logs or the database in full; tokens: never in logs or the database.
     expect(count(logs, phone), 'phone in logs').toBe(0);
     expect(count(raw, phone), 'phone in the database').toBe(0);
+    // The phone resource's number: never logged or stored in the clear (E.164 or national), and
+    // to the root token only masked. The search is meaningful: its own tenant saw it in full.
+    const nsn = phoneNumber.slice(3);
+    for (const needle of [phoneNumber, nsn]) {
+      expect(count(logs, needle), 'phone number in logs').toBe(0);
+      expect(count(raw, needle), 'phone number in the database').toBe(0);
+      expect(count(audit, needle), 'phone number in audit').toBe(0);
+    }
+    expect(count(responses, phoneNumber)).toBeGreaterThan(0);
+    expect(s.logLines.filter((l) => l.includes('/phones')).length).toBeGreaterThanOrEqual(20);
     for (const token of [...tokens, s.rootToken]) {
       expect(count(logs, token), 'token in logs').toBe(0);
       expect(count(raw, token), 'token in the database').toBe(0);

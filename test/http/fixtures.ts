@@ -1,6 +1,7 @@
 // Valid request bodies and per-route call recipes, shared by the matrix, leak and fuzz tests.
 import { randomBytes } from 'node:crypto';
 import type { RouteSpec } from '../../src/http/route-spec.js';
+import { normalizePhoneNumber } from '../../src/services/phones/index.js';
 import type { TestServer } from '../support/server.js';
 
 const hex = (n: number): string => randomBytes(n).toString('hex').slice(0, n);
@@ -21,11 +22,55 @@ export function validCredentials(): Record<string, Record<string, string>> {
   };
 }
 
+/**
+ * A random valid Australian mobile number in E.164 (a fresh one per call: phone creates in the
+ * matrix must not collide).
+ */
+export function randomPhoneNumber(): string {
+  for (;;) {
+    const digits = Array.from(randomBytes(8), (b) => String(b % 10)).join('');
+    try {
+      return normalizePhoneNumber(`+614${digits}`).e164;
+    } catch {
+      // not an allocated range: draw again
+    }
+  }
+}
+
 /** The objects a tenant holds in the matrix tests. */
 export interface TenantFixture {
   tenantId: string;
   secretName: string;
   tokenId: string;
+  /** A phone of the tenant (absent: the token id stands in, as an id that is no phone). */
+  phoneId?: string;
+  /** That phone's number (the lookup body). */
+  phoneNumber?: string;
+}
+
+/** Creates a phone with its own Exotel account; returns its id and number. */
+export async function seedPhone(
+  s: TestServer,
+  tenantId: string,
+): Promise<{ phoneId: string; phoneNumber: string }> {
+  const phoneNumber = randomPhoneNumber();
+  const r = await s.request('POST', `/v1/tenants/${tenantId}/phones`, {
+    token: s.rootToken,
+    body: { ...phoneBody(), number: phoneNumber },
+  });
+  if (r.status !== 201) throw new Error(`seed phone: ${r.status} ${r.text}`);
+  return { phoneId: (r.json as { id: string }).id, phoneNumber };
+}
+
+/** A valid phone create body (a fresh number, its own Exotel account). */
+export function phoneBody(): Record<string, unknown> {
+  return {
+    number: randomPhoneNumber(),
+    label: 'front desk',
+    tags: ['sales'],
+    provider: 'exotel',
+    exotel: validCredentials()['exotel'],
+  };
 }
 
 export async function seedTenant(s: TestServer, name: string): Promise<TenantFixture> {
@@ -47,7 +92,12 @@ export async function seedTenant(s: TestServer, name: string): Promise<TenantFix
     token: root,
     body: { name: 'fixture', scopes: ['audit:read'] },
   });
-  return { tenantId, secretName, tokenId: (t.json as { id: string }).id };
+  return {
+    tenantId,
+    secretName,
+    tokenId: (t.json as { id: string }).id,
+    ...(await seedPhone(s, tenantId)),
+  };
 }
 
 /** Fills a route's path with a fixture's ids. */
@@ -56,11 +106,12 @@ export function pathFor(route: RouteSpec, f: TenantFixture): string {
     .replace(':tenantId', f.tenantId)
     .replace(':provider', 'twilio')
     .replace(':name', f.secretName)
-    .replace(':tokenId', f.tokenId);
+    .replace(':tokenId', f.tokenId)
+    .replace(':phoneId', f.phoneId ?? f.tokenId);
 }
 
-/** A valid body for each route that takes one. */
-export function bodyFor(route: RouteSpec): unknown {
+/** A valid body for each route that takes one (`f`: the fixture a lookup looks for). */
+export function bodyFor(route: RouteSpec, f?: TenantFixture): unknown {
   const creds = validCredentials();
   switch (route.operationId) {
     case 'createTenant':
@@ -71,6 +122,12 @@ export function bodyFor(route: RouteSpec): unknown {
       return { value: `v-${hex(20)}` };
     case 'updateSettings':
       return { defaultCountry: 'AU' };
+    case 'createPhone':
+      return phoneBody();
+    case 'updatePhone':
+      return { label: 'changed', tags: ['support'] };
+    case 'lookupPhone':
+      return { number: f?.phoneNumber ?? randomPhoneNumber() };
     default: {
       const m = /^put(\w+)Credentials$/.exec(route.operationId);
       return m?.[1] === undefined ? undefined : creds[m[1].toLowerCase()];
@@ -98,6 +155,8 @@ export async function restore(
         body: validCredentials()['twilio'],
       });
       return f;
+    case 'deletePhone':
+      return { ...f, ...(await seedPhone(s, f.tenantId)) };
     case 'revokeToken': {
       const t = await s.request('POST', `/v1/tenants/${f.tenantId}/tokens`, {
         token: root,

@@ -27,7 +27,7 @@ describe.each(DIALECTS)('route matrix on %s', (dialect) => {
   });
 
   async function call(route: RouteSpec, token: string | undefined, f: TenantFixture) {
-    return s.request(route.method, pathFor(route, f), { token, body: bodyFor(route) });
+    return s.request(route.method, pathFor(route, f), { token, body: bodyFor(route, f) });
   }
 
   it('covers every tenant route of the issue', () => {
@@ -41,6 +41,14 @@ describe.each(DIALECTS)('route matrix on %s', (dialect) => {
       'revealSecret',
       'listTenantAudit',
       'listOperatorAudit',
+      'getSettings',
+      'updateSettings',
+      'createPhone',
+      'listPhones',
+      'getPhone',
+      'updatePhone',
+      'deletePhone',
+      'lookupPhone',
     ]) {
       expect(ids).toContain(id);
     }
@@ -100,7 +108,14 @@ describe.each(DIALECTS)('route matrix on %s', (dialect) => {
   });
 
   it("gives another tenant's token 404 on every tenant route, whatever the ids, and nothing of A", async () => {
-    const secretsOfA = [a.tenantId, a.secretName, a.tokenId, 'alpha'];
+    const secretsOfA = [
+      a.tenantId,
+      a.secretName,
+      a.tokenId,
+      a.phoneId ?? '',
+      a.phoneNumber ?? '',
+      'alpha',
+    ];
     for (const route of routes) {
       if (!route.url.includes(':tenantId')) {
         const r = await call(route, allScopesB, a);

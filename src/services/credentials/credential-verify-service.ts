@@ -46,7 +46,8 @@ const UNVERIFIED_SENDER: VerifyFailure = {
   retryable: false,
 };
 
-function failureOf(err: ProviderError): VerifyFailure {
+/** A typed provider error as a verify answer shows it (never vendor text). */
+export function verifyFailureOf(err: ProviderError): VerifyFailure {
   return {
     code: err.code,
     message: err.message,
@@ -97,7 +98,7 @@ export function createCredentialVerifyService(deps: CredentialVerifyDeps) {
         sender = (await check(tenantId, provider, actor)) ?? sender;
         if (sender === 'unverified') error = UNVERIFIED_SENDER;
       } catch (err) {
-        if (err instanceof ProviderError) error = failureOf(err);
+        if (err instanceof ProviderError) error = verifyFailureOf(err);
         else if (err instanceof TelvaultError && err.code === 'ERR_PROVIDER_NOT_CONFIGURED') {
           // From credentials.use: nothing stored for this provider (its use is audited as failed).
           throw new TelvaultError('ERR_NOT_FOUND', `${provider} credentials not found`);

@@ -3,12 +3,15 @@
 export { createCredentialService, type CredentialService } from './credential-service.js';
 export {
   createCredentialVerifyService,
+  verifyFailureOf,
   type CredentialVerifyService,
+  type VerifyFailure,
 } from './credential-verify-service.js';
 export { assertOverrideTenant, loadEnvOverride, type EnvOverride } from './env-override.js';
 export {
   createProviderClients,
   type ProviderCallLog,
+  type ProviderClients,
   type ProviderClientsConfig,
 } from './provider-clients.js';
 export {

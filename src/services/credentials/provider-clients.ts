@@ -12,6 +12,7 @@ import {
   createExotelClient,
   type ExotelCallLog,
   type ExotelClient,
+  type ExotelCredentials,
 } from '../../providers/exotel/index.js';
 import { ProviderError, type ProviderName } from '../../providers/provider-error.js';
 import {
@@ -112,6 +113,19 @@ export function createProviderClients(deps: ProviderClientsDeps) {
 
   return {
     target: { mode, sandboxUrl } satisfies ProviderTarget,
+
+    /** Throws the typed ERR_PROVIDER_NOT_CONFIGURED when no call to `provider` can go out. */
+    assertReachable(provider: ProviderName): void {
+      base(provider, {});
+    },
+
+    /**
+     * An Exotel client for credentials the caller decrypted itself and audited the use of (a
+     * phone's own Exotel account), on the same hosts, allow-list and mode as every other client.
+     */
+    exotelWith(credentials: ExotelCredentials, tuning: ClientTuning = {}): ExotelClient {
+      return createExotelClient(credentials, base('exotel', tuning));
+    },
 
     async twilio(
       tenantId: TenantId,

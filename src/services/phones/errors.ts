@@ -3,6 +3,8 @@ declare module '../../crypto/errors.js' {
   interface ErrorCodes {
     ERR_PHONE_INVALID: true;
     ERR_PHONE_TYPE_NOT_ALLOWED: true;
+    /** The number is already a phone of the tenant (whatever format it was typed in). */
+    ERR_PHONE_EXISTS: true;
   }
 }
 

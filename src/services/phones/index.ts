@@ -9,3 +9,20 @@ export {
   type NormalizeOptions,
   type PhoneNumberType,
 } from './phone-number.js';
+export { createPhoneProviders, type PhoneProviders } from './phone-providers.js';
+export { createPhoneService, type PhoneService } from './phone-service.js';
+export {
+  PHONE_PROVIDERS,
+  phoneCreate,
+  phoneListQuery,
+  phoneLookup,
+  phonePageView,
+  phonePatch,
+  phoneVerifyResult,
+  phoneView,
+  type PhoneCreate,
+  type PhoneLookup,
+  type PhonePatch,
+  type PhoneProvider,
+  type PhoneView,
+} from './phone-schemas.js';

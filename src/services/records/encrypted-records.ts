@@ -7,6 +7,9 @@
 //      the caller's conditions hold, inserts or updates it, keeps key_usage exact
 //      (trackRowKeys) and records the audit event;
 //   4. starts again from 1 when it lost a race (retryOnRace), never when a condition failed.
+// A blind index marked unique is checked in step 3 under every index-key version in use: the index
+// text carries its key version, so while an index-key rotation runs the same value has two
+// indexes and the table's unique constraint alone would let a duplicate in.
 // Sealing happens before the transaction: the key service may query the database, and on SQLite a
 // transaction holds the only connection. Envelope contexts (entity, field, record id) come from
 // the registry only, so a service cannot drift from what rotation re-encrypts.
@@ -17,10 +20,13 @@ import type { Database } from '../../store/database.js';
 import {
   deleteRecordRow,
   findRecordRow,
+  findRecordRowsIn,
   insertRecordRow,
   listRecordRows,
+  pageRecordRows,
   updateRecordRow,
   type ColumnValue,
+  type RecordPageQuery,
   type StoredRow,
 } from '../../store/encrypted-record-repo.js';
 import {
@@ -31,12 +37,14 @@ import {
   type EncryptedTableSpec,
 } from '../../store/encrypted-fields.js';
 import { trackRowKeys, type RowKeys } from '../../store/key-usage-repo.js';
+import { lockTenant } from '../../store/tenant-repo.js';
 import { newId, nowIso } from '../../store/time.js';
 import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
+import type { KeyService } from '../keys/key-service.js';
 import { retryOnRace, StaleRead, type FieldCipher } from '../keys/sealing.js';
 import './errors.js';
 
-export type { ColumnValue } from '../../store/encrypted-record-repo.js';
+export type { ColumnValue, RecordPageQuery } from '../../store/encrypted-record-repo.js';
 
 /** A stored row and its envelopes by registry field name. */
 export interface StoredRecord {
@@ -53,7 +61,16 @@ export interface RecordWritePlan {
   /** Encrypted fields of the stored row to keep (re-sealed if under another key version). */
   keep: readonly string[];
   /** The normalized plaintext of the table's blind-indexed field (omitted: the index is kept). */
-  blindIndex?: { normalized: Secret<string>; normalizerVersion: number };
+  blindIndex?: {
+    normalized: Secret<string>;
+    normalizerVersion: number;
+    /**
+     * The value must be the tenant's only one: checked in the write's transaction under every
+     * index-key version in use (the tenant's writes of this table serialized meanwhile); a
+     * duplicate throws what this returns, not retried.
+     */
+    unique?: () => Error;
+  };
   /** The row's other columns (not id, tenant, envelopes, key or index versions, timestamps). */
   columns: Readonly<Record<string, ColumnValue>>;
   audit: RecordAuditEvent;
@@ -84,7 +101,7 @@ export interface RecordDelete {
 
 export interface EncryptedRecordsDeps {
   db: Database;
-  keys: FieldCipher;
+  keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates'>;
   audit: Pick<AuditService, 'record'>;
 }
 
@@ -168,7 +185,9 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
     const existing = read === undefined ? undefined : toRecord(spec, read);
     const plan = w.plan(existing);
     if (plan.expect !== undefined && read === undefined) throw conditionFailed(w.table);
-    const recordId = read?.id ?? newId();
+    // A create names its row by `{ id }` so the caller knows it before the write.
+    const keyId = typeof w.key['id'] === 'string' ? w.key['id'] : undefined;
+    const recordId = read?.id ?? keyId ?? newId();
     const { envelopes, version } = await sealPlan(spec, w.tenantId, recordId, existing, plan);
     const now = nowIso();
     const values: Record<string, ColumnValue> = {
@@ -177,16 +196,38 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
       key_version: version,
       updated_at: now,
     };
+    let unique: { candidates: string[]; conflict: () => Error } | undefined;
     if (spec.blindIndex !== null && plan.blindIndex !== undefined) {
       const { normalized, normalizerVersion } = plan.blindIndex;
       const bi = await keys.blindIndex(w.tenantId, normalized.reveal(), normalizerVersion);
       values[spec.blindIndex.column] = bi.value;
       if (spec.blindIndex.versionColumn !== null)
         values[spec.blindIndex.versionColumn] = bi.version;
+      if (plan.blindIndex.unique !== undefined) {
+        const candidates = await keys.blindIndexCandidates(
+          w.tenantId,
+          normalized.reveal(),
+          normalizerVersion,
+        );
+        unique = { candidates, conflict: plan.blindIndex.unique };
+      }
     }
+    const indexColumn = spec.blindIndex?.column ?? '';
     const rv = spec.rowVersionColumn;
     let written: Record<string, unknown> = {};
     await db.transaction().execute(async (trx) => {
+      if (unique !== undefined) {
+        // Serializes the tenant's unique writes on PostgreSQL, so two inserts of one value under
+        // different index-key versions cannot both pass the check below.
+        if ((await lockTenant(trx, w.tenantId)) === undefined) {
+          throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
+        }
+        const held = await findRecordRowsIn(trx, w.table, w.tenantId, indexColumn, [
+          ...unique.candidates,
+          String(values[indexColumn]),
+        ]);
+        if (held.some((r) => r.id !== recordId)) throw unique.conflict();
+      }
       const current = await findRecordRow(trx, w.table, w.tenantId, w.key, true);
       if (current?.id !== read?.id) throw new StaleRead();
       if (current !== undefined && read !== undefined) {
@@ -234,6 +275,34 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
     ): Promise<StoredRecord | undefined> {
       const row = await findRecordRow(db, table, tenantId, key);
       return row === undefined ? undefined : toRecord(ENCRYPTED_TABLES[table], row);
+    },
+
+    /** The tenant's record whose blind index is this value's under any index-key version in use. */
+    async findByBlindIndex(
+      table: EncryptedTableName,
+      tenantId: TenantId,
+      normalized: Secret<string>,
+      normalizerVersion: number,
+    ): Promise<StoredRecord | undefined> {
+      const spec = ENCRYPTED_TABLES[table];
+      if (spec.blindIndex === null) throw new Error(`${table}: no blind index`);
+      const candidates = await keys.blindIndexCandidates(
+        tenantId,
+        normalized.reveal(),
+        normalizerVersion,
+      );
+      const rows = await findRecordRowsIn(db, table, tenantId, spec.blindIndex.column, candidates);
+      return rows[0] === undefined ? undefined : toRecord(spec, rows[0]);
+    },
+
+    /** One page of a tenant's records in id order. */
+    async page(
+      table: EncryptedTableName,
+      tenantId: TenantId,
+      q: RecordPageQuery,
+    ): Promise<StoredRecord[]> {
+      const spec = ENCRYPTED_TABLES[table];
+      return (await pageRecordRows(db, table, tenantId, q)).map((r) => toRecord(spec, r));
     },
 
     async list(

@@ -5,6 +5,7 @@ export {
   type EncryptedRecords,
   type RecordAuditEvent,
   type RecordDelete,
+  type RecordPageQuery,
   type RecordWrite,
   type RecordWritePlan,
   type StoredRecord,
