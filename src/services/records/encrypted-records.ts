@@ -19,20 +19,16 @@ import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import {
   deleteRecordRow,
-  findRecordRow,
   findRecordRowsIn,
+  findRecordRow,
   insertRecordRow,
-  listRecordRows,
-  pageRecordRows,
   updateRecordRow,
   type ColumnValue,
-  type RecordPageQuery,
   type StoredRow,
 } from '../../store/encrypted-record-repo.js';
 import {
   ENCRYPTED_TABLES,
   envelopeColumns,
-  rowFields,
   type EncryptedTableName,
   type EncryptedTableSpec,
 } from '../../store/encrypted-fields.js';
@@ -42,15 +38,12 @@ import { newId, nowIso } from '../../store/time.js';
 import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { KeyService } from '../keys/key-service.js';
 import { retryOnRace, StaleRead, type FieldCipher } from '../keys/sealing.js';
+import { createRecordReads, toRecord, type StoredRecord } from './record-reads.js';
 import './errors.js';
 
 export type { ColumnValue, RecordPageQuery } from '../../store/encrypted-record-repo.js';
 
-/** A stored row and its envelopes by registry field name. */
-export interface StoredRecord {
-  row: StoredRow;
-  envelopes: Readonly<Record<string, string>>;
-}
+export type { StoredRecord } from './record-reads.js';
 
 /** The audit event of a write (its tenant is the record's). */
 export type RecordAuditEvent = Omit<AuditEventInput, 'tenantId'>;
@@ -103,12 +96,6 @@ export interface EncryptedRecordsDeps {
   db: Database;
   keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates'>;
   audit: Pick<AuditService, 'record'>;
-}
-
-function toRecord(spec: EncryptedTableSpec, row: StoredRow): StoredRecord {
-  const envelopes: Record<string, string> = {};
-  for (const f of rowFields(spec, row)) envelopes[f.field] = f.envelope;
-  return { row, envelopes };
 }
 
 function rowKeys(spec: EncryptedTableSpec, row: Readonly<Record<string, unknown>>): RowKeys {
@@ -268,64 +255,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
       });
     },
 
-    async find(
-      table: EncryptedTableName,
-      tenantId: TenantId,
-      key: Readonly<Record<string, ColumnValue>>,
-    ): Promise<StoredRecord | undefined> {
-      const row = await findRecordRow(db, table, tenantId, key);
-      return row === undefined ? undefined : toRecord(ENCRYPTED_TABLES[table], row);
-    },
-
-    /** The tenant's record whose blind index is this value's under any index-key version in use. */
-    async findByBlindIndex(
-      table: EncryptedTableName,
-      tenantId: TenantId,
-      normalized: Secret<string>,
-      normalizerVersion: number,
-    ): Promise<StoredRecord | undefined> {
-      const spec = ENCRYPTED_TABLES[table];
-      if (spec.blindIndex === null) throw new Error(`${table}: no blind index`);
-      const candidates = await keys.blindIndexCandidates(
-        tenantId,
-        normalized.reveal(),
-        normalizerVersion,
-      );
-      const rows = await findRecordRowsIn(db, table, tenantId, spec.blindIndex.column, candidates);
-      return rows[0] === undefined ? undefined : toRecord(spec, rows[0]);
-    },
-
-    /** One page of a tenant's records in id order. */
-    async page(
-      table: EncryptedTableName,
-      tenantId: TenantId,
-      q: RecordPageQuery,
-    ): Promise<StoredRecord[]> {
-      const spec = ENCRYPTED_TABLES[table];
-      return (await pageRecordRows(db, table, tenantId, q)).map((r) => toRecord(spec, r));
-    },
-
-    async list(
-      table: EncryptedTableName,
-      tenantId: TenantId,
-      orderBy: string,
-    ): Promise<StoredRecord[]> {
-      const spec = ENCRYPTED_TABLES[table];
-      return (await listRecordRows(db, table, tenantId, orderBy)).map((r) => toRecord(spec, r));
-    },
-
-    /** Opens one field of a record, with the context the registry defines for it. */
-    async open(
-      table: EncryptedTableName,
-      tenantId: TenantId,
-      record: StoredRecord,
-      field: string,
-    ): Promise<Secret<string> | undefined> {
-      const env = record.envelopes[field];
-      if (env === undefined) return undefined;
-      const ref = { entity: ENCRYPTED_TABLES[table].entity, field, recordId: record.row.id };
-      return keys.openField(tenantId, ref, env);
-    },
+    ...createRecordReads(deps),
   };
 }
 
