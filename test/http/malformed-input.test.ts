@@ -7,13 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDER_SPECS, PROVIDERS } from '../../src/services/credentials/providers.js';
 import { SCOPES } from '../../src/services/tokens/scopes.js';
 import { checkProperty } from '../support/property.js';
+import { brokenString, nonString } from '../support/malformed.js';
 import { DIALECTS, startTestServer, type HttpResult, type TestServer } from '../support/server.js';
 import { validCredentials } from './fixtures.js';
 
 const RUNS = 40;
-/** Characters no credential field accepts: space, control, non-ASCII, lone surrogates. */
-const ODD = [' ', '\u0000', '\u00e9', '\u{1F600}', '\u202e', '\n', '\ud800', '\udc00', '\t'];
-
 /** Text no request may carry anywhere: U+0000 and lone surrogates. */
 const UNSTORABLE = ['\u0000', '\ud800', '\udfff'];
 
@@ -24,25 +22,6 @@ const anyString = (c: { minLength?: number; maxLength: number }) =>
     fc
       .tuple(fc.string({ ...c, unit: 'binary' }), fc.constantFrom(...UNSTORABLE), fc.nat())
       .map(([s, ch, at]) => s.slice(0, at % (s.length + 1)) + ch + s.slice(at % (s.length + 1))),
-  );
-
-const nonString = fc.oneof(
-  fc.integer(),
-  // NaN and ±Infinity serialise to JSON null, which is a valid value ("remove this field").
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.boolean(),
-  fc.array(fc.string(), { maxLength: 3 }),
-  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
-);
-
-/** A string that breaks a field whose valid value is `valid` (every credential field rule). */
-const brokenString = (valid: string) =>
-  fc.oneof(
-    fc.constant(''),
-    fc
-      .tuple(fc.constantFrom(...ODD), fc.nat({ max: valid.length }))
-      .map(([ch, at]) => valid.slice(0, at) + ch + valid.slice(at)),
-    fc.integer({ min: 600, max: 60_000 }).map((n) => valid + 'x'.repeat(n)),
   );
 
 const fieldName = (r: HttpResult): string => {
