@@ -123,10 +123,22 @@ export function toHttpError(err: unknown): {
   return { status, code: known.code, message: message ?? 'request refused', internal: false };
 }
 
+/**
+ * What a 5xx typed error came from, for the operator's log: a typed cause's code and message (they
+ * name the field, stream or key, never a value), or only the code of any other cause.
+ */
+function causeOf(err: unknown): { code: string; message?: string } | undefined {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (cause instanceof TelvaultError) return { code: cause.code, message: cause.message };
+  const code = (cause as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? { code } : undefined;
+}
+
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const e = toHttpError(err);
   if (e.internal) request.log.error({ err }, 'request failed');
-  else if (e.status >= 500) request.log.warn({ code: e.code }, 'request failed');
+  else if (e.status >= 500)
+    request.log.warn({ code: e.code, cause: causeOf(err) }, 'request failed');
   else request.log.info({ code: e.code, status: e.status }, 'request rejected');
   if (err instanceof RateLimitError && !e.internal) {
     void reply.header('retry-after', String(err.retryAfterSeconds));

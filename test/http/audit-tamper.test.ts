@@ -28,7 +28,7 @@ describe.each(DIALECTS)('audit chain tampering on %s', (dialect) => {
   let db: Database;
 
   beforeAll(async () => {
-    s = await startTestServer(dialect, { logLevel: 'silent' });
+    s = await startTestServer(dialect, { logLevel: 'warn' });
     db = s.server.database.db;
   });
   afterAll(async () => {
@@ -198,6 +198,10 @@ describe.each(DIALECTS)('audit chain tampering on %s', (dialect) => {
     });
     expect(put.status).toBe(503);
     expect((put.json as { error: { code: string } }).error.code).toBe('ERR_AUDIT_UNAVAILABLE');
+    // The operator's log says which stream is broken and what to run; the client's answer does not.
+    const failed = s.logLines.filter((l) => l.includes('ERR_AUDIT_STREAM_BROKEN'));
+    expect(failed.join('\n')).toContain(`audit stream ${t}:`);
+    expect(put.text).not.toContain(t);
     expect(
       (await s.request('GET', `/v1/tenants/${t}/secrets/after-forgery`, { token })).status,
     ).toBe(404);
