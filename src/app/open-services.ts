@@ -43,6 +43,7 @@ async function startServingNode(
   masterKeys: MasterKeys,
   keys: KeyService,
   serve: ServeOptions,
+  broken: Set<string>,
 ): Promise<ServingNode> {
   const presence = await startNodePresence(db, masterKeys, {
     onStale: (message) => serve.logger.error({ code: 'ERR_MASTER_KEY_STALE' }, message),
@@ -63,7 +64,8 @@ async function startServingNode(
         `${describeKeyProblem(p)}: this tenant's requests answer 503 ERR_TENANT_KEYS_UNAVAILABLE (TELVAULT_STRICT_KEY_CHECK=1 refuses to start instead)`,
       );
     }
-    return { presence, broken: new Set(problems.flatMap((p) => p.tenantId ?? [])) };
+    for (const p of problems) if (p.tenantId !== null) broken.add(p.tenantId);
+    return { presence, broken };
   } catch (err) {
     await presence.stop();
     throw err;
@@ -85,9 +87,23 @@ export async function openServices(
   let node: ServingNode | undefined;
   try {
     await recordCurrentMasterKeyIfAbsent(database.db, masterKeys);
-    const keys = createKeyService({ db: database.db, masterKeys });
-    if (extra.serve !== undefined) {
-      node = await startServingNode(database.db, config, masterKeys, keys, extra.serve);
+    // Tenants whose keys do not load: found at start, or later when a request first needs them.
+    const broken = new Set<string>();
+    const serve = extra.serve;
+    const keys = createKeyService({
+      db: database.db,
+      masterKeys,
+      onTenantKeysUnavailable: (tenantId) => {
+        if (serve === undefined || broken.has(tenantId)) return;
+        broken.add(tenantId);
+        serve.logger.error(
+          { tenantId, code: 'ERR_TENANT_KEYS_UNAVAILABLE' },
+          "a tenant's keys stopped loading: its requests answer 503 (see `telvault keys status`)",
+        );
+      },
+    });
+    if (serve !== undefined) {
+      node = await startServingNode(database.db, config, masterKeys, keys, serve, broken);
     }
     const serving = node;
     const services = createServices({

@@ -164,4 +164,46 @@ describe.each(DIALECTS)('a tenant whose keys do not unwrap, on %s', (dialect) =>
     expect(error.message).toContain(foreign.id);
     expect(error.message).toContain('TELVAULT_MASTER_KEY_NEXT');
   });
+
+  it('a tenant whose key breaks while serving degrades /readyz from its first 503 on', async () => {
+    expect((await s.request('GET', '/readyz')).json).toEqual({ status: 'ready' });
+    const later = await s.createTenant('breaks later');
+    const put = (name: string) =>
+      s.request('PUT', `/v1/tenants/${later}/secrets/${name}`, {
+        token: s.rootToken,
+        body: { value: 'some value' },
+      });
+    expect((await put('before')).status).toBe(200);
+    await onDatabase(s, async (db) => {
+      const row = await db
+        .selectFrom('tenant_keys')
+        .selectAll()
+        .where('tenant_id', '=', later)
+        .where('kind', '=', 'data')
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('tenant_keys')
+        .set({ wrapped: tamper(row.wrapped) })
+        .where('id', '=', row.id)
+        .execute();
+    });
+    // This node's cache still holds the good key; as after its TTL, it reads the table again.
+    s.server.services.keys.forgetTenant(later);
+    const r = await put('after');
+    expect(r.status).toBe(503);
+    expect((r.json as { error: { code: string } }).error.code).toBe('ERR_TENANT_KEYS_UNAVAILABLE');
+    const ready = await s.request('GET', '/readyz');
+    expect(ready.json).toEqual({ status: 'ready', degraded: true });
+    expect(ready.text).not.toContain(later);
+    expect(
+      s.logLines.filter((l) => l.includes(later) && l.includes('stopped loading')),
+    ).toHaveLength(1);
+    await put('again');
+    expect(
+      s.logLines.filter((l) => l.includes(later) && l.includes('stopped loading')),
+    ).toHaveLength(1);
+    // Deleting it (the operator's repair) clears the degraded flag.
+    expect((await cli(s, ['tenant', 'delete', later])).code).toBe(0);
+    expect((await s.request('GET', '/readyz')).json).toEqual({ status: 'ready' });
+  });
 });

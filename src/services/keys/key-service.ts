@@ -33,6 +33,8 @@ export interface KeyServiceDeps {
   masterKeys: MasterKeys;
   cache?: KeyCacheOptions;
   clock?: () => number;
+  /** Told of a tenant whose keys stopped loading while serving (the node reports degraded). */
+  onTenantKeysUnavailable?: (tenantId: TenantId) => void;
 }
 
 /** Where a field lives: the envelope is bound to it together with the tenant id. */
@@ -117,6 +119,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       // A key that does not unwrap (or is gone) breaks this tenant only: its requests answer 503,
       // every other tenant is served. A master key this node lacks keeps its own code and id.
       if (err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_UNKNOWN') throw err;
+      deps.onTenantKeysUnavailable?.(tenantId);
       throw tenantKeysUnavailable(err);
     }
   }
