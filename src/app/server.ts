@@ -118,8 +118,6 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   try {
     if (override !== undefined)
       await assertOverrideTenant(override, (id) => services.tenants.exists(id));
-    // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
-    // health check into database writes.
     const authFailures = await createAuthFailureLimiter({
       limiters,
       keys: services.keys,
@@ -128,6 +126,8 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       logger,
     });
     logger.info({ store: limiters.store }, 'limits: failed authentications counted per address');
+    // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
+    // health check into database writes.
     const ready = async (): Promise<boolean> => {
       await sql`select 1`.execute(database.db);
       return true;
