@@ -9,17 +9,47 @@ import {
   type TenantId,
 } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
-import type { Database } from '../../store/database.js';
+import type { Database, KeyKind } from '../../store/database.js';
 import {
   insertTenantKey,
   insertTenantKeyIfAbsent,
   listTenantKeys,
+  type TenantKeyRow,
 } from '../../store/tenant-key-repo.js';
 import { nowIso } from '../../store/time.js';
 import { tenantKeyId } from './key-ids.js';
 import { unwrapRow } from './key-loader.js';
 import { currentWrapKey } from './master-key-state.js';
 import type { MasterKeys } from './master-keys.js';
+
+/**
+ * A new primary key row: fresh key material wrapped under `master` (bound to tenant, purpose and
+ * version), the material zeroed before it returns. Every key telvault creates is made here.
+ */
+export function newWrappedKeyRow(
+  master: MasterKey,
+  tenantId: TenantId | null,
+  kind: KeyKind,
+  version: number,
+  at: string,
+): TenantKeyRow {
+  const material = generateKeyMaterial();
+  try {
+    return {
+      id: tenantKeyId(tenantId, kind, version),
+      tenant_id: tenantId,
+      kind,
+      version,
+      state: 'primary',
+      wrapped: wrapKey(master, material, { tenantId, purpose: kind, version }),
+      master_key_id: master.id,
+      created_at: at,
+      updated_at: at,
+    };
+  } finally {
+    material.fill(0);
+  }
+}
 
 /**
  * Creates a deployment key (the system key, the audit key: tenant null) v1 unless it exists, wrapped
@@ -34,23 +64,7 @@ export async function createDeploymentKeyIfAbsent(
   if ((await listTenantKeys(db, null, kind)).length > 0) return;
   const create = async (trx: Database): Promise<void> => {
     const master = await currentWrapKey(trx, masterKeys);
-    const at = nowIso();
-    const material = generateKeyMaterial();
-    try {
-      await insertTenantKeyIfAbsent(trx, {
-        id: tenantKeyId(null, kind, 1),
-        tenant_id: null,
-        kind,
-        version: 1,
-        state: 'primary',
-        wrapped: wrapKey(master, material, { tenantId: null, purpose: kind, version: 1 }),
-        master_key_id: master.id,
-        created_at: at,
-        updated_at: at,
-      });
-    } finally {
-      material.fill(0);
-    }
+    await insertTenantKeyIfAbsent(trx, newWrappedKeyRow(master, null, kind, 1, nowIso()));
   };
   await (db.isTransaction ? create(db) : db.transaction().execute(create));
 }
@@ -72,22 +86,7 @@ export async function insertFirstTenantKeys(
   const current = await currentWrapKey(trx, masterKeys);
   const at = nowIso();
   for (const kind of ['data', 'index'] as const) {
-    const material = generateKeyMaterial();
-    try {
-      await insertTenantKey(trx, {
-        id: tenantKeyId(tenantId, kind, 1),
-        tenant_id: tenantId,
-        kind,
-        version: 1,
-        state: 'primary',
-        wrapped: wrapKey(current, material, { tenantId, purpose: kind, version: 1 }),
-        master_key_id: current.id,
-        created_at: at,
-        updated_at: at,
-      });
-    } finally {
-      material.fill(0);
-    }
+    await insertTenantKey(trx, newWrappedKeyRow(current, tenantId, kind, 1, at));
   }
 }
 

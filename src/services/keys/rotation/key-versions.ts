@@ -1,6 +1,6 @@
 // Adding and retiring tenant key versions. Both bump the tenant's keyring stamp, so every node
 // reloads its keys within the stamp-check interval.
-import { generateKeyMaterial, wrapKey, type TenantId } from '../../../crypto/index.js';
+import type { TenantId } from '../../../crypto/index.js';
 import { TelvaultError } from '../../../errors.js';
 import type { Database, KeyKind } from '../../../store/database.js';
 import {
@@ -19,6 +19,7 @@ import { findActiveJob, insertJob } from '../../../store/job-repo.js';
 import { bumpKeyringStamp, lockTenant } from '../../../store/tenant-repo.js';
 import { newId, nowIso } from '../../../store/time.js';
 import { tenantKeyId } from '../key-ids.js';
+import { newWrappedKeyRow } from '../key-provisioning.js';
 import { currentWrapKey } from '../master-key-state.js';
 import type { MasterKeys } from '../master-keys.js';
 
@@ -102,22 +103,7 @@ export async function promoteNewKeyVersion(
   const toVersion = Math.max(...keys.map((k) => k.version)) + 1;
   const master = await currentWrapKey(trx, masterKeys);
   const at = nowIso();
-  const material = generateKeyMaterial();
-  try {
-    await insertTenantKey(trx, {
-      id: tenantKeyId(tenantId, kind, toVersion),
-      tenant_id: tenantId,
-      kind,
-      version: toVersion,
-      state: 'primary',
-      wrapped: wrapKey(master, material, { tenantId, purpose: kind, version: toVersion }),
-      master_key_id: master.id,
-      created_at: at,
-      updated_at: at,
-    });
-  } finally {
-    material.fill(0);
-  }
+  await insertTenantKey(trx, newWrappedKeyRow(master, tenantId, kind, toVersion, at));
   for (const k of keys) {
     if (k.state === 'primary') await setTenantKeyState(trx, k.id, 'decrypt-only', at);
   }
