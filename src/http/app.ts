@@ -11,7 +11,7 @@ import Fastify, {
 } from 'fastify';
 import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
-import { assertSafeInput, parseInput } from '../services/common/index.js';
+import { assertSafeInput, parseChecked } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
 import { guardConnections } from './connection-guard.js';
 import { errorHandler } from './error-handler.js';
@@ -71,11 +71,12 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
           ? ({ kind: 'root' } as const)
           : await authorize(deps, access, request);
       const params: unknown =
-        spec.params === undefined ? {} : parseInput(spec.params, request.params, 'params');
+        spec.params === undefined ? {} : parseChecked(spec.params, request.params, 'params');
       const query: unknown =
-        spec.query === undefined ? {} : parseInput(spec.query, request.query, 'query');
+        spec.query === undefined ? {} : parseChecked(spec.query, request.query, 'query');
       let body: unknown = undefined;
-      if (spec.body !== undefined) body = parseInput(spec.body, request.body, 'body');
+      // The preValidation hook below has applied the text rules: only the schema is left.
+      if (spec.body !== undefined) body = parseChecked(spec.body, request.body, 'body');
       else if (!isEmptyBody(request.body)) {
         throw new TelvaultError('ERR_VALIDATION', 'body: this route takes no body');
       }
@@ -125,7 +126,7 @@ function noRoute(
     try {
       if (f.undecodable !== undefined) throw undecodablePath([f]);
       assertSafeInput(f.params, 'params');
-      if (schema !== undefined) parseInput(schema, f.params, 'params');
+      if (schema !== undefined) parseChecked(schema, f.params, 'params');
       allowed.push(f.method);
     } catch (err) {
       refusal ??= err;

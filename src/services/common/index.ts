@@ -1,3 +1,3 @@
 // What every domain shares: the redacting logger and input parsing.
 export { createLogger, maskPhones, type Logger } from './logger.js';
-export { assertSafeInput, fieldLabel, parseInput } from './validation.js';
+export { assertSafeInput, fieldLabel, parseChecked, parseInput } from './validation.js';

@@ -79,6 +79,15 @@ export function parseInput<S extends z.ZodType>(
   root = 'body',
 ): z.output<S> {
   assertSafeInput(value, root);
+  return parseChecked(schema, value, root);
+}
+
+/** The schema step alone, for input the HTTP edge has already put through assertSafeInput. */
+export function parseChecked<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  root = 'body',
+): z.output<S> {
   const r = schema.safeParse(value);
   if (!r.success) throw new TelvaultError('ERR_VALIDATION', describeIssues(r.error.issues, root));
   return r.data;

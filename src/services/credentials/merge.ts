@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { isSecret, type Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { hintFor } from '../common/secret-field.js';
-import { describeIssues, parseInput } from '../common/validation.js';
+import { describeIssues, parseChecked } from '../common/validation.js';
 import type { ProviderSpec } from './providers.js';
 
 export interface StoredCredential {
@@ -88,7 +88,7 @@ export function mergeCredential(
   if (issues.length > 0) throw new TelvaultError('ERR_VALIDATION', describeIssues(issues, 'body'));
   const presence: Record<string, string> = { ...plain };
   for (const f of [...Object.keys(fresh), ...kept]) presence[f] = '(set)';
-  parseInput(spec.complete, presence);
+  parseChecked(spec.complete, presence); // built from parsed input: the text rules held
 
   const hints: Record<string, { last4: string }> = {};
   for (const f of spec.secretFields) {
