@@ -19,12 +19,10 @@ import { parseMasterKey } from '../../src/crypto/index.js';
 import { openDatabase, type AuditHeadsTable } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { DIALECTS } from '../support/server.js';
-
-const TELVAULT_VARS = Object.keys(process.env).filter((k) => k.startsWith('TELVAULT_'));
+import { stubTelvaultEnv } from '../support/cli.js';
 
 function setEnv(vars: Record<string, string | undefined>): void {
-  for (const k of TELVAULT_VARS) vi.stubEnv(k, undefined);
-  for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+  stubTelvaultEnv(vars);
 }
 
 async function run(...argv: string[]) {

@@ -12,22 +12,10 @@ import { startServe } from '../../src/cli/serve-command.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { DIALECTS } from '../support/server.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { write: (s: string) => void out.push(s), writeError: (s: string) => void err.push(s) },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
-
-const TELVAULT_VARS = Object.keys(process.env).filter((k) => k.startsWith('TELVAULT_'));
+import { captureIo, stubTelvaultEnv } from '../support/cli.js';
 
 function setEnv(vars: Record<string, string | undefined>): void {
-  for (const k of TELVAULT_VARS) vi.stubEnv(k, undefined);
-  for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+  stubTelvaultEnv(vars);
 }
 
 const key32 = () => randomBytes(32).toString('base64');
@@ -40,7 +28,7 @@ afterEach(() => {
 describe('telvault serve', () => {
   it('refuses without a master key and root token, naming both', async () => {
     setEnv({ TELVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'tv-serve-')) });
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(['serve', '--port', '0'], c.io)).toBe(1);
     expect(c.err()).toContain('refusing to start');
     expect(c.err()).toContain('TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set');
@@ -50,7 +38,7 @@ describe('telvault serve', () => {
   it('refuses a master key that is not 32 bytes and a short root token, without echoing them', async () => {
     const shortKey = randomBytes(16).toString('base64');
     setEnv({ TELVAULT_MASTER_KEY: shortKey, TELVAULT_ROOT_TOKEN: 'tooshort-123' });
-    const c = capture();
+    const c = captureIo();
     expect(await runCli(['serve', '--port', '0'], c.io)).toBe(1);
     expect(c.err()).toContain(
       'TELVAULT_MASTER_KEY is not a usable master key: "master key" expected 32 bytes, got 16',
@@ -69,7 +57,7 @@ describe('telvault serve', () => {
       TELVAULT_DATA_DIR: dir,
       TELVAULT_LOG_LEVEL: 'silent',
     };
-    const c = capture();
+    const c = captureIo();
     const server = await startServe(env, c.io, 0);
     try {
       const url = /listening on (\S+)/.exec(c.out())?.[1] ?? '';
@@ -87,7 +75,7 @@ describe('telvault dev', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tv-dev-'));
     const env = { TELVAULT_DATA_DIR: dir, TELVAULT_LOG_LEVEL: 'silent' as const };
     try {
-      const first = capture();
+      const first = captureIo();
       let server = await startDev(env, first.io, { port: 0 });
       const keyFile = join(dir, 'master.key');
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -110,7 +98,7 @@ describe('telvault dev', () => {
       const key = readFileSync(keyFile, 'utf8');
       await server.close();
 
-      const second = capture();
+      const second = captureIo();
       server = await startDev(env, second.io, { port: 0 });
       expect(readFileSync(keyFile, 'utf8')).toBe(key);
       expect(second.out()).not.toContain('(created)');
@@ -124,7 +112,7 @@ describe('telvault dev', () => {
       ).toEqual(['kept']);
       await server.close();
 
-      const third = capture();
+      const third = captureIo();
       server = await startDev(env, third.io, { port: 0, newRootToken: true });
       url = /API\s+(\S+)/.exec(third.out())?.[1] ?? '';
       expect(
@@ -148,7 +136,7 @@ describe.each(DIALECTS)('operator commands on %s', (dialect) => {
       TELVAULT_DATABASE_URL: pg?.url,
     });
     const run = async (...argv: string[]) => {
-      const c = capture();
+      const c = captureIo();
       const code = await runCli(argv, c.io);
       return { code, out: c.out(), err: c.err() };
     };

@@ -11,24 +11,12 @@ import { runCli } from '../../src/cli/main.js';
 import { startServe } from '../../src/cli/serve-command.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { DIALECTS } from '../support/server.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { write: (s: string) => void out.push(s), writeError: (s: string) => void err.push(s) },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
-
-const TELVAULT_VARS = Object.keys(process.env).filter((k) => k.startsWith('TELVAULT_'));
+import { captureIo, stubTelvaultEnv } from '../support/cli.js';
 
 /** Exactly `vars` of the TELVAULT_ variables (what an earlier setEnv set is gone too). */
 function setEnv(vars: Record<string, string | undefined>): void {
   vi.unstubAllEnvs();
-  for (const k of TELVAULT_VARS) vi.stubEnv(k, undefined);
-  for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+  stubTelvaultEnv(vars);
 }
 
 const cleanup: (() => void | Promise<void>)[] = [];
@@ -54,7 +42,7 @@ function serveBase(dir = tempDir()): Record<string, string> {
 }
 
 async function run(...argv: string[]) {
-  const c = capture();
+  const c = captureIo();
   const code = await runCli(argv, c.io);
   return { code, out: c.out(), err: c.err() };
 }
@@ -222,7 +210,7 @@ describe.each(DIALECTS)('the override tenant on %s', (dialect) => {
       `emergency override: TELVAULT_OVERRIDE_TENANT names tenant ${missing}, which does not exist`,
     );
 
-    const c = capture();
+    const c = captureIo();
     const server = await startServe(
       { ...base, ...override, TELVAULT_OVERRIDE_TENANT: tenantId },
       c.io,

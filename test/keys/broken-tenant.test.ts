@@ -3,25 +3,20 @@
 // the tenant; `keys status` and `tenant delete` repair it; TELVAULT_STRICT_KEY_CHECK=1 refuses.
 // A key wrapped by a master key the node lacks is 503 ERR_MASTER_KEY_UNKNOWN naming the key id.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyMaterial, wrapKey } from '../../src/crypto/index.js';
 import { openDatabase } from '../../src/store/database.js';
 import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
 import { randomMasterKey } from '../store/harness.js';
+import { runCliWithEnv } from '../support/cli.js';
 
 async function cli(s: TestServer, args: string[]): Promise<{ code: number; out: string }> {
-  for (const k of Object.keys(process.env)) if (k.startsWith('TELVAULT_')) vi.stubEnv(k, undefined);
-  vi.stubEnv('TELVAULT_DATA_DIR', s.dataDir);
-  vi.stubEnv('TELVAULT_DATABASE_URL', s.databaseUrl);
-  vi.stubEnv('TELVAULT_MASTER_KEY', s.masterKey.reveal());
-  const out: string[] = [];
-  try {
-    const code = await runCli(args, { write: (t) => out.push(t), writeError: (t) => out.push(t) });
-    return { code, out: out.join('') };
-  } finally {
-    vi.unstubAllEnvs();
-  }
+  const r = await runCliWithEnv(args, {
+    TELVAULT_DATA_DIR: s.dataDir,
+    TELVAULT_DATABASE_URL: s.databaseUrl,
+    TELVAULT_MASTER_KEY: s.masterKey.reveal(),
+  });
+  return { code: r.code, out: r.all };
 }
 
 /** Runs `fn` on the server's database through a handle of its own. */
@@ -41,6 +36,23 @@ async function onDatabase(
 function tamper(wrapped: string): string {
   const last = wrapped.slice(-1);
   return `${wrapped.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+}
+
+/** Tampers the tenant's data key v1 in the database: from then on it does not unwrap. */
+async function breakDataKey(s: TestServer, tenantId: string): Promise<void> {
+  await onDatabase(s, async (db) => {
+    const row = await db
+      .selectFrom('tenant_keys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'data')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('tenant_keys')
+      .set({ wrapped: tamper(row.wrapped) })
+      .where('id', '=', row.id)
+      .execute();
+  });
 }
 
 describe.each(DIALECTS)('a tenant whose keys do not unwrap, on %s', (dialect) => {
@@ -64,19 +76,7 @@ describe.each(DIALECTS)('a tenant whose keys do not unwrap, on %s', (dialect) =>
       expect(r.status).toBe(200);
     }
     await first.server.close();
-    await onDatabase(first, async (db) => {
-      const row = await db
-        .selectFrom('tenant_keys')
-        .selectAll()
-        .where('tenant_id', '=', broken)
-        .where('kind', '=', 'data')
-        .executeTakeFirstOrThrow();
-      await db
-        .updateTable('tenant_keys')
-        .set({ wrapped: tamper(row.wrapped) })
-        .where('id', '=', row.id)
-        .execute();
-    });
+    await breakDataKey(first, broken);
   });
   afterAll(async () => {
     await s.close();
@@ -174,19 +174,7 @@ describe.each(DIALECTS)('a tenant whose keys do not unwrap, on %s', (dialect) =>
         body: { value: 'some value' },
       });
     expect((await put('before')).status).toBe(200);
-    await onDatabase(s, async (db) => {
-      const row = await db
-        .selectFrom('tenant_keys')
-        .selectAll()
-        .where('tenant_id', '=', later)
-        .where('kind', '=', 'data')
-        .executeTakeFirstOrThrow();
-      await db
-        .updateTable('tenant_keys')
-        .set({ wrapped: tamper(row.wrapped) })
-        .where('id', '=', row.id)
-        .execute();
-    });
+    await breakDataKey(s, later);
     // This node's cache still holds the good key; as after its TTL, it reads the table again.
     s.server.services.keys.forgetTenant(later);
     const r = await put('after');

@@ -6,14 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev } from '../../src/cli/dev-command.js';
-import { runCli } from '../../src/cli/main.js';
 import { parseMasterKey } from '../../src/crypto/index.js';
 import type { TelvaultServer } from '../../src/app/server.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { DIALECTS } from '../store/harness.js';
+import { runCliWithEnv } from '../support/cli.js';
 
 describe.each(DIALECTS)('master-key rotation in a dev data directory on %s', (dialect) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tv-devrot-'));
@@ -27,19 +27,8 @@ describe.each(DIALECTS)('master-key rotation in a dev data directory on %s', (di
   let root = '';
 
   async function cli(args: string[], extra: Record<string, string> = {}) {
-    for (const k of Object.keys(process.env))
-      if (k.startsWith('TELVAULT_')) vi.stubEnv(k, undefined);
-    for (const [k, v] of Object.entries({ ...env, ...extra })) vi.stubEnv(k, v);
-    const out: string[] = [];
-    try {
-      const code = await runCli(args, {
-        write: (s) => out.push(s),
-        writeError: (s) => out.push(s),
-      });
-      return { code, out: out.join('') };
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    const r = await runCliWithEnv(args, { ...env, ...extra });
+    return { code: r.code, out: r.all };
   }
 
   async function startDevServer(): Promise<void> {

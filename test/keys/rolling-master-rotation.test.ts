@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMasterKey } from '../../src/crypto/index.js';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { runCliWithEnv } from '../support/cli.js';
 
 const CHILD = fileURLToPath(new URL('./serve-child.ts', import.meta.url));
 const WORKERS = 6;
@@ -194,21 +194,12 @@ describe('rolling master-key rotation on two serve processes over PostgreSQL', (
   }
 
   async function cli(args: string[], keys: Keys): Promise<{ code: number; out: string }> {
-    for (const k of Object.keys(process.env))
-      if (k.startsWith('TELVAULT_')) vi.stubEnv(k, undefined);
-    vi.stubEnv('TELVAULT_DATABASE_URL', pg.url);
-    vi.stubEnv('TELVAULT_DATA_DIR', dirs[0]);
-    for (const [k, v] of Object.entries(keys)) vi.stubEnv(k, v);
-    const out: string[] = [];
-    try {
-      const code = await runCli(args, {
-        write: (s) => out.push(s),
-        writeError: (s) => out.push(s),
-      });
-      return { code, out: out.join('') };
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    const r = await runCliWithEnv(args, {
+      TELVAULT_DATABASE_URL: pg.url,
+      TELVAULT_DATA_DIR: dirs[0],
+      ...keys,
+    });
+    return { code: r.code, out: r.all };
   }
 
   async function wrappers(): Promise<string[]> {

@@ -83,6 +83,16 @@ function firstOf<T>(list: T[] | undefined, what: string): T {
 const retellKey = firstOf(seed.retell?.apiKeys, 'Retell key');
 const sendgridKey = firstOf(seed.sendgrid?.apiKeys, 'SendGrid key');
 const exotel = firstOf(seed.exotel?.accounts, 'Exotel account');
+const exotelClient = () =>
+  createExotelClient(
+    {
+      accountSid: exotel.sid,
+      apiKey: exotel.apiKey,
+      apiToken: new Secret(exotel.apiToken),
+      host: exotel.host,
+    },
+    options(),
+  );
 const SIP_PASSWORD = 'RedirectedSipPassw0rd-91';
 
 /** Each client's calls, a read and a write, with the path prefix its requests use. */
@@ -162,30 +172,17 @@ const CALLS: { name: string; prefix: string; run: () => Promise<unknown> }[] = [
   {
     name: 'exotel verify',
     prefix: '/exotel/',
-    run: () =>
-      createExotelClient(
-        {
-          accountSid: exotel.sid,
-          apiKey: exotel.apiKey,
-          apiToken: new Secret(exotel.apiToken),
-          host: exotel.host,
-        },
-        options(),
-      ).verify(),
+    run: () => exotelClient().verify(),
   },
   {
     name: 'exotel connect (a write)',
     prefix: '/exotel/',
     run: () =>
-      createExotelClient(
-        {
-          accountSid: exotel.sid,
-          apiKey: exotel.apiKey,
-          apiToken: new Secret(exotel.apiToken),
-          host: exotel.host,
-        },
-        options(),
-      ).connectCall({ from: '+919800000001', to: '09800000002', callerId: '08047000000' }),
+      exotelClient().connectCall({
+        from: '+919800000001',
+        to: '09800000002',
+        callerId: '08047000000',
+      }),
   },
 ];
 
