@@ -63,7 +63,24 @@ export interface TelvaultConfig {
   authFailures: AuthFailureConfig;
   /** Refuse to serve when any tenant's keys fail the start-up check (default: serve the rest). */
   strictKeyCheck?: boolean;
+  /** The SIP trunk workflow (docs/provisioning.md). */
+  trunks?: TrunkConfig;
 }
+
+export interface TrunkConfig {
+  /** How long a run's lease lasts without renewal (a crashed run's lease frees after this). */
+  leaseSeconds: number;
+  /** How long a request waits for a run in flight before 409 ERR_TRUNK_BUSY. */
+  waitSeconds: number;
+  /** Where the trunk's origination URL sends inbound calls. */
+  originationUri: string;
+}
+
+export const DEFAULT_TRUNKS: Readonly<TrunkConfig> = Object.freeze({
+  leaseSeconds: 60,
+  waitSeconds: 30,
+  originationUri: 'sip:sip.retellai.com',
+});
 
 const milliseconds = (fallback: number) =>
   z.coerce.number().int().min(100).max(3_600_000).default(fallback);
@@ -110,6 +127,22 @@ const envSchema = z.object({
     .max(86_400)
     .default(DEFAULT_AUTH_FAILURES.windowSeconds),
   TELVAULT_STRICT_KEY_CHECK: z.enum(['0', '1']).default('0'),
+  TELVAULT_TRUNK_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3)
+    .max(3600)
+    .default(DEFAULT_TRUNKS.leaseSeconds),
+  TELVAULT_TRUNK_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .default(DEFAULT_TRUNKS.waitSeconds),
+  TELVAULT_RETELL_SIP_URI: z
+    .string()
+    .regex(/^sips?:[A-Za-z0-9.;=_@:+-]{1,250}$/, 'must be a sip: URI')
+    .default(DEFAULT_TRUNKS.originationUri),
 });
 
 function readKey(
@@ -189,6 +222,11 @@ export function loadConfig(
       windowSeconds: e.TELVAULT_AUTH_FAILURE_WINDOW_SECONDS,
     },
     strictKeyCheck: e.TELVAULT_STRICT_KEY_CHECK === '1',
+    trunks: {
+      leaseSeconds: e.TELVAULT_TRUNK_LEASE_SECONDS,
+      waitSeconds: e.TELVAULT_TRUNK_WAIT_SECONDS,
+      originationUri: e.TELVAULT_RETELL_SIP_URI,
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 // and the operator CLI commands (tenant, token, keys, audit) share. A serving node also declares
 // the master keys it holds, creates the system key if needed, and runs the start-up key check; an
 // operator command does neither, so `keys status` and `tenant delete` work when a tenant is broken.
-import type { TelvaultConfig } from '../config.js';
+import { DEFAULT_TRUNKS, type TelvaultConfig } from '../config.js';
 import type { Logger } from '../services/common/index.js';
 import { createKeyService } from '../services/keys/index.js';
 import { loadMasterKeys } from '../services/keys/index.js';
@@ -114,6 +114,13 @@ export async function openServices(
       override: extra.override,
       providers: { mode: config.providers, sandboxUrl: config.sandboxUrl },
       providerLog: extra.providerLog,
+      trunks: {
+        timing: {
+          leaseMs: (config.trunks ?? DEFAULT_TRUNKS).leaseSeconds * 1000,
+          waitMs: (config.trunks ?? DEFAULT_TRUNKS).waitSeconds * 1000,
+        },
+        originationUri: (config.trunks ?? DEFAULT_TRUNKS).originationUri,
+      },
     });
     // The audit key is loaded (and the plain chains closed, once) before anything is served.
     await services.audit.start();

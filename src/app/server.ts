@@ -16,6 +16,7 @@ import { secretRoutes } from '../http/routes/secret-routes.js';
 import { settingsRoutes } from '../http/routes/settings-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
+import { trunkRoutes } from '../http/routes/trunk-routes.js';
 import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
@@ -147,6 +148,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...secretRoutes(services.secrets),
       ...settingsRoutes(services.settings),
       ...phoneRoutes(services.phones),
+      ...trunkRoutes(services.trunks),
       ...auditRoutes(services.audit),
       ...(input.extraRoutes?.(services) ?? []),
     ];

@@ -15,6 +15,7 @@ import { createPhoneProviders, createPhoneService } from '../services/phones/ind
 import { createSecretService } from '../services/secrets/index.js';
 import { createTenantService } from '../services/tenants/index.js';
 import { createTokenService } from '../services/tokens/index.js';
+import { createTrunkService, type TrunkTimingInput } from '../services/trunks/index.js';
 import { createEncryptedRecords } from '../services/records/index.js';
 import { createSettingsService, createTenantAdmin } from '../services/tenants/index.js';
 
@@ -28,6 +29,8 @@ export interface ServicesInput {
   providers?: ProviderClientsConfig | undefined;
   /** Receives each provider exchange (method, target, status, duration; never a body). */
   providerLog?: ((entry: ProviderCallLog) => void) | undefined;
+  /** The trunk workflow's lease and wait, and where inbound calls go. */
+  trunks?: { timing?: TrunkTimingInput; originationUri?: string | undefined } | undefined;
 }
 
 export function createServices(input: ServicesInput) {
@@ -56,6 +59,13 @@ export function createServices(input: ServicesInput) {
       records,
       settings,
       providers: createPhoneProviders({ records, clients: providers, audit }),
+    }),
+    trunks: createTrunkService({
+      db,
+      records,
+      clients: providers,
+      timing: input.trunks?.timing,
+      originationUri: input.trunks?.originationUri,
     }),
     keys,
   };

@@ -64,7 +64,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
     sip_trunks: spec({
       table: 'sip_trunks',
       entity: 'sip-trunk',
-      columns: { password_env: 'password' },
+      columns: { password_env: 'password', next_password_env: 'nextPassword' },
       jsonColumns: {},
       blindIndex: null,
       rowVersionColumn: 'row_version',

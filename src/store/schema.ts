@@ -96,6 +96,10 @@ export interface PhonesTable {
   provider: string | null;
   /** JSON array of tags. */
   tags_json: string;
+  /** The tenant's SIP trunk row the number is on (migration 005). */
+  trunk_id: string | null;
+  /** Twilio's IncomingPhoneNumber sid (PN…) of a number telvault bought or attached. */
+  twilio_sid: string | null;
   key_version: number;
   created_at: string;
   updated_at: string;
@@ -121,6 +125,16 @@ export interface SipTrunksTable {
   username: string | null;
   password_env: string | null;
   termination_uri: string | null;
+  steps_json: string | null;
+  failed_step: string | null;
+  error_json: string | null;
+  lease_owner: string | null;
+  lease_fence: number;
+  lease_expires_at: string | null;
+  origination_json: string | null;
+  next_credential_sid: string | null;
+  next_username: string | null;
+  next_password_env: string | null;
   row_version: number;
   key_version: number;
   created_at: string;

@@ -1,0 +1,49 @@
+// /v1/tenants/:tenantId/trunk: the tenant's Twilio Elastic SIP trunk for Retell. Every route needs
+// `trunks:manage` (or the root token).
+import {
+  trunkQuery,
+  trunkSetup,
+  trunkView,
+  type TrunkService,
+} from '../../services/trunks/index.js';
+import { defineRoute, type RouteSpec } from '../route-spec.js';
+import { tenantParams } from '../schemas.js';
+
+const PASSWORD_NOTE =
+  'The SIP password is held by telvault only (Twilio never returns it): the view shows `password: { "set": true }`, never the value or any part of it.';
+
+export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
+  const tags = ['trunks'];
+  const manage = { kind: 'tenant', scope: 'trunks:manage', root: true } as const;
+  return [
+    defineRoute({
+      operationId: 'setupTrunk',
+      method: 'PUT',
+      url: '/v1/tenants/:tenantId/trunk',
+      summary: 'Set up (or adopt) the SIP trunk, its credential and its Retell origination URL',
+      description: `Runs the provisioning workflow to the end with the tenant's stored Twilio credentials: one trunk (a domain derived from the tenant), one credential list, a credential whose password telvault generated and sealed before sending, the association, and an origination URL to Retell's SIP server (or inbound.originationUri). Re-entrant: a re-run resumes from what is recorded and what Twilio shows, and on a ready trunk writes nothing at Twilio. adopt.trunkSid takes over a trunk made elsewhere (with adopt.password, its credential is recorded as adopted and nothing is written; without, telvault adds its own credential to the trunk's list). One run at a time per tenant: a request arriving during a run joins it and answers its result, or 409 ERR_TRUNK_BUSY with Retry-After. A provider failure answers its typed error and leaves the trunk failed at that step (GET shows which). ${PASSWORD_NOTE}`,
+      tags,
+      access: manage,
+      params: tenantParams,
+      body: trunkSetup.optional(),
+      status: 200,
+      response: trunkView,
+      handler: ({ params, body, actor }) => trunks.setup(params.tenantId, body ?? {}, actor),
+    }),
+    defineRoute({
+      operationId: 'getTrunk',
+      method: 'GET',
+      url: '/v1/tenants/:tenantId/trunk',
+      summary: 'The SIP trunk as recorded (with ?check=live, compared with Twilio now)',
+      description: `404 ERR_TRUNK_NOT_FOUND before the first setup. ?check=live reads the trunk, its credential lists, the credential and the origination URLs at Twilio and lists each difference in drift. ${PASSWORD_NOTE}`,
+      tags,
+      access: manage,
+      params: tenantParams,
+      query: trunkQuery,
+      status: 200,
+      response: trunkView,
+      handler: ({ params, query, actor }) =>
+        trunks.get(params.tenantId, { live: query.check === 'live', actor }),
+    }),
+  ];
+}

@@ -1,0 +1,103 @@
+// What the trunk routes take and show. An adopted SIP password is wrapped as a `Secret` where it
+// enters; the view says only that telvault holds a password, never its value or any part of it.
+import { z } from 'zod';
+import { asSecret } from '../common/secret-field.js';
+import { TRUNK_STEPS } from './trunk-state.js';
+
+const sid = (prefix: string) =>
+  z
+    .string({ error: 'must be a string' })
+    .regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be ${prefix} followed by 32 hex digits`);
+
+/** Twilio's rule for SIP credential passwords (providers.md §1.6), with a sane upper bound. */
+export const sipPassword = z
+  .string({ error: 'must be a string' })
+  .min(12, 'must be at least 12 characters')
+  .max(128, 'must be at most 128 characters')
+  .regex(/[0-9]/, 'must contain a digit')
+  .regex(/[a-z]/, 'must contain a lower-case letter')
+  .regex(/[A-Z]/, 'must contain an upper-case letter')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+const sipUri = z
+  .string({ error: 'must be a string' })
+  .max(255, 'must be at most 255 characters')
+  .regex(
+    /^sips?:[A-Za-z0-9.;=_@:+-]+$/,
+    'must be a sip: URI (letters, digits and . ; = _ @ : + -)',
+  );
+
+export const trunkSetup = z.strictObject(
+  {
+    adopt: z
+      .strictObject(
+        {
+          trunkSid: sid('TK'),
+          credentialSid: sid('CR').optional(),
+          password: asSecret(sipPassword)
+            .optional()
+            .describe('Write-only: the password of the credential adopted, which telvault seals.'),
+        },
+        { error: 'must be an object with trunkSid (and credentialSid, password)' },
+      )
+      .optional(),
+    inbound: z
+      .strictObject(
+        { originationUri: sipUri.optional() },
+        { error: 'must be an object with originationUri' },
+      )
+      .optional(),
+  },
+  { error: 'must be an object' },
+);
+export type TrunkSetup = z.output<typeof trunkSetup>;
+
+export const trunkQuery = z.strictObject({
+  check: z.enum(['live'], { error: 'must be live' }).optional(),
+});
+
+const origin = z.enum(['created', 'adopted']);
+const stepError = z.object({
+  code: z.string(),
+  providerCode: z.union([z.string(), z.number()]).nullable(),
+  status: z.number().nullable(),
+});
+
+export const trunkView = z.object({
+  state: z.enum(['provisioning', 'ready', 'failed']),
+  twilioAccountSid: z.string(),
+  trunkSid: z.string().nullable(),
+  domainName: z.string().nullable(),
+  terminationUri: z.string().nullable(),
+  credentialList: z.object({ sid: z.string(), origin }).nullable(),
+  credential: z
+    .object({
+      sid: z.string(),
+      origin,
+      username: z.string(),
+      password: z.object({ set: z.literal(true) }),
+    })
+    .nullable(),
+  originationUrls: z.array(z.object({ sid: z.string(), sipUrl: z.string(), origin })),
+  steps: z.array(
+    z.object({
+      name: z.enum(TRUNK_STEPS),
+      status: z.enum(['pending', 'intent', 'done', 'failed']),
+      at: z.string().nullable(),
+      sid: z.string().optional(),
+      origin: origin.optional(),
+      error: stepError.optional(),
+    }),
+  ),
+  failedStep: z.enum(TRUNK_STEPS).nullable(),
+  error: stepError.nullable(),
+  numbers: z.number().int(),
+  notes: z.array(z.string()),
+  drift: z
+    .array(z.object({ resource: z.string(), problem: z.string() }))
+    .optional()
+    .describe(
+      'With ?check=live: each difference between what telvault recorded and the providers.',
+    ),
+});
+export type TrunkView = z.input<typeof trunkView>;

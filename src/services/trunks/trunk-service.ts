@@ -1,0 +1,157 @@
+// The tenant's Twilio Elastic SIP trunk for Retell: set up (or adopted) by a workflow that
+// converges whatever step it crashed at and however many nodes run it at once, and shown with a
+// live comparison against what Twilio shows. The Twilio credentials are the tenant's stored ones;
+// every decryption for use is audited by the credential service.
+import type { TenantId } from '../../crypto/index.js';
+import { TelvaultError } from '../../errors.js';
+import { ProviderError } from '../../providers/provider-error.js';
+import type { Database } from '../../store/database.js';
+import { countPhonesOnTrunk } from '../../store/trunk-repo.js';
+import type { Actor } from '../audit/actor.js';
+import type { ProviderClients } from '../credentials/provider-clients.js';
+import type { EncryptedRecords, StoredRecord } from '../records/index.js';
+import { RETELL_SIP_URI } from './trunk-names.js';
+import { ensureTrunkRow, TRUNK_TABLE } from './trunk-record.js';
+import type { TrunkSetup, TrunkView } from './trunk-schemas.js';
+import { originationsOf, stateOf, str } from './trunk-state.js';
+import { trunkViewOf } from './trunk-views.js';
+import {
+  acquireTrunkLease,
+  DEFAULT_TIMING,
+  providerTimeoutFor,
+  runTrunkSetup,
+  type TrunkTiming,
+} from './trunk-workflow.js';
+import './errors.js';
+
+/** The `operation` the credential decryptions are audited with. Do not change. */
+export const TRUNK_SETUP = 'trunk.setup';
+export const TRUNK_CHECK = 'trunk.check';
+
+export interface TrunkServiceDeps {
+  db: Database;
+  records: EncryptedRecords;
+  clients: Pick<ProviderClients, 'twilio'>;
+  timing?: Partial<TrunkTiming> | undefined;
+  /** Where inbound calls go (default Retell's SIP server). */
+  originationUri?: string | undefined;
+}
+
+const notFound = () => new TelvaultError('ERR_TRUNK_NOT_FOUND', 'the tenant has no SIP trunk yet');
+
+export function createTrunkService(deps: TrunkServiceDeps) {
+  const { db, records } = deps;
+  const timing: TrunkTiming = { ...DEFAULT_TIMING, ...deps.timing };
+  const tuning = { timeoutMs: providerTimeoutFor(timing) };
+  const defaultOrigination = deps.originationUri ?? RETELL_SIP_URI;
+
+  const view = async (r: StoredRecord, notes?: string[]) =>
+    trunkViewOf(r, await countPhonesOnTrunk(db, r.row.tenant_id, r.row.id), notes);
+
+  async function find(tenantId: TenantId): Promise<StoredRecord> {
+    const r = await records.find(TRUNK_TABLE, tenantId, {});
+    if (r === undefined) throw notFound();
+    return r;
+  }
+
+  /** What Twilio shows now against what is recorded: one entry per difference. */
+  async function liveDrift(tenantId: TenantId, r: StoredRecord, actor: Actor) {
+    const drift: { resource: string; problem: string }[] = [];
+    const client = await deps.clients.twilio(tenantId, TRUNK_CHECK, actor, tuning);
+    const trunkSid = str(r, 'trunk_sid');
+    if (trunkSid === null) return [{ resource: 'trunk', problem: 'not set up yet' }];
+    try {
+      const t = await client.run('trunks.fetch', (sdk) => sdk.trunking.v1.trunks(trunkSid).fetch());
+      if (t.domainName !== str(r, 'domain_name')) {
+        drift.push({ resource: 'trunk', problem: `domain is ${t.domainName} at Twilio` });
+      }
+    } catch (err) {
+      if (err instanceof ProviderError && err.code === 'ERR_PROVIDER_NOT_FOUND') {
+        return [{ resource: 'trunk', problem: `trunk ${trunkSid} is gone at Twilio` }];
+      }
+      throw err;
+    }
+    const listSid = str(r, 'credential_list_sid');
+    const lists = await client.run('trunks.credentialLists.list', (sdk) =>
+      sdk.trunking.v1.trunks(trunkSid).credentialsLists.list(),
+    );
+    if (listSid !== null && !lists.some((l) => l.sid === listSid)) {
+      drift.push({
+        resource: 'credentialList',
+        problem: `${listSid} is not associated with the trunk`,
+      });
+    }
+    const credSid = str(r, 'credential_sid');
+    if (listSid !== null && credSid !== null) {
+      try {
+        const creds = await client.run('sip.credentials.list', (sdk) =>
+          sdk.api.v2010.accounts(client.accountSid).sip.credentialLists(listSid).credentials.list(),
+        );
+        const c = creds.find((x) => x.sid === credSid);
+        if (c === undefined) {
+          drift.push({ resource: 'credential', problem: `${credSid} is gone from the list` });
+        } else if (c.username !== str(r, 'username')) {
+          drift.push({ resource: 'credential', problem: `username is ${c.username} at Twilio` });
+        }
+      } catch (err) {
+        if (!(err instanceof ProviderError && err.code === 'ERR_PROVIDER_NOT_FOUND')) throw err;
+        drift.push({ resource: 'credentialList', problem: `${listSid} is gone at Twilio` });
+      }
+    }
+    const urls = await client.run('trunks.originationUrls.list', (sdk) =>
+      sdk.trunking.v1.trunks(trunkSid).originationUrls.list(),
+    );
+    for (const o of originationsOf(r)) {
+      const u = urls.find((x) => x.sid === o.sid);
+      if (u === undefined) drift.push({ resource: 'originationUrl', problem: `${o.sid} is gone` });
+      else if (!u.enabled)
+        drift.push({ resource: 'originationUrl', problem: `${o.sid} is disabled` });
+      else if (u.sipUrl !== o.sipUrl)
+        drift.push({ resource: 'originationUrl', problem: `${o.sid} points at ${u.sipUrl}` });
+    }
+    return drift;
+  }
+
+  return {
+    /** Runs the setup workflow to the end (or joins the run in flight); the trunk as left. */
+    async setup(tenantId: TenantId, input: TrunkSetup, actor: Actor): Promise<TrunkView> {
+      const client = await deps.clients.twilio(tenantId, TRUNK_SETUP, actor, tuning);
+      await ensureTrunkRow(records, tenantId, client.accountSid, actor);
+      const got = await acquireTrunkLease(db, tenantId, timing);
+      if (got.lease === undefined) {
+        // Joined a run in flight: its result is ours.
+        const r = await find(tenantId);
+        if (stateOf(r) === 'failed') {
+          throw new TelvaultError(
+            'ERR_TRUNK_SETUP_FAILED',
+            `trunk setup failed at step ${str(r, 'failed_step') ?? '?'}: GET the trunk for the provider's code, then run it again`,
+          );
+        }
+        return view(r);
+      }
+      const uri =
+        input.inbound?.originationUri ??
+        originationsOf(await find(tenantId))[0]?.sipUrl ??
+        defaultOrigination;
+      const result = await runTrunkSetup(
+        { db, records, timing },
+        tenantId,
+        got.lease,
+        client,
+        input,
+        uri,
+        actor,
+      );
+      return view(result.record, result.notes);
+    },
+
+    async get(tenantId: TenantId, options: { live?: boolean; actor: Actor }): Promise<TrunkView> {
+      const r = await find(tenantId);
+      const v = await view(r);
+      if (options.live === true) v.drift = await liveDrift(tenantId, r, options.actor);
+      return v;
+    },
+  };
+}
+
+export type TrunkService = ReturnType<typeof createTrunkService>;

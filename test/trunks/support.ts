@@ -1,0 +1,130 @@
+// What the trunk tests share: a tenant with Twilio credentials of its own sandbox account, the
+// sandbox's view of the Twilio side (resources per account, write counters), and the SIP password
+// telvault holds, opened from the database the way the service does.
+import { expect } from 'vitest';
+import { asTenantId, Secret, type TenantId } from '../../src/crypto/index.js';
+import type { TestSandbox } from '../support/sandbox.js';
+import type { HttpResult, TestServer } from '../support/server.js';
+
+export interface TwilioAccountFixture {
+  sid: string;
+  authToken: string;
+}
+
+/** A fresh Twilio account at the sandbox (each tenant its own: resources never mix). */
+export async function newTwilioAccount(sb: TestSandbox): Promise<TwilioAccountFixture> {
+  const r = await sb.admin('POST', 'twilio/accounts', {});
+  expect(r.status).toBe(201);
+  const body = r.body as { sid: string; authToken: string };
+  return { sid: body.sid, authToken: body.authToken };
+}
+
+/** A tenant with its own Twilio account stored as its credentials, and a trunks:manage token. */
+export async function trunkTenant(
+  s: TestServer,
+  sb: TestSandbox,
+  name = 'trunks',
+): Promise<{ tenantId: TenantId; token: string; account: TwilioAccountFixture }> {
+  const tenantId = await s.createTenant(name);
+  const account = await newTwilioAccount(sb);
+  const token = await s.mintToken(tenantId, ['trunks:manage', 'credentials:write', 'phones:write']);
+  const put = await s.request('PUT', `/v1/tenants/${tenantId}/credentials/twilio`, {
+    token,
+    body: { accountSid: account.sid, authToken: account.authToken },
+  });
+  expect(put.status, put.text).toBe(200);
+  return { tenantId, token, account };
+}
+
+interface DumpCredential {
+  sid: string;
+  username: string;
+}
+export interface TwilioDump {
+  credentialLists: {
+    sid: string;
+    accountSid: string;
+    friendlyName: string;
+    credentials: DumpCredential[];
+  }[];
+  trunks: {
+    sid: string;
+    accountSid: string;
+    domainName: string | null;
+    credentialLists: string[];
+    originationUrls: string[];
+  }[];
+  numbers: { sid: string; accountSid: string; phoneNumber: string; trunkSid: string | null }[];
+}
+
+/** The sandbox's Twilio resources of one account. */
+export async function twilioOf(sb: TestSandbox, accountSid: string): Promise<TwilioDump> {
+  const r = await sb.admin('GET', 'state');
+  const all = (r.body as { twilio: TwilioDump }).twilio;
+  return {
+    credentialLists: all.credentialLists.filter((l) => l.accountSid === accountSid),
+    trunks: all.trunks.filter((t) => t.accountSid === accountSid),
+    numbers: all.numbers.filter((n) => n.accountSid === accountSid),
+  };
+}
+
+/** Calls to the sandbox's Twilio routes by kind since the last reset: reads and writes. */
+export async function twilioCalls(sb: TestSandbox): Promise<{ reads: number; writes: number }> {
+  const r = await sb.admin('GET', 'counters');
+  let reads = 0;
+  let writes = 0;
+  for (const [key, n] of Object.entries(r.body as Record<string, number>)) {
+    const [method, route] = key.split(' ');
+    if (route === undefined || !route.startsWith('/twilio')) continue;
+    if (method === 'GET') reads += n;
+    else writes += n;
+  }
+  return { reads, writes };
+}
+
+/** The SIP password telvault holds for the tenant's trunk, opened with the server's key service. */
+export async function heldPassword(s: TestServer, tenantId: string): Promise<Secret<string>> {
+  const row = await s.server.database.db
+    .selectFrom('sip_trunks')
+    .select(['id', 'password_env'])
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  if (row.password_env === null) throw new Error('no sealed password');
+  return s.server.services.keys.openField(
+    asTenantId(tenantId),
+    { entity: 'sip-trunk', field: 'password', recordId: row.id },
+    row.password_env,
+  );
+}
+
+/** Would a SIP client authenticate to the trunk with this username and password? */
+export async function sipVerifies(
+  sb: TestSandbox,
+  domainName: string,
+  username: string,
+  password: string,
+): Promise<boolean> {
+  const r = await sb.admin('POST', 'verify-sip', { domainName, username, password });
+  expect(r.status).toBe(200);
+  return (r.body as { ok: boolean }).ok;
+}
+
+export interface TrunkViewJson {
+  state: string;
+  trunkSid: string | null;
+  domainName: string | null;
+  terminationUri: string | null;
+  credentialList: { sid: string; origin: string } | null;
+  credential: { sid: string; origin: string; username: string; password: unknown } | null;
+  originationUrls: { sid: string; sipUrl: string; origin: string }[];
+  steps: { name: string; status: string; at: string | null; origin?: string }[];
+  failedStep: string | null;
+  error: { code: string; providerCode: string | number | null } | null;
+  numbers: number;
+  notes: string[];
+  drift?: { resource: string; problem: string }[];
+}
+
+export const viewOf = (r: HttpResult): TrunkViewJson => r.json as TrunkViewJson;
+
+export { Secret };
