@@ -128,3 +128,52 @@ export interface TrunkViewJson {
 export const viewOf = (r: HttpResult): TrunkViewJson => r.json as TrunkViewJson;
 
 export { Secret };
+
+/** A trunk made elsewhere (directly at the sandbox with the official SDK): the adoption case. */
+export async function foreignTrunk(
+  sb: TestSandbox,
+  account: TwilioAccountFixture,
+  opts: { origination?: string; credentials?: number } = {},
+): Promise<{
+  trunkSid: string;
+  listSid: string;
+  credentials: { sid: string; username: string; password: string }[];
+  domainName: string;
+}> {
+  const { createTwilioClient } = await import('../../src/providers/twilio/index.js');
+  const c = createTwilioClient(
+    { accountSid: account.sid, authToken: account.authToken },
+    { mode: 'sandbox', sandboxUrl: sb.url },
+  );
+  const domainName = `platform-${Math.random().toString(36).slice(2, 10)}.pstn.twilio.com`;
+  const trunk = await c.sdk.trunking.v1.trunks.create({
+    domainName,
+    friendlyName: 'made elsewhere',
+  });
+  const list = await c.sdk.api.v2010
+    .accounts(account.sid)
+    .sip.credentialLists.create({ friendlyName: 'platform list' });
+  const credentials = [];
+  for (let i = 0; i < (opts.credentials ?? 1); i++) {
+    const password = `Platform${i}Pass${Math.random().toString(36).slice(2, 8)}X1`;
+    const username = `platform-user-${i}`;
+    const cr = await c.sdk.api.v2010
+      .accounts(account.sid)
+      .sip.credentialLists(list.sid)
+      .credentials.create({ username, password });
+    credentials.push({ sid: cr.sid, username, password });
+  }
+  await c.sdk.trunking.v1
+    .trunks(trunk.sid)
+    .credentialsLists.create({ credentialListSid: list.sid });
+  if (opts.origination !== undefined) {
+    await c.sdk.trunking.v1.trunks(trunk.sid).originationUrls.create({
+      friendlyName: 'retell',
+      sipUrl: opts.origination,
+      weight: 1,
+      priority: 1,
+      enabled: true,
+    });
+  }
+  return { trunkSid: trunk.sid, listSid: list.sid, credentials, domainName };
+}

@@ -205,5 +205,4 @@ describe.each(DIALECTS)('trunk setup on %s', (dialect) => {
     );
     expect((await twilioOf(sb, account.sid)).trunks).toHaveLength(0);
   });
-
 });

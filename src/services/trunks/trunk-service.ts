@@ -14,6 +14,7 @@ import { RETELL_SIP_URI } from './trunk-names.js';
 import { ensureTrunkRow, TRUNK_TABLE } from './trunk-record.js';
 import type { TrunkSetup, TrunkView } from './trunk-schemas.js';
 import { originationsOf, stateOf, str } from './trunk-state.js';
+import { checkAdopt } from './trunk-steps.js';
 import { trunkViewOf } from './trunk-views.js';
 import {
   acquireTrunkLease,
@@ -116,7 +117,18 @@ export function createTrunkService(deps: TrunkServiceDeps) {
     /** Runs the setup workflow to the end (or joins the run in flight); the trunk as left. */
     async setup(tenantId: TenantId, input: TrunkSetup, actor: Actor): Promise<TrunkView> {
       const client = await deps.clients.twilio(tenantId, TRUNK_SETUP, actor, tuning);
-      await ensureTrunkRow(records, tenantId, client.accountSid, actor);
+      const existing = await records.find(TRUNK_TABLE, tenantId, {});
+      if (input.adopt !== undefined) {
+        const recorded = existing === undefined ? null : str(existing, 'trunk_sid');
+        if (recorded !== null && recorded !== input.adopt.trunkSid) {
+          throw new TelvaultError(
+            'ERR_TRUNK_CONFLICT',
+            `adopt.trunkSid: the tenant already has trunk ${recorded}; delete it first`,
+          );
+        }
+        await checkAdopt(client, input.adopt);
+      }
+      if (existing === undefined) await ensureTrunkRow(records, tenantId, client.accountSid, actor);
       const got = await acquireTrunkLease(db, tenantId, timing);
       if (got.lease === undefined) {
         // Joined a run in flight: its result is ours.

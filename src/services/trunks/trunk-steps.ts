@@ -492,3 +492,66 @@ export const STEP_RUNNERS: Record<TrunkStep, (run: StepRun) => Promise<void>> = 
   association: associationStep,
   origination: originationStep,
 };
+
+/**
+ * Checks what `adopt` names against what Twilio shows, with reads only, before anything is
+ * recorded: a trunk with a domain, and (with a password) exactly the credential meant.
+ */
+export async function checkAdopt(
+  client: TwilioClient,
+  adopt: NonNullable<TrunkSetup['adopt']>,
+): Promise<void> {
+  let t;
+  try {
+    t = await client.run('trunks.fetch', (sdk) => sdk.trunking.v1.trunks(adopt.trunkSid).fetch());
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    throw new TelvaultError(
+      'ERR_TRUNK_ADOPT_INVALID',
+      'adopt.trunkSid: no such trunk in the Twilio account',
+    );
+  }
+  if (t.domainName === null || t.domainName === '') {
+    throw new TelvaultError(
+      'ERR_TRUNK_ADOPT_INVALID',
+      'adopt.trunkSid: the trunk has no domain name (set one at Twilio first)',
+    );
+  }
+  if (adopt.password === undefined && adopt.credentialSid === undefined) return;
+  const lists = await client.run('trunks.credentialLists.list', (sdk) =>
+    sdk.trunking.v1.trunks(adopt.trunkSid).credentialsLists.list(),
+  );
+  const counts: number[] = [];
+  for (const l of lists) {
+    const creds = await client.run('sip.credentials.list', (sdk) =>
+      sdk.api.v2010.accounts(client.accountSid).sip.credentialLists(l.sid).credentials.list(),
+    );
+    if (adopt.credentialSid !== undefined && creds.some((c) => c.sid === adopt.credentialSid))
+      return;
+    counts.push(creds.length);
+  }
+  if (adopt.credentialSid !== undefined) {
+    throw new TelvaultError(
+      'ERR_TRUNK_ADOPT_INVALID',
+      'adopt.credentialSid: not in a credential list of the trunk',
+    );
+  }
+  const first = counts[0] ?? 0;
+  if (first !== 1) {
+    throw new TelvaultError(
+      'ERR_TRUNK_ADOPT_INVALID',
+      first === 0
+        ? "adopt.password: the trunk's credential list holds no credential"
+        : `adopt.credentialSid: required, the trunk's credential list holds ${first} credentials`,
+    );
+  }
+}
+
+/** Errors about what was asked, found before any write: they leave the trunk as it was. */
+export function isRequestError(err: unknown): boolean {
+  return (
+    err instanceof TelvaultError &&
+    !(err instanceof ProviderError) &&
+    (err.code === 'ERR_TRUNK_ADOPT_INVALID' || err.code === 'ERR_TRUNK_CONFLICT')
+  );
+}

@@ -30,7 +30,7 @@ import {
   type StepWrite,
 } from './trunk-record.js';
 import type { TrunkSetup } from './trunk-schemas.js';
-import { STEP_RUNNERS, type StepRun } from './trunk-steps.js';
+import { isRequestError, STEP_RUNNERS, type StepRun } from './trunk-steps.js';
 import { stateOf, stepsOf, TRUNK_STEPS, type StepError, type TrunkStep } from './trunk-state.js';
 import './errors.js';
 
@@ -169,7 +169,7 @@ export async function runTrunkSetup(
     return { record: current, notes };
   } catch (err) {
     if (leaseLost(err)) throw busy(timing.waitMs);
-    if (err instanceof RateLimitError) throw err;
+    if (err instanceof RateLimitError || isRequestError(err)) throw err;
     const e = stepError(err);
     const failedStep = step ?? 'trunk';
     const steps = stepsOf(current);
