@@ -177,3 +177,37 @@ export async function foreignTrunk(
   }
   return { trunkSid: trunk.sid, listSid: list.sid, credentials, domainName };
 }
+
+/** The provider write of each setup step, as a sandbox selector (faults and barriers). */
+export const STEP_WRITES = {
+  trunk: { method: 'POST', route: '/twilio-trunking/v1/Trunks' },
+  credentialList: { method: 'POST', path: '/SIP/CredentialLists\\.json$' },
+  credential: { method: 'POST', path: '/Credentials\\.json$' },
+  association: { method: 'POST', path: '/v1/Trunks/TK[0-9a-fA-F]+/CredentialLists$' },
+  origination: { method: 'POST', path: '/v1/Trunks/TK[0-9a-fA-F]+/OriginationUrls$' },
+} as const;
+
+/**
+ * The invariant after any run that answered ready: one trunk, one credential list holding one
+ * credential, associated, one origination URL; and the password telvault holds is the one the
+ * trunk accepts for the username it records.
+ */
+export async function expectConverged(
+  sb: TestSandbox,
+  accountSid: string,
+  view: TrunkViewJson,
+  password: string,
+): Promise<void> {
+  expect(view.state).toBe('ready');
+  const tw = await twilioOf(sb, accountSid);
+  expect(tw.trunks).toHaveLength(1);
+  expect(tw.credentialLists).toHaveLength(1);
+  expect(tw.credentialLists[0]?.credentials).toHaveLength(1);
+  expect(tw.trunks[0]?.credentialLists).toEqual([tw.credentialLists[0]?.sid]);
+  expect(tw.trunks[0]?.originationUrls).toHaveLength(1);
+  expect(tw.trunks[0]?.sid).toBe(view.trunkSid);
+  expect(view.credential?.sid).toBe(tw.credentialLists[0]?.credentials[0]?.sid);
+  expect(
+    await sipVerifies(sb, view.domainName ?? '', view.credential?.username ?? '', password),
+  ).toBe(true);
+}

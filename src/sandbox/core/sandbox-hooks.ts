@@ -88,7 +88,15 @@ export function installSandboxHooks(app: FastifyInstance, context: SandboxContex
     states.set(request, state);
     const key = counterKey(facts);
     context.counters.set(key, (context.counters.get(key) ?? 0) + 1);
-
+    return undefined;
+  });
+  // Barriers and faults act once the body is read (a request whose body fails the route's schema
+  // never reaches them): a write held here, or slowed down, is still applied after its client has
+  // gone, as a provider applies a request whose answer is lost.
+  app.addHook('preHandler', async (request, reply) => {
+    const state = states.get(request);
+    if (state === undefined) return undefined;
+    const { facts } = state;
     await context.barriers.pass(facts);
     for (const rule of context.faults.take(facts)) {
       if (rule.shouldRetry !== undefined) state.shouldRetry = rule.shouldRetry;
