@@ -11,6 +11,10 @@
 //                                               a SIP client authenticate to that trunk?
 //   POST   /__sandbox/retell/verify-sip         { phoneNumber, username, password } → { ok }: do
 //                                               these match the SIP auth Retell holds for the number?
+//   POST   /__sandbox/retell/outbound-check     { phoneNumber } → { ok, reason? }: would Retell's
+//                                               outbound call from that imported number get through
+//                                               its Twilio trunk? reason names the first link that
+//                                               fails ("number not on trunk", "auth rejected", …)
 //   GET    /__sandbox/counters                  { "METHOD /route/pattern": calls }
 //   POST   /__sandbox/reset                     back to the seeded state; clears log, faults, barriers
 //   faults, barriers and the exchange log: see admin-fault-routes.ts
@@ -23,6 +27,7 @@ import {
 } from '../core/provider-store.js';
 import { providerStore, resetSandboxContext, type SandboxContext } from '../sandbox-context.js';
 import { registerFaultRoutes } from './admin-fault-routes.js';
+import { checkRetellOutbound } from './outbound-check.js';
 
 function isProvider(value: string): value is SandboxProviderName {
   return (SANDBOX_PROVIDERS as readonly string[]).includes(value);
@@ -95,6 +100,10 @@ export const registerSandboxAdmin: FastifyPluginAsync<{ context: SandboxContext 
     );
     return { ok };
   });
+
+  app.post('/retell/outbound-check', (request) =>
+    checkRetellOutbound(context, str(request.body, 'phoneNumber')),
+  );
 
   app.get('/counters', () => Object.fromEntries(context.counters));
 

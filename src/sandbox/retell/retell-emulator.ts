@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../sandbox-context.js';
 import { RETELL_MESSAGES, retellError, setWorkspace, workspaceOf } from './retell-http.js';
-import { hashSecret } from '../core/secret-hash.js';
+import { Secret } from '../../crypto/index.js';
 import {
   importBodySchema,
   listQuerySchema,
@@ -140,7 +140,7 @@ function importNumber(
     sip: {
       terminationUri: body.termination_uri,
       authUsername: body.sip_trunk_auth_username ?? null,
-      password: password === undefined || password === '' ? undefined : hashSecret(password),
+      password: password === undefined || password === '' ? undefined : new Secret(password),
       transport: body.transport ?? 'TCP',
     },
   };
@@ -173,7 +173,7 @@ function updateNumber(number: RetellNumber, body: ReturnType<typeof updateBodySc
     if (termination_uri !== undefined) sip.terminationUri = termination_uri;
     if (auth_username !== undefined) sip.authUsername = auth_username;
     if (auth_password !== undefined) {
-      sip.password = auth_password === '' ? undefined : hashSecret(auth_password);
+      sip.password = auth_password === '' ? undefined : new Secret(auth_password);
     }
     if (transport !== undefined) sip.transport = transport ?? 'TCP';
     number.sip = sip;

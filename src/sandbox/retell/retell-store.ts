@@ -1,16 +1,21 @@
 // Retell's state in the sandbox: workspaces reached by API keys, each with its phone numbers keyed
-// by E.164. SIP passwords are kept only as digests (providers.md §4, §8.4).
-import { randomBytes } from 'node:crypto';
+// by E.164 (providers.md §4, §8.4). The SIP password Retell was given is never served.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Secret } from '../../crypto/index.js';
 import { secretDigest } from '../core/secret-digest.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { RetellSeed } from '../seed.js';
-import { secretMatches, type PasswordHash } from '../core/secret-hash.js';
 import { toPhoneNumberResponse } from './retell-view.js';
 
 export interface RetellSipConfig {
   terminationUri: string | null;
   authUsername: string | null;
-  password: PasswordHash | undefined;
+  /**
+   * In plaintext, in memory, in the sandbox only: like Retell, the sandbox must present it to the
+   * trunk, whose credentials Twilio's store keeps only as salted hashes (outbound-check.ts).
+   * Wrapped so it prints `[REDACTED]`; answers leave it out and the state dump shows a digest.
+   */
+  password: Secret | undefined;
   transport: string | null;
 }
 
@@ -45,6 +50,8 @@ export interface RetellStore extends SandboxProviderStore {
   /** The workspace an API key opens, or undefined for an unknown key. */
   workspaceFor(apiKey: string): string | undefined;
   numbersOf(workspace: string): Map<string, RetellNumber>;
+  /** The number as imported in any workspace (Retell's phone numbers are global), if any. */
+  findNumber(phoneNumber: string): RetellNumber | undefined;
   nextSeq(): number;
   /** Would Retell's SIP client authenticate with (username, password) for this number? */
   verifySipAuth(phoneNumber: string, username: string, password: string): boolean;
@@ -97,12 +104,19 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
       }
       return numbers;
     },
+    findNumber(phoneNumber) {
+      for (const numbers of workspaces.values()) {
+        const number = numbers.get(phoneNumber);
+        if (number !== undefined) return number;
+      }
+      return undefined;
+    },
     nextSeq: () => ++seq,
     verifySipAuth(phoneNumber, username, password) {
       for (const numbers of workspaces.values()) {
         const sip = numbers.get(phoneNumber)?.sip;
         if (sip?.password !== undefined && sip.authUsername === username) {
-          if (secretMatches(sip.password, password)) return true;
+          if (sameSecret(sip.password.reveal(), password)) return true;
         }
       }
       return false;
@@ -133,9 +147,19 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
         workspaces: [...workspaces].map(([id, numbers]) => ({
           id,
           apiKeys: [...keys].filter(([, ws]) => ws === id).map(([key]) => secretDigest(key)),
-          numbers: [...numbers.values()].map(toPhoneNumberResponse),
+          numbers: [...numbers.values()].map((n) => ({
+            ...toPhoneNumberResponse(n),
+            sipPasswordDigest:
+              n.sip?.password === undefined ? null : secretDigest(n.sip.password.reveal()),
+          })),
         })),
       };
     },
   };
+}
+
+/** Constant-time equality of two strings of any length (compared as SHA-256 digests). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

@@ -33,6 +33,7 @@ const configInput = z
     phoneNumberOnAnotherTrunk: errorSpec,
     credentialListCap: errorSpec,
     credentialCap: errorSpec,
+    subaccountCreate: errorSpec,
     quarantineDeletedDomains: z.boolean(),
     requireOwnedFrom: z.boolean(),
   })

@@ -1,24 +1,56 @@
 // The available-numbers catalogue: deterministic numbers per country, type and area code, minus
 // those already owned by any account. Twilio's test magic: AreaCode 533 has no numbers (21452).
+// Every number offered is valid for its country and of the type asked (libphonenumber-js/max:
+// test/sandbox/twilio/catalogue.test.ts), so the product's own number checks accept them.
 import { invalidParam } from './twilio-format.js';
 import type { TwilioState } from './twilio-store.js';
 
 export type NumberType = 'Local' | 'TollFree' | 'Mobile';
 
-interface CountryPlan {
-  dial: string;
-  defaultArea: string;
-  tollFree: string;
-  mobile: string;
+/** A block of numbers: national digits `prefix` + a `digits`-long suffix from `first` up. */
+interface NumberBlock {
+  prefix: string;
+  digits: number;
+  first: number;
 }
 
+/** NANP (US, CA): `<area code>555xxxx`, AreaCode picks a Local area; elsewhere one block a type. */
+type CountryPlan =
+  | { dial: string; nanp: { defaultArea: string; mobileArea: string; tollFree: string } }
+  | { dial: string; blocks: Record<NumberType, NumberBlock> };
+
+const nanpBlock = (area: string): NumberBlock => ({ prefix: `${area}555`, digits: 4, first: 100 });
+const block = (prefix: string, digits: number): NumberBlock => ({ prefix, digits, first: 0 });
+
+// Outside NANP, ranges set aside for drama where libphonenumber accepts them (Ofcom 020 7946 0xxx
+// and 0808 157 0xxx; ACMA 02 5550 xxxx, 0491 570 xxx and 1800 160 xxx). Ofcom's mobile drama
+// range 07700 900xxx fails libphonenumber's check, hence 07700 100xxx. The sandbox never dials.
 const COUNTRIES: Record<string, CountryPlan> = {
-  US: { dial: '1', defaultArea: '415', tollFree: '800', mobile: '415' },
-  CA: { dial: '1', defaultArea: '604', tollFree: '888', mobile: '604' },
-  GB: { dial: '44', defaultArea: '20', tollFree: '800', mobile: '7700' },
-  IN: { dial: '91', defaultArea: '80', tollFree: '1800', mobile: '98' },
-  AU: { dial: '61', defaultArea: '2', tollFree: '1800', mobile: '4' },
+  US: { dial: '1', nanp: { defaultArea: '415', mobileArea: '415', tollFree: '800' } },
+  CA: { dial: '1', nanp: { defaultArea: '604', mobileArea: '604', tollFree: '888' } },
+  GB: {
+    dial: '44',
+    blocks: {
+      Local: block('2079460', 3),
+      Mobile: block('7700100', 3),
+      TollFree: block('8081570', 3),
+    },
+  },
+  IN: {
+    dial: '91',
+    blocks: {
+      Local: block('8055500', 3),
+      Mobile: block('985550', 4),
+      TollFree: block('18005550', 3),
+    },
+  },
+  AU: {
+    dial: '61',
+    blocks: { Local: block('25550', 4), Mobile: block('491570', 3), TollFree: block('1800160', 3) },
+  },
 };
+
+export const CATALOGUE_COUNTRIES: readonly string[] = Object.keys(COUNTRIES);
 
 export const NO_NUMBERS_AREA_CODE = '533';
 
@@ -38,6 +70,14 @@ export function formatFriendly(e164: string): string {
   return m === null ? e164 : `(${m[1]}) ${m[2]}-${m[3]}`;
 }
 
+/** AreaCode "applies to only phone numbers in the US and Canada" (spec): elsewhere it is ignored. */
+function blockFor(plan: CountryPlan, type: NumberType, areaCode: string | undefined): NumberBlock {
+  if (!('nanp' in plan)) return plan.blocks[type];
+  if (type === 'TollFree') return nanpBlock(plan.nanp.tollFree);
+  if (type === 'Mobile') return nanpBlock(plan.nanp.mobileArea);
+  return nanpBlock(areaCode ?? plan.nanp.defaultArea);
+}
+
 /** Up to `limit` numbers, in a stable order, that nobody owns yet. */
 export function availableNumbers(
   state: TwilioState,
@@ -50,18 +90,14 @@ export function availableNumbers(
   if (filters.areaCode !== undefined && !/^\d{1,5}$/.test(filters.areaCode)) {
     throw invalidParam('AreaCode must be digits.');
   }
-  if (plan === undefined || filters.areaCode === NO_NUMBERS_AREA_CODE) return [];
-  const prefix =
-    type === 'TollFree'
-      ? plan.tollFree
-      : type === 'Mobile'
-        ? plan.mobile
-        : (filters.areaCode ?? plan.defaultArea);
+  if (plan === undefined) return [];
+  if ('nanp' in plan && filters.areaCode === NO_NUMBERS_AREA_CODE) return [];
+  const { prefix, digits, first } = blockFor(plan, type, filters.areaCode);
   const owned = new Set([...state.numbers.values()].map((n) => n.phoneNumber));
   const contains = filters.contains?.replace(/[^0-9]/g, '');
   const out: AvailableNumber[] = [];
-  for (let i = 100; i < 10_000 && out.length < limit; i += 1) {
-    const national = `${prefix}555${String(i).padStart(4, '0')}`;
+  for (let i = first; i < 10 ** digits && out.length < limit; i += 1) {
+    const national = `${prefix}${String(i).padStart(digits, '0')}`;
     const phoneNumber = `+${plan.dial}${national}`;
     if (owned.has(phoneNumber)) continue;
     if (contains !== undefined && contains !== '' && !national.includes(contains)) continue;

@@ -5,6 +5,7 @@ import type { SandboxContext } from '../sandbox-context.js';
 import { registerAssociationRoutes } from './trunking-association-routes.js';
 import { registerTrunkRoutes } from './trunking-trunk-routes.js';
 import { setUpTwilioPlugin } from './twilio-plugin.js';
+import { registerAccountRoutes } from './v2010-account-routes.js';
 import { registerMessagingRoutes } from './v2010-messaging-routes.js';
 import { registerNumberRoutes } from './v2010-number-routes.js';
 import { registerSipRoutes } from './v2010-sip-routes.js';
@@ -17,6 +18,7 @@ export const twilioApiEmulator: FastifyPluginAsync<{ context: SandboxContext }> 
   registerSipRoutes(app, context.twilio);
   registerNumberRoutes(app, context.twilio);
   registerMessagingRoutes(app, context.twilio);
+  registerAccountRoutes(app, context.twilio);
   return Promise.resolve();
 };
 

@@ -1,5 +1,7 @@
-// The records the Twilio emulator keeps. Secrets are kept only as digests (PasswordHash).
+// The records the Twilio emulator keeps. Secrets are kept only as digests (PasswordHash), but for
+// the tokens of subaccounts made through the API, which Twilio shows in account answers.
 
+import type { Secret } from '../../crypto/index.js';
 import type { PasswordHash } from '../core/secret-hash.js';
 
 export type { PasswordHash };
@@ -9,6 +11,12 @@ export interface TwilioAccount {
   friendlyName: string;
   parentSid: string | undefined;
   authToken: PasswordHash;
+  /**
+   * The token account answers show as `auth_token`, as Twilio shows every account's. Kept (in
+   * memory, sandbox only) for subaccounts made with POST /Accounts.json alone: seeded and
+   * admin-made accounts show null, so tests can still prove their tokens are never served.
+   */
+  shownToken: Secret | undefined;
   dateCreated: Date;
   dateUpdated: Date;
 }
@@ -133,6 +141,8 @@ export interface TwilioSandboxConfig {
   phoneNumberOnAnotherTrunk: TwilioErrorSpec;
   credentialListCap: TwilioErrorSpec;
   credentialCap: TwilioErrorSpec;
+  /** POST /Accounts.json authenticated as a subaccount: only a main account makes subaccounts. */
+  subaccountCreate: TwilioErrorSpec;
   /** Deleted trunk domains stay taken (Twilio: up to 30 days). */
   quarantineDeletedDomains: boolean;
   /** Messages and calls need a `From` number the account owns (21606 / 21210). */
@@ -155,6 +165,7 @@ export function defaultTwilioConfig(): TwilioSandboxConfig {
     phoneNumberOnAnotherTrunk: { status: 400, code: 21250 },
     credentialListCap: { status: 400, code: 21251 },
     credentialCap: { status: 400, code: 21252 },
+    subaccountCreate: { status: 403, code: 20403 },
     quarantineDeletedDomains: true,
     requireOwnedFrom: true,
   };

@@ -1,5 +1,7 @@
 // Twilio's state in the sandbox: accounts (with subaccounts) and API keys, and every resource the
-// emulator serves, each owned by one account. Secrets are kept only as salted hashes.
+// emulator serves, each owned by one account. Secrets are kept only as salted hashes (and the
+// tokens of API-made subaccounts, which Twilio shows: twilio-model.ts).
+import { Secret } from '../../crypto/index.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { TwilioSeed } from '../seed.js';
 import { twilioAdmin } from './twilio-admin.js';
@@ -45,6 +47,8 @@ export interface TwilioStore extends SandboxProviderStore {
     authToken: string;
     friendlyName?: string;
     parentSid?: string;
+    /** Keep the token to show in account answers (subaccounts made through the API only). */
+    showToken?: boolean;
   }): TwilioAccount;
   addApiKey(input: { sid?: string; accountSid: string; secret: string }): TwilioApiKey;
   /** Basic-auth check: `AC…:authToken` or `SK…:secret`. */
@@ -88,6 +92,7 @@ export function createTwilioStore(seed: TwilioSeed | undefined): TwilioStore {
         friendlyName: input.friendlyName ?? sid,
         parentSid: input.parentSid,
         authToken: hashSecret(input.authToken),
+        shownToken: input.showToken === true ? new Secret(input.authToken) : undefined,
         dateCreated: now,
         dateUpdated: now,
       };

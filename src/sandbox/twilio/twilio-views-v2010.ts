@@ -12,23 +12,44 @@ import type {
 
 export const accountPath = (ac: string) => `/2010-04-01/Accounts/${ac}`;
 
+/** The account's `subresource_uris`, as in the spec's example (most are not emulated). */
+const ACCOUNT_SUBRESOURCES = [
+  ['available_phone_numbers', 'AvailablePhoneNumbers'],
+  ['calls', 'Calls'],
+  ['conferences', 'Conferences'],
+  ['incoming_phone_numbers', 'IncomingPhoneNumbers'],
+  ['notifications', 'Notifications'],
+  ['outgoing_caller_ids', 'OutgoingCallerIds'],
+  ['recordings', 'Recordings'],
+  ['transcriptions', 'Transcriptions'],
+  ['addresses', 'Addresses'],
+  ['signing_keys', 'SigningKeys'],
+  ['connect_apps', 'ConnectApps'],
+  ['sip', 'SIP'],
+  ['authorized_connect_apps', 'AuthorizedConnectApps'],
+  ['usage', 'Usage'],
+  ['keys', 'Keys'],
+  ['applications', 'Applications'],
+  ['short_codes', 'SMS/ShortCodes'],
+  ['queues', 'Queues'],
+  ['messages', 'Messages'],
+  ['balance', 'Balance'],
+] as const;
+
 export function accountView(a: TwilioAccount): Record<string, unknown> {
   const base = accountPath(a.sid);
   return {
-    // The real API returns the token here; the sandbox never sends a secret back (invariant).
-    auth_token: null,
+    // Twilio shows the token; the sandbox only for API-made subaccounts (twilio-model.ts).
+    auth_token: a.shownToken?.reveal() ?? null,
     date_created: rfc2822(a.dateCreated),
     date_updated: rfc2822(a.dateUpdated),
     friendly_name: a.friendlyName,
     owner_account_sid: a.parentSid ?? a.sid,
     sid: a.sid,
     status: 'active',
-    subresource_uris: {
-      incoming_phone_numbers: `${base}/IncomingPhoneNumbers.json`,
-      available_phone_numbers: `${base}/AvailablePhoneNumbers.json`,
-      calls: `${base}/Calls.json`,
-      messages: `${base}/Messages.json`,
-    },
+    subresource_uris: Object.fromEntries(
+      ACCOUNT_SUBRESOURCES.map(([key, path]) => [key, `${base}/${path}.json`]),
+    ),
     type: 'Full',
     uri: `${base}.json`,
   };

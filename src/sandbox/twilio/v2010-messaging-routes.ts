@@ -1,6 +1,6 @@
-// v2010 Messages and Calls (create → 201 queued, list, fetch) and the Account resource.
+// v2010 Messages and Calls (create → 201 queued, list, fetch).
 // Error codes from providers.md §1.8 (21211, 21212, 21606, 21210) and Twilio's 2160x.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   E164,
   TwilioHttpError,
@@ -13,8 +13,7 @@ import {
 } from './twilio-format.js';
 import { parsePaging, v2010Page } from './twilio-paging.js';
 import type { TwilioStore } from './twilio-store.js';
-import { accountPath, accountView, callView, messageView } from './twilio-views-v2010.js';
-import { principalOf } from './twilio-auth.js';
+import { accountPath, callView, messageView } from './twilio-views-v2010.js';
 
 type P = { Params: { AccountSid: string; Sid: string } };
 const BASE = '/2010-04-01/Accounts/:AccountSid';
@@ -123,27 +122,5 @@ export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore
     const call = state.calls.get(request.params.Sid);
     if (call?.accountSid !== request.params.AccountSid) throw notFound(canonicalPath(request));
     return callView(call);
-  });
-
-  registerAccountRoutes(app, store);
-}
-
-function registerAccountRoutes(app: FastifyInstance, store: TwilioStore): void {
-  app.get<P>(`${BASE}.json`, (request: FastifyRequest<P>) => {
-    const account = store.state.accounts.get(request.params.AccountSid);
-    if (account === undefined) throw notFound(canonicalPath(request));
-    return accountView(account);
-  });
-  app.get('/2010-04-01/Accounts.json', (request) => {
-    const principal = principalOf(request);
-    const visible = [...store.state.accounts.values()].filter((a) =>
-      store.canAccess(principal, a.sid),
-    );
-    return v2010Page(
-      'accounts',
-      visible.map(accountView),
-      '/2010-04-01/Accounts.json',
-      parsePaging(queryOf(request)),
-    );
   });
 }
