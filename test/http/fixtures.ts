@@ -101,6 +101,22 @@ export async function seedTenant(s: TestServer, name: string): Promise<TenantFix
 }
 
 /** Fills a route's path with a fixture's ids. */
+/**
+ * The status a permitted call answers in the matrix servers, which run without a sandbox: routes
+ * that must reach a provider stop at the typed "not configured" refusal (409), after the access
+ * check. Their behaviour with a provider is tested against the sandbox (test/trunks).
+ */
+export function permittedStatus(route: RouteSpec): number {
+  switch (route.operationId) {
+    case 'setupTrunk':
+      return 409;
+    case 'getTrunk':
+      return 404;
+    default:
+      return route.status;
+  }
+}
+
 export function pathFor(route: RouteSpec, f: TenantFixture): string {
   return route.url
     .replace(':tenantId', f.tenantId)

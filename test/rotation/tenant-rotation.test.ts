@@ -176,14 +176,14 @@ describe.each(DIALECTS)('tenant data-key rotation on %s', (dialect) => {
 
   it('refuses to retire a key still in use, and the primary key', async () => {
     const t = await tenants.createTenant({ name: 'InUse' });
-    await seedTenant(store.db, keys, t.id, 2);
+    const seeded = await seedTenant(store.db, keys, t.id, 2);
     await expect(retireKeyVersion(store.db, t.id, 'data', 1)).rejects.toMatchObject({
       code: 'ERR_KEYS_IN_USE',
     });
     const { jobId } = await startTenantKeyRotation({ db: store.db, keys }, t.id);
     await expect(retireKeyVersion(store.db, t.id, 'data', 1)).rejects.toMatchObject({
       code: 'ERR_KEYS_IN_USE',
-      message: expect.stringContaining(`${TABLE_NAMES.length * 2} row(s)`) as unknown,
+      message: expect.stringContaining(`${seeded.size} row(s)`) as unknown,
     });
     await expect(retireKeyVersion(store.db, t.id, 'data', 2)).rejects.toMatchObject({
       code: 'ERR_KEYS_IN_USE',

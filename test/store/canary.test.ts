@@ -13,7 +13,7 @@ import { ENCRYPTED_TABLE_LIST, rowFields } from '../../src/store/encrypted-field
 import { sqliteFilePath } from '../../src/store/sqlite-dialect.js';
 import { POSTGRES_ADMIN_URL } from '../support/postgres.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from './harness.js';
-import { insertRow, FIXTURE_FIELDS, TABLE_NAMES } from './fixtures.js';
+import { insertRow, FIXTURE_FIELDS, rowsPerTenant, TABLE_NAMES } from './fixtures.js';
 
 const CANARY = 'CANARY-7f3a9c';
 
@@ -29,7 +29,7 @@ describe.each(DIALECTS)('no plaintext at rest on %s', (dialect) => {
     await keys.ensureSystemKey();
     tenantId = (await createTenantService({ db: store.db, keys }).createTenant({ name: 'c' })).id;
     for (const table of TABLE_NAMES) {
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < rowsPerTenant(table, 3); i++) {
         const values: Record<string, string> = {};
         for (const f of FIXTURE_FIELDS[table]) {
           values[f] = `${CANARY}-${table}-${f}-${i}`;
@@ -49,7 +49,7 @@ describe.each(DIALECTS)('no plaintext at rest on %s', (dialect) => {
       const r = await sql<Record<string, unknown>>`select * from ${sql.table(spec.table)}`.execute(
         store.db,
       );
-      expect(r.rows.length).toBe(3);
+      expect(r.rows.length).toBe(rowsPerTenant(spec.table, 3));
       for (const row of r.rows) {
         const fields = rowFields(spec, row);
         expect(fields.length).toBe(FIXTURE_FIELDS[spec.table].length);

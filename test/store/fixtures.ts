@@ -18,7 +18,7 @@ export const FIXTURE_FIELDS: Record<EncryptedTableName, readonly string[]> = {
   credentials: ['authToken', 'apiKeySecret'],
   secrets: ['value'],
   phones: ['number', 'exotel.apiToken'],
-  sip_trunks: ['password'],
+  sip_trunks: ['password', 'nextPassword'],
   call_records: ['to'],
   message_records: ['to'],
   email_records: ['to'],
@@ -45,7 +45,7 @@ function encryptedColumns(table: EncryptedTableName, env: Record<string, string>
         exotel_secrets_json: JSON.stringify({ apiToken: env['exotel.apiToken'] }),
       };
     case 'sip_trunks':
-      return { password_env: env['password'] };
+      return { password_env: env['password'], next_password_env: env['nextPassword'] };
     default:
       return { to_env: env['to'] };
   }
@@ -68,6 +68,11 @@ function plainColumns(
     default:
       return { provider: 'twilio', status: 'queued', to_bidx: bidx.value };
   }
+}
+
+/** How many of `wanted` rows a tenant can have in a table (one SIP trunk per tenant). */
+export function rowsPerTenant(table: EncryptedTableName, wanted: number): number {
+  return table === 'sip_trunks' ? Math.min(1, wanted) : wanted;
 }
 
 /** Inserts a row with the given field values; returns its id. */
@@ -177,7 +182,7 @@ export async function seedTenant(
 ): Promise<Map<string, { table: EncryptedTableName; values: Values }>> {
   const rows = new Map<string, { table: EncryptedTableName; values: Values }>();
   for (const table of TABLE_NAMES) {
-    for (let i = 0; i < perTable; i++) {
+    for (let i = 0; i < rowsPerTenant(table, perTable); i++) {
       const values = valuesFor(table, `${tag}-${i}`);
       const id = await insertRow(db, keys, tenantId, table, values);
       rows.set(id, { table, values });
