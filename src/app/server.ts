@@ -181,6 +181,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       (closing ??= (async () => {
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
+        await services.trunks.drain();
         await limiters.close();
         await closeServices();
       })());

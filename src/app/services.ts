@@ -64,6 +64,7 @@ export function createServices(input: ServicesInput) {
       db,
       records,
       clients: providers,
+      audit,
       timing: input.trunks?.timing,
       originationUri: input.trunks?.originationUri,
     }),

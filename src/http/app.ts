@@ -95,7 +95,8 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
       const shaped = spec.response.safeParse(result);
       if (!shaped.success)
         throw new Error(`response of ${spec.operationId} does not fit its schema`);
-      return reply.code(spec.status).send(shaped.data);
+      const status = spec.alternate?.statusFor(result) ?? spec.status;
+      return reply.code(status).send(shaped.data);
     },
   });
 }

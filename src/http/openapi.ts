@@ -51,7 +51,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
     const responses: Json = {};
-    responses[String(r.status)] =
+    const success =
       r.response === undefined
         ? { description: 'Done' }
         : {
@@ -60,6 +60,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
               'application/json': { schema: jsonSchema(r.response, 'output', components) },
             },
           };
+    responses[String(r.status)] = success;
+    if (r.alternate !== undefined) responses[String(r.alternate.status)] = success;
     if (r.access.kind !== 'public') {
       for (const [status, description] of Object.entries(ERROR_STATUSES)) {
         responses[status] = { description, content: { 'application/json': { schema: errorRef } } };

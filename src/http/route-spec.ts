@@ -50,6 +50,11 @@ export interface RouteSpec<
   /** Status of success, and the schema every successful response is parsed through (none: 204). */
   status: number;
   response?: R;
+  /**
+   * Another success status some answers take (a job answered 200 when done, 202 while it runs):
+   * `statusFor` picks per answer; both statuses are documented with the one response schema.
+   */
+  alternate?: { status: number; statusFor: (result: z.input<R>) => number };
   handler: (
     ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>,
   ) => Promise<z.input<R> | undefined>;

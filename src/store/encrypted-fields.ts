@@ -12,7 +12,8 @@ export type EncryptedTableName =
   | 'sip_trunks'
   | 'call_records'
   | 'message_records'
-  | 'email_records';
+  | 'email_records'
+  | 'job_records';
 
 export interface EncryptedTableSpec {
   table: EncryptedTableName;
@@ -91,6 +92,14 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       columns: { to_env: 'to' },
       jsonColumns: {},
       blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
+      rowVersionColumn: null,
+    }),
+    job_records: spec({
+      table: 'job_records',
+      entity: 'job',
+      columns: { params_env: 'params', result_env: 'result' },
+      jsonColumns: {},
+      blindIndex: null,
       rowVersionColumn: null,
     }),
   });

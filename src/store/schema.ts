@@ -187,6 +187,18 @@ export interface AuditHeadsTable {
   updated_at: string;
 }
 
+/** A tenant job's sealed parameters and result (migration 005). */
+export interface JobRecordsTable {
+  id: string;
+  tenant_id: string;
+  job_id: string;
+  params_env: string | null;
+  result_env: string | null;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface JobsTable {
   id: string;
   kind: string;
@@ -245,6 +257,7 @@ export interface Schema {
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
   jobs: JobsTable;
+  job_records: JobRecordsTable;
   master_keys: MasterKeysTable;
   master_key_nodes: MasterKeyNodesTable;
   schema_migrations: SchemaMigrationsTable;

@@ -22,6 +22,7 @@ export const FIXTURE_FIELDS: Record<EncryptedTableName, readonly string[]> = {
   call_records: ['to'],
   message_records: ['to'],
   email_records: ['to'],
+  job_records: ['params', 'result'],
 };
 
 export const TABLE_NAMES = Object.keys(FIXTURE_FIELDS) as EncryptedTableName[];
@@ -46,6 +47,8 @@ function encryptedColumns(table: EncryptedTableName, env: Record<string, string>
       };
     case 'sip_trunks':
       return { password_env: env['password'], next_password_env: env['nextPassword'] };
+    case 'job_records':
+      return { params_env: env['params'], result_env: env['result'] };
     default:
       return { to_env: env['to'] };
   }
@@ -65,6 +68,8 @@ function plainColumns(
       return { number_bidx: bidx.value, bidx_version: bidx.version, label: null };
     case 'sip_trunks':
       return { state: 'ready', twilio_account_sid: 'AC00', row_version: 0 };
+    case 'job_records':
+      return { job_id: `job-${id}` };
     default:
       return { provider: 'twilio', status: 'queued', to_bidx: bidx.value };
   }

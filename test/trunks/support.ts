@@ -211,3 +211,69 @@ export async function expectConverged(
     await sipVerifies(sb, view.domainName ?? '', view.credential?.username ?? '', password),
   ).toBe(true);
 }
+
+/** A Retell workspace of its own for the tenant, its key stored as the tenant's credentials. */
+export async function withRetell(
+  s: TestServer,
+  sb: TestSandbox,
+  tenantId: string,
+  token: string,
+): Promise<string> {
+  const r = await sb.admin('POST', 'retell/accounts', {});
+  expect(r.status).toBe(201);
+  const apiKey = (r.body as { apiKey: string }).apiKey;
+  const put = await s.request('PUT', `/v1/tenants/${tenantId}/credentials/retell`, {
+    token,
+    body: { apiKey },
+  });
+  expect(put.status, put.text).toBe(200);
+  return apiKey;
+}
+
+/** Retell's own answer for one number: would an outbound call from it authenticate? */
+export async function outboundCheck(
+  sb: TestSandbox,
+  phoneNumber: string,
+): Promise<{ ok: boolean; reason?: string }> {
+  const r = await sb.admin('POST', 'retell/outbound-check', { phoneNumber });
+  expect(r.status).toBe(200);
+  return r.body as { ok: boolean; reason?: string };
+}
+
+/**
+ * Numbers put on the trunk outside telvault (bought at Twilio with the trunk, imported into Retell
+ * with `authUsername`, the field reports' empty one by default): the repair case.
+ */
+export async function numbersOnTrunk(
+  sb: TestSandbox,
+  account: TwilioAccountFixture,
+  retellKey: string,
+  trunk: { trunkSid: string; domainName: string },
+  count: number,
+  authUsername = '',
+): Promise<string[]> {
+  const { createTwilioClient } = await import('../../src/providers/twilio/index.js');
+  const { createRetellClient } = await import('../../src/providers/retell/index.js');
+  const c = createTwilioClient(
+    { accountSid: account.sid, authToken: account.authToken },
+    { mode: 'sandbox', sandboxUrl: sb.url },
+  );
+  const retell = createRetellClient(new Secret(retellKey), { mode: 'sandbox', sandboxUrl: sb.url });
+  const available = await c.sdk.api.v2010
+    .accounts(account.sid)
+    .availablePhoneNumbers('US')
+    .local.list({ limit: count });
+  const out: string[] = [];
+  for (const a of available.slice(0, count)) {
+    await c.sdk.api.v2010
+      .accounts(account.sid)
+      .incomingPhoneNumbers.create({ phoneNumber: a.phoneNumber, trunkSid: trunk.trunkSid });
+    await retell.importNumber({
+      phoneNumber: a.phoneNumber,
+      terminationUri: trunk.domainName,
+      sipAuth: { username: authUsername, password: new Secret('Whatever12345') },
+    });
+    out.push(a.phoneNumber);
+  }
+  return out;
+}

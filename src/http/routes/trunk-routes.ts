@@ -1,6 +1,10 @@
 // /v1/tenants/:tenantId/trunk: the tenant's Twilio Elastic SIP trunk for Retell. Every route needs
 // `trunks:manage` (or the root token).
+import { z } from 'zod';
 import {
+  jobQuery,
+  jobView,
+  trunkRepair,
   trunkQuery,
   trunkSetup,
   trunkView,
@@ -44,6 +48,38 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       response: trunkView,
       handler: ({ params, query, actor }) =>
         trunks.get(params.tenantId, { live: query.check === 'live', actor }),
+    }),
+    defineRoute({
+      operationId: 'repairTrunkNumbers',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/trunk/repair',
+      summary: "Repair the SIP auth of the tenant's Retell numbers on the trunk (a job)",
+      description:
+        "Pages through every Retell number of the tenant; each one whose termination URI is this trunk's (or that telvault put on the trunk) and whose auth_username is missing, empty or not the trunk's current username, or whose termination URI is wrong, is updated with the termination URI, username and password (all three). With dryRun nothing changes (would-fix). phoneNumber limits it to one number. Answers 202 with the job (GET …/jobs/:jobId for progress and result); with ?wait=true waits up to 60 s and answers 200 with the result when done. One job of a kind at a time per tenant: a second request joins the unfinished one. Audited with the counts.",
+      tags,
+      access: manage,
+      params: tenantParams,
+      query: jobQuery,
+      body: trunkRepair.optional(),
+      status: 202,
+      response: jobView,
+      alternate: { status: 200, statusFor: (j) => (j.state === 'done' ? 200 : 202) },
+      handler: ({ params, query, body, actor }) =>
+        trunks.repair(params.tenantId, body ?? {}, actor, query.wait === 'true'),
+    }),
+    defineRoute({
+      operationId: 'getTrunkJob',
+      method: 'GET',
+      url: '/v1/tenants/:tenantId/jobs/:jobId',
+      summary: "A job of the tenant's trunk: state, progress and, when done, its result",
+      tags,
+      access: manage,
+      params: tenantParams.extend({
+        jobId: z.string().max(64, 'must be at most 64 characters'),
+      }),
+      status: 200,
+      response: jobView,
+      handler: ({ params }) => trunks.getJob(params.tenantId, params.jobId),
     }),
   ];
 }

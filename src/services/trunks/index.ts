@@ -2,11 +2,15 @@
 // converges (services/trunks/trunk-workflow.ts; docs/provisioning.md).
 export { createTrunkService, type TrunkService } from './trunk-service.js';
 export {
+  jobQuery,
+  jobView,
   trunkQuery,
+  trunkRepair,
   trunkSetup,
   trunkView,
   type TrunkSetup,
   type TrunkView,
 } from './trunk-schemas.js';
+export type { JobView } from './trunk-jobs.js';
 export { RETELL_SIP_URI } from './trunk-names.js';
 export type { TrunkTiming, TrunkTimingInput } from './trunk-workflow.js';

@@ -2,6 +2,7 @@
 // SIP password generated and sealed before anything is sent), then every recorded step written
 // under the lease, as an update conditioned on `lease_fence` = the writer's.
 import type { Secret, TenantId } from '../../crypto/index.js';
+import { TelvaultError } from '../../errors.js';
 import type { ColumnValue } from '../../store/encrypted-record-repo.js';
 import { fieldOfColumn, ENCRYPTED_TABLES } from '../../store/encrypted-fields.js';
 import type { TrunkLease } from '../../store/trunk-lease-repo.js';
@@ -125,4 +126,34 @@ export function writeStep(
       };
     },
   });
+}
+
+/**
+ * The SIP auth Retell numbers must hold now: the second credential's while a password rotation
+ * is moving numbers to it (repair and purchases use the new username), else the trunk's own.
+ */
+export async function currentSipAuth(
+  records: EncryptedRecords,
+  tenantId: TenantId,
+  r: StoredRecord,
+): Promise<{ username: string; password: Secret<string> }> {
+  const c = columnsOf(r);
+  const next = c.next_username !== null && c.next_credential_sid !== null;
+  const username = next ? c.next_username : c.username;
+  const field = next ? NEXT_PASSWORD_FIELD : PASSWORD_FIELD;
+  const password = await records.open(TRUNK_TABLE, tenantId, r, field);
+  if (username === null || password === undefined) {
+    throw new TelvaultError('ERR_INTERNAL', 'trunks: the trunk holds no SIP credential');
+  }
+  return { username, password };
+}
+
+/** The host a termination URI names (`sip:`, a port and `;params` aside), lower case. */
+export function terminationHost(uri: string | null): string | null {
+  if (uri === null || uri === '') return null;
+  return uri
+    .trim()
+    .replace(/^sips?:/i, '')
+    .replace(/[;:].*$/, '')
+    .toLowerCase();
 }

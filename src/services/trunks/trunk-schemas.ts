@@ -101,3 +101,33 @@ export const trunkView = z.object({
     ),
 });
 export type TrunkView = z.input<typeof trunkView>;
+
+export const trunkRepair = z.strictObject(
+  {
+    dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+    phoneNumber: asSecret(
+      z
+        .string({ error: 'must be a string' })
+        .regex(/^\+[1-9][0-9]{6,14}$/, 'must be a number in E.164 (+ and 7 to 15 digits)'),
+    ).optional(),
+  },
+  { error: 'must be an object' },
+);
+export type TrunkRepair = z.output<typeof trunkRepair>;
+
+export const jobQuery = z.strictObject({
+  wait: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+});
+
+export const jobView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: z.enum(['pending', 'running', 'done', 'failed']),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  result: z
+    .unknown()
+    .describe("When done: the job's result (repair: total, fixed, alreadyOk, failed, results)."),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});

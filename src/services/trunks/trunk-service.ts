@@ -8,6 +8,7 @@ import { ProviderError } from '../../providers/provider-error.js';
 import type { Database } from '../../store/database.js';
 import { countPhonesOnTrunk } from '../../store/trunk-repo.js';
 import type { Actor } from '../audit/actor.js';
+import type { AuditService } from '../audit/audit-service.js';
 import type { ProviderClients } from '../credentials/provider-clients.js';
 import type { EncryptedRecords, StoredRecord } from '../records/index.js';
 import { RETELL_SIP_URI } from './trunk-names.js';
@@ -21,18 +22,28 @@ import {
   DEFAULT_TIMING,
   providerTimeoutFor,
   runTrunkSetup,
+  withTrunkLease,
   type TrunkTiming,
 } from './trunk-workflow.js';
+import { createTrunkJobs, type JobView } from './trunk-jobs.js';
+import { repairNumbers, type RepairResult } from './trunk-repair.js';
+import type { TrunkRepair } from './trunk-schemas.js';
+import { normalizePhoneNumber, PHONE_NUMBER_TYPES } from '../phones/index.js';
 import './errors.js';
 
 /** The `operation` the credential decryptions are audited with. Do not change. */
 export const TRUNK_SETUP = 'trunk.setup';
 export const TRUNK_CHECK = 'trunk.check';
+export const TRUNK_REPAIR = 'trunk.repair';
+
+/** How long `?wait=true` waits for a job before answering 202. */
+export const JOB_WAIT_MS = 60_000;
 
 export interface TrunkServiceDeps {
   db: Database;
   records: EncryptedRecords;
-  clients: Pick<ProviderClients, 'twilio'>;
+  clients: Pick<ProviderClients, 'twilio' | 'retell'>;
+  audit: Pick<AuditService, 'record'>;
   timing?: Partial<TrunkTiming> | undefined;
   /** Where inbound calls go (default Retell's SIP server). */
   originationUri?: string | undefined;
@@ -45,6 +56,28 @@ export function createTrunkService(deps: TrunkServiceDeps) {
   const timing: TrunkTiming = { ...DEFAULT_TIMING, ...deps.timing };
   const tuning = { timeoutMs: providerTimeoutFor(timing) };
   const defaultOrigination = deps.originationUri ?? RETELL_SIP_URI;
+  const jobs = createTrunkJobs({ db, records });
+
+  async function ready(tenantId: TenantId): Promise<StoredRecord> {
+    const r = await find(tenantId);
+    if (stateOf(r) !== 'ready') {
+      throw new TelvaultError(
+        'ERR_TRUNK_CONFLICT',
+        `the trunk is ${stateOf(r)}: run PUT /v1/tenants/${tenantId}/trunk to finish its setup first`,
+      );
+    }
+    return r;
+  }
+
+  /** Starts a job (or joins the unfinished one) and, with `wait`, waits for it (bounded). */
+  async function jobAnswer(
+    tenantId: TenantId,
+    begun: { jobId: string },
+    wait: boolean,
+  ): Promise<JobView> {
+    if (wait) await jobs.wait(begun.jobId, JOB_WAIT_MS);
+    return jobs.get(tenantId, begun.jobId);
+  }
 
   const view = async (r: StoredRecord, notes?: string[]) =>
     trunkViewOf(r, await countPhonesOnTrunk(db, r.row.tenant_id, r.row.id), notes);
@@ -156,6 +189,68 @@ export function createTrunkService(deps: TrunkServiceDeps) {
       );
       return view(result.record, result.notes);
     },
+
+    /** Repairs the SIP auth of the tenant's Retell numbers on the trunk, as a job. */
+    async repair(
+      tenantId: TenantId,
+      input: TrunkRepair,
+      actor: Actor,
+      wait: boolean,
+    ): Promise<JobView> {
+      await ready(tenantId);
+      const only =
+        input.phoneNumber === undefined
+          ? undefined
+          : normalizePhoneNumber(input.phoneNumber.reveal(), { allowedTypes: PHONE_NUMBER_TYPES })
+              .e164;
+      const dryRun = input.dryRun ?? false;
+      const begun = await jobs.begin(
+        tenantId,
+        'trunk.repair',
+        { dryRun, phoneNumber: only ?? null },
+        actor,
+        async (ctx) => {
+          const params = ctx.params as { dryRun: boolean; phoneNumber: string | null };
+          const retell = await deps.clients.retell(tenantId, TRUNK_REPAIR, actor, tuning);
+          const run = async (renew: () => Promise<void>): Promise<RepairResult> =>
+            repairNumbers({
+              records,
+              tenantId,
+              trunk: await ready(tenantId),
+              retell,
+              dryRun: params.dryRun,
+              only: params.phoneNumber ?? undefined,
+              progress: (d, t) => ctx.progress(d, t),
+              beforeWrite: renew,
+            });
+          const result = params.dryRun
+            ? await run(() => Promise.resolve())
+            : await withTrunkLease(db, tenantId, timing, (_lease, renew) => run(renew));
+          await deps.audit.record({
+            tenantId,
+            actor,
+            action: 'trunk.repair',
+            target: 'trunk',
+            outcome: result.failed === 0 ? 'success' : 'failure',
+            detail: {
+              dryRun: result.dryRun,
+              total: result.total,
+              fixed: result.fixed,
+              alreadyOk: result.alreadyOk,
+              failed: result.failed,
+            },
+          });
+          return result;
+        },
+      );
+      return jobAnswer(tenantId, begun, wait);
+    },
+
+    /** A job of the tenant's trunk: state, progress and (when done) result. */
+    getJob: (tenantId: TenantId, jobId: string): Promise<JobView> => jobs.get(tenantId, jobId),
+
+    /** Waits for the jobs this process runs (shutdown, tests). */
+    drain: () => jobs.drain(),
 
     async get(tenantId: TenantId, options: { live?: boolean; actor: Actor }): Promise<TrunkView> {
       const r = await find(tenantId);

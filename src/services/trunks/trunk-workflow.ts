@@ -196,3 +196,30 @@ export async function runTrunkSetup(
     await releaseTrunkLease(db, tenantId, lease);
   }
 }
+
+/**
+ * Runs `work` holding the tenant's trunk lease (a job: repair, rotation, offboarding), so it never
+ * interleaves with a setup or another job. `renew` extends the lease; call it before each
+ * provider write. The lease is given back however `work` ends.
+ */
+export async function withTrunkLease<T>(
+  db: Database,
+  tenantId: TenantId,
+  timing: TrunkTiming,
+  work: (lease: TrunkLease, renew: () => Promise<void>) => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    const got = await acquireTrunkLease(db, tenantId, timing);
+    if (got.lease === undefined) continue; // a run ended meanwhile: take the lease now
+    const lease = got.lease;
+    const renew = async () => {
+      const until = new Date(Date.now() + timing.leaseMs).toISOString();
+      if (!(await renewTrunkLease(db, tenantId, lease, until))) throw busy(timing.waitMs);
+    };
+    try {
+      return await work(lease, renew);
+    } finally {
+      await releaseTrunkLease(db, tenantId, lease);
+    }
+  }
+}

