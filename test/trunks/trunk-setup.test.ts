@@ -166,7 +166,7 @@ describe.each(DIALECTS)('trunk setup on %s', (dialect) => {
       await s.request('GET', `/v1/tenants/${tenantId}/trunk?check=live`, { token }),
     );
     expect(drifted.drift).toEqual([
-      { resource: 'credentialList', problem: expect.stringContaining('not associated') },
+      { resource: 'credentialList', problem: expect.stringContaining('not associated') as unknown },
     ]);
     // The re-run repairs it.
     expect(viewOf(await setup(tenantId, token)).state).toBe('ready');

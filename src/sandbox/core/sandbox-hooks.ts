@@ -73,7 +73,7 @@ export function installSandboxHooks(app: FastifyInstance, context: SandboxContex
     for (const method of methods)
       if (method !== 'HEAD') context.routes.add(`${method} ${route.url}`);
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const path = pathOf(request.url);
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return;
     const facts = factsOf(request);
