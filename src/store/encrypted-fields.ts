@@ -12,7 +12,8 @@ export type EncryptedTableName =
   | 'sip_trunks'
   | 'call_records'
   | 'message_records'
-  | 'email_records';
+  | 'email_records'
+  | 'idempotency_payloads';
 
 export interface EncryptedTableSpec {
   table: EncryptedTableName;
@@ -91,6 +92,15 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       columns: { to_env: 'to' },
       jsonColumns: {},
       blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
+      rowVersionColumn: null,
+    }),
+    // The sealed intent state and response of an idempotency entry (services/idempotency).
+    idempotency_payloads: spec({
+      table: 'idempotency_payloads',
+      entity: 'idempotency',
+      columns: { intent_env: 'intent', response_env: 'response' },
+      jsonColumns: {},
+      blindIndex: null,
       rowVersionColumn: null,
     }),
   });

@@ -22,6 +22,7 @@ export const FIXTURE_FIELDS: Record<EncryptedTableName, readonly string[]> = {
   call_records: ['to'],
   message_records: ['to'],
   email_records: ['to'],
+  idempotency_payloads: ['intent', 'response'],
 };
 
 export const TABLE_NAMES = Object.keys(FIXTURE_FIELDS) as EncryptedTableName[];
@@ -46,6 +47,8 @@ function encryptedColumns(table: EncryptedTableName, env: Record<string, string>
       };
     case 'sip_trunks':
       return { password_env: env['password'] };
+    case 'idempotency_payloads':
+      return { intent_env: env['intent'], response_env: env['response'] };
     default:
       return { to_env: env['to'] };
   }
@@ -65,6 +68,8 @@ function plainColumns(
       return { number_bidx: bidx.value, bidx_version: bidx.version, label: null };
     case 'sip_trunks':
       return { state: 'ready', twilio_account_sid: 'AC00', row_version: 0 };
+    case 'idempotency_payloads':
+      return { generation: 1 };
     default:
       return { provider: 'twilio', status: 'queued', to_bidx: bidx.value };
   }

@@ -3,6 +3,7 @@ import { migration001 } from './001-initial.js';
 import { migration002 } from './002-audit-keyed-chain.js';
 import { migration003 } from './003-master-keys.js';
 import { migration004 } from './004-phones-and-settings.js';
+import { migration006 } from './006-idempotency.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002,
   migration003,
   migration004,
+  migration006,
 ];

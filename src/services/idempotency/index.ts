@@ -1,0 +1,27 @@
+// Idempotency-Key requests: one run per key and request, its outcome replayed, leased holders with
+// takeover (non-resumable and resumable), and the helper a route calls.
+export { IdempotencyInProgressError, IdempotencyOutcomeUnknownError } from './errors.js';
+export {
+  createIdempotencyService,
+  isStorableStatus,
+  type BeginInput,
+  type BeginResult,
+  type IdempotencyEntry,
+  type IdempotencyMode,
+  type IdempotencyOptions,
+  type IdempotencyService,
+  type IdempotencyServiceDeps,
+  type IdempotentOutcome,
+} from './idempotency-service.js';
+export {
+  assertIdempotencyKey,
+  canonicalJson,
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyKeyOf,
+} from './request-mac.js';
+export {
+  runIdempotent,
+  type IdempotentAnswer,
+  type IdempotentRun,
+  type RunIdempotentOptions,
+} from './run-idempotent.js';
