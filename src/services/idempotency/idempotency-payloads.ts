@@ -5,7 +5,7 @@
 import { Secret, type TenantId } from '../../crypto/index.js';
 import { ENCRYPTED_TABLES, fieldOfColumn } from '../../store/encrypted-fields.js';
 import type { EncryptedRecords, RecordAuditEvent } from '../records/index.js';
-import { leaseLost } from './errors.js';
+import { leaseLost } from './refusals.js';
 
 const TABLE = 'idempotency_payloads';
 const SPEC = ENCRYPTED_TABLES[TABLE];

@@ -33,7 +33,7 @@ import { newId } from '../../store/time.js';
 import type { Actor } from '../audit/actor.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { EncryptedRecords } from '../records/index.js';
-import { inProgress, IdempotencyOutcomeUnknownError, keyReused, leaseLost } from './errors.js';
+import { inProgress, IdempotencyOutcomeUnknownError, keyReused, leaseLost } from './refusals.js';
 import {
   INTENT_FIELD,
   readPayloadField,

@@ -1,6 +1,6 @@
 // Idempotency-Key requests: one run per key and request, its outcome replayed, leased holders with
 // takeover (non-resumable and resumable), and the helper a route calls.
-export { IdempotencyInProgressError, IdempotencyOutcomeUnknownError } from './errors.js';
+export { IdempotencyInProgressError, IdempotencyOutcomeUnknownError } from './refusals.js';
 export {
   createIdempotencyService,
   isStorableStatus,
