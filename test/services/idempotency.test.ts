@@ -161,6 +161,22 @@ describe.each(DIALECTS)('idempotency on %s', (dialect) => {
     });
   });
 
+  it('the helper renews the lease while the work runs', async () => {
+    const input = request(tenantId);
+    const leases = new Set<string>();
+    const answer = await runIdempotent(node.idem, input, async (run) => {
+      // Runs until the lease was renewed twice (bounded, so a broken renewal fails, not hangs).
+      for (let i = 0; i < 2_000 && leases.size < 3; i++) {
+        const row = await entryRow(run.entry.id);
+        if (row?.lease_expires_at != null) leases.add(row.lease_expires_at);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return { status: 201, body: 'renewed' };
+    });
+    expect(leases.size).toBe(3);
+    expect(answer).toEqual({ status: 201, body: 'renewed', replayed: false });
+  });
+
   it('gives up waiting with 409 ERR_IDEMPOTENCY_IN_PROGRESS and a Retry-After', async () => {
     const holder = node.withOptions({ leaseMs: 60_000 });
     const impatient = node.withOptions({ waitMs: 20, pollMs: 5 });

@@ -1,18 +1,17 @@
 // Idempotency-Key requests: one run per key and request, its outcome replayed, leased holders with
 // takeover (non-resumable and resumable), and the helper a route calls.
 export { IdempotencyInProgressError, IdempotencyOutcomeUnknownError } from './refusals.js';
+export { createIdempotencyService, type IdempotencyService } from './idempotency-service.js';
 export {
-  createIdempotencyService,
   isStorableStatus,
   type BeginInput,
   type BeginResult,
   type IdempotencyEntry,
   type IdempotencyMode,
   type IdempotencyOptions,
-  type IdempotencyService,
   type IdempotencyServiceDeps,
   type IdempotentOutcome,
-} from './idempotency-service.js';
+} from './idempotency-types.js';
 export {
   assertIdempotencyKey,
   canonicalJson,

@@ -1,12 +1,12 @@
 // An idempotent request in a few lines, for any surface (no Fastify in here): begin, replay or run
 // the work under a renewed lease, store its outcome, or give the entry up when it failed.
-import type {
-  BeginInput,
-  IdempotencyEntry,
-  IdempotencyService,
-  IdempotentOutcome,
-} from './idempotency-service.js';
-import { isStorableStatus } from './idempotency-service.js';
+import type { IdempotencyService } from './idempotency-service.js';
+import {
+  isStorableStatus,
+  type BeginInput,
+  type IdempotencyEntry,
+  type IdempotentOutcome,
+} from './idempotency-types.js';
 
 /** What the work gets: its entry, the state to resume from, and the holder's two writes. */
 export interface IdempotentRun {
