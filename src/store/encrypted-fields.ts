@@ -13,7 +13,8 @@ export type EncryptedTableName =
   | 'call_records'
   | 'message_records'
   | 'email_records'
-  | 'job_records';
+  | 'job_records'
+  | 'idempotency_payloads';
 
 export interface EncryptedTableSpec {
   table: EncryptedTableName;
@@ -98,6 +99,15 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
       table: 'job_records',
       entity: 'job',
       columns: { params_env: 'params', result_env: 'result' },
+      jsonColumns: {},
+      blindIndex: null,
+      rowVersionColumn: null,
+    }),
+    // The sealed intent state and response of an idempotency entry (services/idempotency).
+    idempotency_payloads: spec({
+      table: 'idempotency_payloads',
+      entity: 'idempotency',
+      columns: { intent_env: 'intent', response_env: 'response' },
       jsonColumns: {},
       blindIndex: null,
       rowVersionColumn: null,

@@ -234,6 +234,46 @@ export interface MasterKeyNodesTable {
   seen_at: string;
 }
 
+export type IdempotencyMode = 'once' | 'resumable';
+export type IdempotencyState = 'running' | 'done';
+
+/** One Idempotency-Key of a tenant (migration 006): no secret, the key and request are hashes. */
+export interface IdempotencyKeysTable {
+  id: string;
+  tenant_id: string;
+  key_hash: string;
+  fingerprint: string;
+  mode: IdempotencyMode;
+  state: IdempotencyState;
+  /** Bumped by every takeover; each write of a holder is conditioned on its own. */
+  generation: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  sent_at: string | null;
+  record_id: string | null;
+  intent_json: string | null;
+  /** 1: the intent state is the sealed `intent` field of the entry's payload. */
+  intent_sealed: number;
+  status: number | null;
+  resource_id: string | null;
+  /** null: kept until its resource is deleted. */
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An idempotency entry's sealed fields (same id as the entry), in the encrypted-field registry. */
+export interface IdempotencyPayloadsTable {
+  id: string;
+  tenant_id: string;
+  generation: number;
+  intent_env: string | null;
+  response_env: string | null;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -260,6 +300,8 @@ export interface Schema {
   job_records: JobRecordsTable;
   master_keys: MasterKeysTable;
   master_key_nodes: MasterKeyNodesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  idempotency_payloads: IdempotencyPayloadsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

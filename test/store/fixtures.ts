@@ -23,6 +23,7 @@ export const FIXTURE_FIELDS: Record<EncryptedTableName, readonly string[]> = {
   message_records: ['to'],
   email_records: ['to'],
   job_records: ['params', 'result'],
+  idempotency_payloads: ['intent', 'response'],
 };
 
 export const TABLE_NAMES = Object.keys(FIXTURE_FIELDS) as EncryptedTableName[];
@@ -49,6 +50,8 @@ function encryptedColumns(table: EncryptedTableName, env: Record<string, string>
       return { password_env: env['password'], next_password_env: env['nextPassword'] };
     case 'job_records':
       return { params_env: env['params'], result_env: env['result'] };
+    case 'idempotency_payloads':
+      return { intent_env: env['intent'], response_env: env['response'] };
     default:
       return { to_env: env['to'] };
   }
@@ -70,6 +73,8 @@ function plainColumns(
       return { state: 'ready', twilio_account_sid: 'AC00', row_version: 0 };
     case 'job_records':
       return { job_id: `job-${id}` };
+    case 'idempotency_payloads':
+      return { generation: 1 };
     default:
       return { provider: 'twilio', status: 'queued', to_bidx: bidx.value };
   }

@@ -73,9 +73,9 @@ export function installSandboxHooks(app: FastifyInstance, context: SandboxContex
     for (const method of methods)
       if (method !== 'HEAD') context.routes.add(`${method} ${route.url}`);
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const path = pathOf(request.url);
-    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return;
+    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return done();
     const facts = factsOf(request);
     const state: RequestState = {
       facts,
@@ -88,7 +88,7 @@ export function installSandboxHooks(app: FastifyInstance, context: SandboxContex
     states.set(request, state);
     const key = counterKey(facts);
     context.counters.set(key, (context.counters.get(key) ?? 0) + 1);
-    return undefined;
+    done();
   });
   // Barriers and faults act once the body is read (a request whose body fails the route's schema
   // never reaches them): a write held here, or slowed down, is still applied after its client has

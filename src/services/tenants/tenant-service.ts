@@ -43,6 +43,7 @@ export interface TenantService {
 /** Tables with tenant rows that go with the tenant (audit_events stays). */
 const TENANT_TABLES = [
   ...ENCRYPTED_TABLE_LIST.map((s) => s.table),
+  'idempotency_keys',
   'api_tokens',
   'jobs',
   'tenant_settings',
