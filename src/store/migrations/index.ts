@@ -4,6 +4,7 @@ import { migration002 } from './002-audit-keyed-chain.js';
 import { migration003 } from './003-master-keys.js';
 import { migration004 } from './004-phones-and-settings.js';
 import { migration005 } from './005-sip-trunk-workflow.js';
+import { migration007 } from './007-platform-credentials.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -18,4 +19,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  // 006 belongs to another branch; versions need not be contiguous, only ascending.
+  migration007,
 ];
