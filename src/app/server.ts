@@ -12,8 +12,10 @@ import { credentialRoutes } from '../http/routes/credential-routes.js';
 import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
 import { phoneRoutes } from '../http/routes/phone-routes.js';
+import { platformCredentialRoutes } from '../http/routes/platform-credential-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
 import { settingsRoutes } from '../http/routes/settings-routes.js';
+import { subaccountRoutes } from '../http/routes/subaccount-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
 import { trunkRoutes } from '../http/routes/trunk-routes.js';
@@ -148,6 +150,8 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...secretRoutes(services.secrets),
       ...settingsRoutes(services.settings),
       ...phoneRoutes(services.phones),
+      ...platformCredentialRoutes(services.platformCredentials),
+      ...subaccountRoutes(services.subaccounts),
       ...trunkRoutes(services.trunks),
       ...auditRoutes(services.audit),
       ...(input.extraRoutes?.(services) ?? []),

@@ -5,6 +5,9 @@ import type { KeyService } from '../services/keys/index.js';
 import { createAuditService } from '../services/audit/index.js';
 import { createCredentialService } from '../services/credentials/index.js';
 import { createCredentialVerifyService } from '../services/credentials/index.js';
+import { createPlatformCredentialService } from '../services/credentials/index.js';
+import { createDeploymentCipher } from '../services/keys/index.js';
+import { createSubaccountService } from '../services/subaccounts/index.js';
 import type { EnvOverride } from '../services/credentials/index.js';
 import {
   createProviderClients,
@@ -40,9 +43,15 @@ export function createServices(input: ServicesInput) {
   const tenants = createTenantAdmin(createTenantService({ db, keys }), audit, tokens);
   const records = createEncryptedRecords({ db, keys, audit });
   const credentials = createCredentialService({ records, audit, override: input.override });
+  const platformCredentials = createPlatformCredentialService({
+    db,
+    cipher: createDeploymentCipher({ db, masterKeys: keys.masterKeys }),
+    audit,
+  });
   const providers = createProviderClients({
     ...(input.providers ?? { mode: 'live' }),
     credentials,
+    platform: platformCredentials,
     log: input.providerLog,
   });
   const settings = createSettingsService({ db, audit });
@@ -51,7 +60,15 @@ export function createServices(input: ServicesInput) {
     tenants,
     tokens,
     credentials,
+    platformCredentials,
     providers,
+    subaccounts: createSubaccountService({
+      db,
+      clients: providers,
+      credentials,
+      audit,
+      tenantExists: (id) => tenants.exists(id),
+    }),
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
     settings,

@@ -1,5 +1,6 @@
-// `telvault tenant create|list|delete`: operator tenant management against the database.
+// `telvault tenant create|list|delete|subaccount`: operator tenant management against the database.
 import type { Command } from 'commander';
+import { asTenantId } from '../crypto/index.js';
 import type { CliIo } from './io.js';
 import { withOperatorServices } from './operator-context.js';
 
@@ -27,5 +28,18 @@ export function registerTenantCommand(program: Command, io: CliIo): void {
     .action(async (id: string) => {
       await withOperatorServices(process.env, (s) => s.tenants.remove(id, CLI));
       io.write(`deleted ${id}\n`);
+    });
+  tenant
+    .command('subaccount')
+    .description(
+      "create (or adopt) the tenant's Twilio sub-account under the platform's account and store it as its Twilio credentials",
+    )
+    .requiredOption('--tenant <tenantId>', 'the tenant')
+    .action(async (opts: { tenant: string }) => {
+      const tenantId = asTenantId(opts.tenant);
+      const sub = await withOperatorServices(process.env, (s) =>
+        s.subaccounts.ensure(tenantId, CLI),
+      );
+      io.write(`${sub.accountSid}\t${sub.friendlyName}\t${sub.created ? 'created' : 'existing'}\n`);
     });
 }

@@ -29,6 +29,8 @@ export type {
   MasterKeyState,
   MasterKeysTable,
   MasterKeyNodesTable,
+  PlatformCredentialsTable,
+  TwilioSubaccountsTable,
 } from './schema.js';
 
 /** The typed query builder over the schema (a transaction is one too). */

@@ -215,6 +215,32 @@ export interface JobsTable {
   updated_at: string;
 }
 
+/** The platform's own provider credentials (migration 007): sealed under the system key. */
+export interface PlatformCredentialsTable {
+  provider: string;
+  /** The record id bound into every envelope of the row. */
+  id: string;
+  public_json: string;
+  /** JSON object: field → envelope. */
+  secrets_json: string;
+  /** JSON object: field → { last4 }. */
+  hints_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A tenant's Twilio sub-account under the platform's account (migration 007). */
+export interface TwilioSubaccountsTable {
+  tenant_id: string;
+  /** Recorded before the create at Twilio: what a re-run looks the sub-account up by. */
+  friendly_name: string;
+  account_sid: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export type MasterKeyState = 'current' | 'previous' | 'retired';
 
 /** A master key by id (its material is never stored); at most one is current. */
@@ -302,6 +328,8 @@ export interface Schema {
   master_key_nodes: MasterKeyNodesTable;
   idempotency_keys: IdempotencyKeysTable;
   idempotency_payloads: IdempotencyPayloadsTable;
+  platform_credentials: PlatformCredentialsTable;
+  twilio_subaccounts: TwilioSubaccountsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

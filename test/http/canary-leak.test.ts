@@ -25,6 +25,8 @@ function canaries() {
     phoneExotelToken: `CANARYphoneExotelToken${hex(16)}`,
     phoneExotelKey2: `CANARYphoneExotelKeyTwo${hex(16)}`,
     phoneExotelToken2: `CANARYphoneExotelTokenTwo${hex(16)}`,
+    platformAuthToken: `beef${hex(28)}`,
+    platformApiKeySecret: `CANARYplatformKeySecret${hex(16)}`,
   };
 }
 
@@ -182,6 +184,36 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
     s.bodies.splice(before, 1);
     expect(revealBody).toContain(c.namedSecret);
 
+    // The platform's own Twilio credentials: set by root, refused to tenant tokens and bad bodies,
+    // read masked, used in-process (audited on the operator stream).
+    const platform = {
+      accountSid: sid('AC'),
+      authToken: c.platformAuthToken,
+      apiKeySid: sid('SK'),
+      apiKeySecret: c.platformApiKeySecret,
+    };
+    const platformUrl = '/v1/platform/credentials/twilio';
+    expect((await req('PUT', platformUrl, { token: s.rootToken, body: platform })).status).toBe(
+      200,
+    );
+    for (const token of [all, foreign, undefined]) {
+      await req('PUT', platformUrl, { token, body: platform });
+    }
+    await req('PUT', platformUrl, {
+      token: s.rootToken,
+      body: { ...platform, defaultFrom: c.platformAuthToken },
+    });
+    await req('PUT', platformUrl, {
+      token: s.rootToken,
+      body: { accountSid: c.platformApiKeySecret, authToken: c.platformApiKeySecret },
+    });
+    for (const token of [all, s.rootToken, undefined]) await req('GET', platformUrl, { token });
+    const platformUse = await s.server.services.platformCredentials.use('twilio', 'test.use', {
+      kind: 'system',
+      name: 'test',
+    });
+    expect(Object.keys(platformUse.secrets).sort()).toEqual(['apiKeySecret', 'authToken']);
+
     // In-process use of every provider's credentials (audited), then audit, tokens, deletes. The
     // test writes nothing to the log it searches: every line there is the product's.
     for (const provider of ['twilio', 'sendgrid', 'retell', 'exotel'] as const) {
@@ -248,7 +280,8 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
     });
     const tokenId = (disposable.json as { id: string }).id;
     // Writes of credentials and secrets were driven above with the canaries; not overwritten here.
-    const writes = /^(put\w*Credentials|putSecret|deleteSecret|deleteCredentials)$/;
+    const writes =
+      /^(put\w*Credentials|putSecret|deleteSecret|deleteCredentials|deletePlatformTwilioCredentials)$/;
     for (const route of s.server.routes.filter((r) => !writes.test(r.operationId))) {
       for (const token of [all, s.rootToken, weak]) {
         const victim = route.operationId === 'deleteTenant' ? await s.createTenant('victim') : t;
@@ -292,6 +325,7 @@ describe.each(DIALECTS)('canary leak test on %s', (dialect) => {
       const lines = s.logLines.filter((l) => l.includes(`/credentials/${provider}`));
       expect(lines.length, `log lines of ${provider} requests`).toBeGreaterThanOrEqual(10);
     }
+    expect(tables).toContain('platform_credentials');
     expect(logs).toContain('"msg":"secret revealed"');
     for (const [name, value] of Object.entries(c)) {
       for (const needle of needles(value)) {

@@ -104,11 +104,13 @@ export async function seedTenant(s: TestServer, name: string): Promise<TenantFix
 /**
  * The status a permitted call answers in the matrix servers, which run without a sandbox: routes
  * that must reach a provider stop at the typed "not configured" refusal (409), after the access
- * check. Their behaviour with a provider is tested against the sandbox (test/trunks).
+ * check. Their behaviour with a provider is tested against the sandbox (test/trunks,
+ * test/platform).
  */
 export function permittedStatus(route: RouteSpec): number {
   switch (route.operationId) {
     case 'setupTrunk':
+    case 'createTwilioSubaccount':
       return 409;
     case 'getTrunk':
       return 404;
@@ -144,6 +146,10 @@ export function bodyFor(route: RouteSpec, f?: TenantFixture): unknown {
       return { label: 'changed', tags: ['support'] };
     case 'lookupPhone':
       return { number: f?.phoneNumber ?? randomPhoneNumber() };
+    case 'putPlatformTwilioCredentials': {
+      const { accountSid = '', authToken = '' } = creds['twilio'] ?? {};
+      return { accountSid, authToken };
+    }
     default: {
       const m = /^put(\w+)Credentials$/.exec(route.operationId);
       return m?.[1] === undefined ? undefined : creds[m[1].toLowerCase()];

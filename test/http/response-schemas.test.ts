@@ -8,7 +8,9 @@ import type { RouteSpec } from '../../src/http/route-spec.js';
 import { auditRoutes } from '../../src/http/routes/audit-routes.js';
 import { credentialRoutes } from '../../src/http/routes/credential-routes.js';
 import { healthRoutes } from '../../src/http/routes/health-routes.js';
+import { platformCredentialRoutes } from '../../src/http/routes/platform-credential-routes.js';
 import { secretRoutes } from '../../src/http/routes/secret-routes.js';
+import { subaccountRoutes } from '../../src/http/routes/subaccount-routes.js';
 import { tenantRoutes } from '../../src/http/routes/tenant-routes.js';
 import { tokenRoutes } from '../../src/http/routes/token-routes.js';
 import {
@@ -16,7 +18,9 @@ import {
   PROVIDER_SPECS,
   PROVIDERS,
 } from '../../src/services/credentials/providers.js';
+import { PLATFORM_SPECS } from '../../src/services/credentials/platform-specs.js';
 import { secretView } from '../../src/services/secrets/secret-service.js';
+import { subaccountView } from '../../src/services/subaccounts/subaccount-schemas.js';
 
 const never = {} as never;
 const routes: RouteSpec[] = [
@@ -26,6 +30,8 @@ const routes: RouteSpec[] = [
   ...credentialRoutes(never),
   ...secretRoutes(never),
   ...auditRoutes(never),
+  ...platformCredentialRoutes(never),
+  ...subaccountRoutes(never),
 ];
 
 describe('response schemas', () => {
@@ -52,6 +58,29 @@ describe('response schemas', () => {
         expect(longHint.success).toBe(false);
       }
     }
+    // The platform's Twilio view: the same write-only shape.
+    for (const field of PLATFORM_SPECS.twilio.secretFields) {
+      const view = PLATFORM_SPECS.twilio.view;
+      expect(view.safeParse({ provider: 'twilio', [field]: 'the-secret-value' }).success).toBe(
+        false,
+      );
+      const hinted = view.safeParse({
+        provider: 'twilio',
+        accountSid: 'AC',
+        [field]: { set: true, value: 'the-secret-value' },
+        updatedAt: 'x',
+      });
+      expect(hinted.success).toBe(true);
+      expect(JSON.stringify(hinted.data)).not.toContain('the-secret-value');
+    }
+    // The sub-account answer strips a token handed to it.
+    const sub = subaccountView.parse({
+      accountSid: 'AC',
+      friendlyName: 'telvault t',
+      created: true,
+      authToken: 'the-secret-value',
+    });
+    expect(JSON.stringify(sub)).not.toContain('the-secret-value');
     const cred = credentialView.parse({
       provider: 'retell',
       apiKey: { set: true, last4: 'abcd', value: 'the-secret-value' },
@@ -107,6 +136,7 @@ describe('response schemas', () => {
         }
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(12);
+    // The tenant views' 12, and the platform view's two (put and get).
+    expect(checked).toBeGreaterThanOrEqual(16);
   });
 });

@@ -56,6 +56,10 @@ describe.each(DIALECTS)('route matrix on %s', (dialect) => {
       'updatePhone',
       'deletePhone',
       'lookupPhone',
+      'putPlatformTwilioCredentials',
+      'getPlatformTwilioCredentials',
+      'deletePlatformTwilioCredentials',
+      'createTwilioSubaccount',
     ]) {
       expect(ids).toContain(id);
     }

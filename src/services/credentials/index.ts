@@ -1,5 +1,5 @@
-// Provider credentials: stored per tenant, read back masked, decrypted only for an audited use, and
-// the provider clients built from them.
+// Provider credentials: stored per tenant (and the platform's own, sealed under the system key),
+// read back masked, decrypted only for an audited use, and the provider clients built from them.
 export { createCredentialService, type CredentialService } from './credential-service.js';
 export {
   createCredentialVerifyService,
@@ -22,3 +22,10 @@ export {
   type Provider,
 } from './providers.js';
 export type { CredentialInput } from './merge.js';
+export {
+  createPlatformCredentialService,
+  platformCredentialsHint,
+  type PlatformCredentialService,
+  type PlatformCredentialView,
+} from './platform-credential-service.js';
+export { PLATFORM_PROVIDERS, PLATFORM_SPECS, type PlatformProvider } from './platform-specs.js';

@@ -25,9 +25,14 @@ import {
   type SendgridCallLog,
   type SendgridClient,
 } from '../../providers/sendgrid/index.js';
-import { createTwilioClient, type TwilioClient } from '../../providers/twilio/index.js';
+import {
+  createTwilioClient,
+  type TwilioClient,
+  type TwilioClientOptions,
+} from '../../providers/twilio/index.js';
 import type { Actor } from '../audit/actor.js';
 import type { CredentialService, CredentialsForUse } from './credential-service.js';
+import type { PlatformCredentialService } from './platform-credential-service.js';
 
 /** What a client reports about each exchange: provider, operation or target, status; no body. */
 export type ProviderCallLog = ProviderLogEntry | RetellCallLog | ExotelCallLog | SendgridCallLog;
@@ -40,6 +45,8 @@ export interface ProviderClientsConfig {
 
 export interface ProviderClientsDeps extends ProviderClientsConfig {
   credentials: Pick<CredentialService, 'use'>;
+  /** The platform's own credentials (platformTwilio); absent: no platform account to use. */
+  platform?: Pick<PlatformCredentialService, 'use'> | undefined;
   log?: ((entry: ProviderCallLog) => void) | undefined;
 }
 
@@ -82,16 +89,38 @@ function built<T>(provider: ProviderName, create: () => T): T {
   }
 }
 
-function publicField(c: CredentialsForUse, provider: ProviderName, field: string): string {
+type ForUse = Pick<CredentialsForUse, 'public' | 'secrets'>;
+
+function publicField(c: ForUse, provider: ProviderName, field: string): string {
   const value = c.public[field];
   if (value === undefined || value === '') throw missing(provider, `"${field}" is not set`);
   return value;
 }
 
-function secretField(c: CredentialsForUse, provider: ProviderName, field: string): Secret<string> {
+function secretField(c: ForUse, provider: ProviderName, field: string): Secret<string> {
   const value = c.secrets[field];
   if (value === undefined) throw missing(provider, `"${field}" is not set`);
   return value;
+}
+
+/** A Twilio client from decrypted credentials: an API key is preferred when both are stored. */
+function twilioFrom(c: ForUse, options: TwilioClientOptions): TwilioClient {
+  const { authToken, apiKeySecret } = c.secrets;
+  const apiKeySid = c.public['apiKeySid'];
+  return built('twilio', () =>
+    createTwilioClient(
+      {
+        accountSid: publicField(c, 'twilio', 'accountSid'),
+        // An API key can be revoked on its own.
+        ...(apiKeySid !== undefined && apiKeySecret !== undefined
+          ? { apiKeySid, apiKeySecret }
+          : authToken === undefined
+            ? {}
+            : { authToken }),
+      },
+      options,
+    ),
+  );
 }
 
 export function createProviderClients(deps: ProviderClientsDeps) {
@@ -134,23 +163,23 @@ export function createProviderClients(deps: ProviderClientsDeps) {
       tuning: ClientTuning = {},
     ): Promise<TwilioClient> {
       const options = base('twilio', tuning);
-      const c = await use(tenantId, 'twilio', operation, actor);
-      const { authToken, apiKeySecret } = c.secrets;
-      const apiKeySid = c.public['apiKeySid'];
-      return built('twilio', () =>
-        createTwilioClient(
-          {
-            accountSid: publicField(c, 'twilio', 'accountSid'),
-            // An API key is preferred when both are stored: it can be revoked on its own.
-            ...(apiKeySid !== undefined && apiKeySecret !== undefined
-              ? { apiKeySid, apiKeySecret }
-              : authToken === undefined
-                ? {}
-                : { authToken }),
-          },
-          options,
-        ),
-      );
+      return twilioFrom(await use(tenantId, 'twilio', operation, actor), options);
+    },
+
+    /**
+     * A Twilio client on the platform's own account (the parent of tenants' sub-accounts), on the
+     * same hosts and mode as every other client. Its decryption is audited on the operator's
+     * stream with `operation` and the tenant it is done for.
+     */
+    async platformTwilio(
+      operation: string,
+      actor: Actor,
+      forTenant?: TenantId,
+      tuning: ClientTuning = {},
+    ): Promise<TwilioClient> {
+      const options = base('twilio', tuning);
+      if (deps.platform === undefined) throw missing('twilio', 'no platform credentials service');
+      return twilioFrom(await deps.platform.use('twilio', operation, actor, forTenant), options);
     },
 
     async retell(

@@ -7,6 +7,12 @@ export {
   MASTER_KEY_VARIABLES,
   type MasterKeys,
 } from './master-keys.js';
+export {
+  createDeploymentCipher,
+  DEPLOYMENT_SCOPE,
+  type DeploymentCipher,
+  type DeploymentFieldRef,
+} from './deployment-cipher.js';
 export { currentWrapKey, recordCurrentMasterKeyIfAbsent } from './master-key-state.js';
 export { startNodePresence, type NodePresence } from './node-presence.js';
 export {

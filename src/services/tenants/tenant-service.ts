@@ -47,6 +47,8 @@ const TENANT_TABLES = [
   'api_tokens',
   'jobs',
   'tenant_settings',
+  // The record of its Twilio sub-account (the sub-account itself stays at Twilio).
+  'twilio_subaccounts',
 ] as const;
 
 const NAME_MAX = 200;

@@ -5,6 +5,7 @@ import { migration003 } from './003-master-keys.js';
 import { migration004 } from './004-phones-and-settings.js';
 import { migration005 } from './005-sip-trunk-workflow.js';
 import { migration006 } from './006-idempotency.js';
+import { migration007 } from './007-platform-credentials.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
