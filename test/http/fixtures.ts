@@ -113,6 +113,9 @@ export function permittedStatus(route: RouteSpec): number {
     case 'createTwilioSubaccount':
       return 409;
     case 'getTrunk':
+    case 'repairTrunkNumbers':
+    case 'rotateTrunkPassword':
+    case 'getTrunkJob':
       return 404;
     default:
       return route.status;

@@ -68,6 +68,23 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
         trunks.repair(params.tenantId, body ?? {}, actor, query.wait === 'true'),
     }),
     defineRoute({
+      operationId: 'rotateTrunkPassword',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/trunk/rotate-password',
+      summary: 'Rotate the SIP password without a dead moment (a job)',
+      description:
+        "Adds a second credential of telvault's (a new username, a new password) to the trunk's list, updates every Retell number on the trunk to it and checks each (Retell shows the username), then makes it the trunk's credential and deletes the old one if telvault created it. Repair and purchases during a rotation use the new username. A number that failed to move, or that telvault put on the trunk but the tenant's Retell key does not show, blocks the deletion: the job ends with state blocked and the list, and a new request resumes it. 202 with the job; ?wait=true waits up to 60 s. Audited with the counts.",
+      tags,
+      access: manage,
+      params: tenantParams,
+      query: jobQuery,
+      status: 202,
+      response: jobView,
+      alternate: { status: 200, statusFor: (j) => (j.state === 'done' ? 200 : 202) },
+      handler: ({ params, query, actor }) =>
+        trunks.rotatePassword(params.tenantId, actor, query.wait === 'true'),
+    }),
+    defineRoute({
       operationId: 'getTrunkJob',
       method: 'GET',
       url: '/v1/tenants/:tenantId/jobs/:jobId',

@@ -27,6 +27,7 @@ import {
 } from './trunk-workflow.js';
 import { createTrunkJobs, type JobView } from './trunk-jobs.js';
 import { repairNumbers, type RepairResult } from './trunk-repair.js';
+import { rotateTrunkPassword } from './trunk-rotation.js';
 import type { TrunkRepair } from './trunk-schemas.js';
 import { normalizePhoneNumber, PHONE_NUMBER_TYPES } from '../phones/index.js';
 import './errors.js';
@@ -35,6 +36,7 @@ import './errors.js';
 export const TRUNK_SETUP = 'trunk.setup';
 export const TRUNK_CHECK = 'trunk.check';
 export const TRUNK_REPAIR = 'trunk.repair';
+export const TRUNK_ROTATE = 'trunk.rotate-password';
 
 /** How long `?wait=true` waits for a job before answering 202. */
 export const JOB_WAIT_MS = 60_000;
@@ -243,6 +245,46 @@ export function createTrunkService(deps: TrunkServiceDeps) {
           return result;
         },
       );
+      return jobAnswer(tenantId, begun, wait);
+    },
+
+    /**
+     * Rotates the trunk's SIP password through a second credential (trunk-rotation.ts), as a job;
+     * a blocked or interrupted rotation is resumed by the next request.
+     */
+    async rotatePassword(tenantId: TenantId, actor: Actor, wait: boolean): Promise<JobView> {
+      await ready(tenantId);
+      const begun = await jobs.begin(tenantId, 'trunk.rotate-password', {}, actor, async (ctx) => {
+        const twilio = await deps.clients.twilio(tenantId, TRUNK_ROTATE, actor, tuning);
+        const retell = await deps.clients.retell(tenantId, TRUNK_ROTATE, actor, tuning);
+        const result = await withTrunkLease(db, tenantId, timing, (lease, renew) =>
+          rotateTrunkPassword({
+            records,
+            tenantId,
+            lease,
+            actor,
+            twilio,
+            retell,
+            renew,
+            progress: (d, t) => ctx.progress(d, t),
+          }),
+        );
+        await deps.audit.record({
+          tenantId,
+          actor,
+          action: 'trunk.rotate-password',
+          target: 'trunk',
+          outcome: result.state === 'done' ? 'success' : 'failure',
+          detail: {
+            state: result.state,
+            total: result.numbers.total,
+            moved: result.numbers.moved,
+            blocked: result.blocked.length,
+            previousCredentialDeleted: result.previousCredentialDeleted,
+          },
+        });
+        return result;
+      });
       return jobAnswer(tenantId, begun, wait);
     },
 
