@@ -149,7 +149,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...credentialVerifyRoutes(services.credentialChecks),
       ...secretRoutes(services.secrets),
       ...settingsRoutes(services.settings),
-      ...phoneRoutes(services.phones),
+      ...phoneRoutes(services.phones, services.trunks),
       ...platformCredentialRoutes(services.platformCredentials),
       ...subaccountRoutes(services.subaccounts),
       ...trunkRoutes(services.trunks),

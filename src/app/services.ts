@@ -16,6 +16,7 @@ import {
 } from '../services/credentials/index.js';
 import { createPhoneProviders, createPhoneService } from '../services/phones/index.js';
 import { createSecretService } from '../services/secrets/index.js';
+import { createIdempotencyService } from '../services/idempotency/index.js';
 import { createTenantService } from '../services/tenants/index.js';
 import { createTokenService } from '../services/tokens/index.js';
 import { createTrunkService, type TrunkTimingInput } from '../services/trunks/index.js';
@@ -55,6 +56,12 @@ export function createServices(input: ServicesInput) {
     log: input.providerLog,
   });
   const settings = createSettingsService({ db, audit });
+  const phones = createPhoneService({
+    records,
+    settings,
+    providers: createPhoneProviders({ records, clients: providers, audit }),
+  });
+  const idempotency = createIdempotencyService({ db, records, keys });
   return {
     audit,
     tenants,
@@ -72,16 +79,15 @@ export function createServices(input: ServicesInput) {
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
     settings,
-    phones: createPhoneService({
-      records,
-      settings,
-      providers: createPhoneProviders({ records, clients: providers, audit }),
-    }),
+    phones,
+    idempotency,
     trunks: createTrunkService({
       db,
       records,
       clients: providers,
       audit,
+      phones,
+      idempotency,
       timing: input.trunks?.timing,
       originationUri: input.trunks?.originationUri,
     }),

@@ -56,6 +56,12 @@ async function authorizeRequest(
     if (!principal.scopes.has(access.scope)) {
       throw new TelvaultError('ERR_AUTH_FORBIDDEN', `this route needs the ${access.scope} scope`);
     }
+    if (access.also !== undefined && !principal.scopes.has(access.also)) {
+      throw new TelvaultError(
+        'ERR_AUTH_FORBIDDEN',
+        `this route also needs the ${access.also} scope`,
+      );
+    }
     return principal;
   }
   if (access.kind === 'tenant' && !access.root) {

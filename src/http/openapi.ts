@@ -69,7 +69,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
     }
     const scope =
       r.access.kind === 'tenant'
-        ? `Scope: \`${r.access.scope}\`${r.access.root ? ' (or the root token)' : ' (the root token is refused)'}.`
+        ? `Scope: \`${r.access.scope}\`${r.access.also === undefined ? '' : ` and \`${r.access.also}\``}${r.access.root ? ' (or the root token)' : ' (the root token is refused)'}.`
         : r.access.kind === 'root'
           ? 'Root token only.'
           : 'No authentication.';

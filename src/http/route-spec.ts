@@ -15,9 +15,10 @@ export type RouteAccess =
   | { kind: 'root' }
   /**
    * A tenant route (`:tenantId` in the path): a tenant token of that tenant with `scope`, or the
-   * root token when `root` is true. A token of another tenant gets 404.
+   * root token when `root` is true. A token of another tenant gets 404. `also`: a second scope
+   * the token needs beside `scope` (a purchase spends money: trunks:manage and phones:write).
    */
-  | { kind: 'tenant'; scope: Scope; root: boolean };
+  | { kind: 'tenant'; scope: Scope; root: boolean; also?: Scope };
 
 export interface RouteContext<P, Q, B> {
   params: P;

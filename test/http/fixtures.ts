@@ -116,7 +116,11 @@ export function permittedStatus(route: RouteSpec): number {
     case 'repairTrunkNumbers':
     case 'rotateTrunkPassword':
     case 'getTrunkJob':
+    case 'attachPhone':
       return 404;
+    case 'purchasePhone':
+      // The matrix sends no Idempotency-Key: refused after the access check.
+      return 400;
     default:
       return route.status;
   }

@@ -70,7 +70,10 @@ describe.each(DIALECTS)('route matrix on %s', (dialect) => {
       if (route.access.kind === 'public') continue;
       for (const scope of SCOPES) {
         const r = await call(route, tokensA.get(scope), a);
-        const allowed = route.access.kind === 'tenant' && route.access.scope === scope;
+        const allowed =
+          route.access.kind === 'tenant' &&
+          route.access.scope === scope &&
+          route.access.also === undefined;
         const label = `${route.method} ${route.url} with ${scope}`;
         if (allowed) {
           expect(r.status, `${label}: ${r.text}`).toBe(permittedStatus(route));
@@ -82,6 +85,17 @@ describe.each(DIALECTS)('route matrix on %s', (dialect) => {
           );
         }
       }
+    }
+  });
+
+  it('allows a route needing two scopes to a token with both, and to neither alone', async () => {
+    const two = routes.filter((r) => r.access.kind === 'tenant' && r.access.also !== undefined);
+    expect(two.map((r) => r.operationId).sort()).toEqual(['attachPhone', 'purchasePhone']);
+    for (const route of two) {
+      if (route.access.kind !== 'tenant' || route.access.also === undefined) continue;
+      const both = await s.mintToken(a.tenantId, [route.access.scope, route.access.also]);
+      const r = await call(route, both, a);
+      expect(r.status, `${route.operationId}: ${r.text}`).toBe(permittedStatus(route));
     }
   });
 

@@ -11,6 +11,8 @@ import {
   phoneView,
   type PhoneService,
 } from '../../services/phones/index.js';
+import { phoneReleaseQuery, type TrunkService } from '../../services/trunks/index.js';
+import { TelvaultError } from '../../errors.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 
@@ -21,7 +23,7 @@ const phoneParams = tenantParams.extend({
 const NUMBER_NOTE =
   'The number is shown in E.164 to the tenant and masked to the root token; the Exotel key and token are write-only ({ "set": true, "last4"? }).';
 
-export function phoneRoutes(phones: PhoneService): RouteSpec[] {
+export function phoneRoutes(phones: PhoneService, trunks: TrunkService): RouteSpec[] {
   const tags = ['phones'];
   const read = { kind: 'tenant', scope: 'phones:read', root: true } as const;
   const write = { kind: 'tenant', scope: 'phones:write', root: true } as const;
@@ -120,12 +122,26 @@ export function phoneRoutes(phones: PhoneService): RouteSpec[] {
       method: 'DELETE',
       url: '/v1/tenants/:tenantId/phones/:phoneId',
       summary: 'Delete a phone',
+      description:
+        "A phone bought or attached through the trunk routes is first taken off Retell, then released at Twilio with ?release=true (it stops costing money and cannot be bought back for sure) or only detached from the trunk without it; a tenant token then needs trunks:manage too. Its purchase's Idempotency-Key is forgotten with it.",
       tags,
       access: write,
       params: phoneParams,
+      query: phoneReleaseQuery,
       status: 204,
-      handler: async ({ params, actor }) => {
-        await phones.remove(params.tenantId, params.phoneId, actor);
+      handler: async ({ params, query, actor, principal }) => {
+        const view = await phones.get(params.tenantId, params.phoneId, false);
+        if (
+          view.twilio !== null &&
+          principal.kind === 'tenant' &&
+          !principal.scopes.has('trunks:manage')
+        ) {
+          throw new TelvaultError(
+            'ERR_AUTH_FORBIDDEN',
+            'a phone on the trunk: deleting it also needs the trunks:manage scope',
+          );
+        }
+        await trunks.removePhone(params.tenantId, params.phoneId, query.release === 'true', actor);
         return undefined;
       },
     }),

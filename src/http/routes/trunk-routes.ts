@@ -1,7 +1,12 @@
 // /v1/tenants/:tenantId/trunk: the tenant's Twilio Elastic SIP trunk for Retell. Every route needs
 // `trunks:manage` (or the root token).
 import { z } from 'zod';
+import { phoneView } from '../../services/phones/index.js';
+import { idempotencyKeyOf } from '../../services/idempotency/index.js';
+import { TelvaultError } from '../../errors.js';
 import {
+  phoneAttach,
+  phonePurchase,
   jobQuery,
   jobView,
   trunkRepair,
@@ -10,6 +15,7 @@ import {
   trunkView,
   type TrunkService,
 } from '../../services/trunks/index.js';
+import type { PhoneView } from '../../services/phones/index.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 
@@ -83,6 +89,56 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       alternate: { status: 200, statusFor: (j) => (j.state === 'done' ? 200 : 202) },
       handler: ({ params, query, actor }) =>
         trunks.rotatePassword(params.tenantId, actor, query.wait === 'true'),
+    }),
+    defineRoute({
+      operationId: 'purchasePhone',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/phones/purchase',
+      summary: 'Buy a Twilio number onto the trunk and import it into Retell',
+      description:
+        "Needs an Idempotency-Key header. Picks a concrete number (phoneNumber, or the first available for country, type and areaCode) and records it before buying; adopts it if the account already owns it; buys it with TrunkSid and checks it landed on the trunk; imports it into Retell with the trunk's termination URI and SIP auth (updated if Retell has it); records the phone (sealed, blind-indexed) on the trunk. 201 with the phone. The same key with the same body answers the same phone and buys nothing (for as long as the phone exists), also after a crash mid-way; another body is 422 ERR_IDEMPOTENCY_KEY_REUSED; a duplicate during the first waits for it, or 409 ERR_IDEMPOTENCY_IN_PROGRESS. Needs trunks:manage and phones:write.",
+      tags,
+      access: { ...manage, also: 'phones:write' },
+      params: tenantParams,
+      body: phonePurchase,
+      status: 201,
+      response: phoneView,
+      handler: async ({ params, body, actor, principal, request }) => {
+        const key = idempotencyKeyOf(request.headers['idempotency-key']);
+        if (key === undefined) {
+          throw new TelvaultError('ERR_VALIDATION', 'Idempotency-Key: the header is required');
+        }
+        const r = await trunks.purchase(
+          params.tenantId,
+          key,
+          body,
+          actor,
+          principal.kind === 'tenant',
+        );
+        return r.body as PhoneView;
+      },
+    }),
+    defineRoute({
+      operationId: 'attachPhone',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/phones/:phoneId/attach',
+      summary: 'Put a number the tenant owns at Twilio on the trunk and on Retell',
+      description:
+        "The phone must be in the tenant's Twilio account (409 ERR_TRUNK_CONFLICT otherwise). Its IncomingPhoneNumber is moved onto the trunk (trunk_sid checked) and it is imported into Retell with the trunk's termination URI and SIP auth (updated if Retell has it). Needs trunks:manage and phones:write.",
+      tags,
+      access: { ...manage, also: 'phones:write' },
+      params: tenantParams.extend({ phoneId: z.string().max(64, 'must be at most 64 characters') }),
+      body: phoneAttach.optional(),
+      status: 200,
+      response: phoneView,
+      handler: ({ params, body, actor, principal }) =>
+        trunks.attach(
+          params.tenantId,
+          params.phoneId,
+          body ?? {},
+          actor,
+          principal.kind === 'tenant',
+        ),
     }),
     defineRoute({
       operationId: 'getTrunkJob',

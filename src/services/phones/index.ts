@@ -11,6 +11,7 @@ export {
 } from './phone-number.js';
 export { createPhoneProviders, type PhoneProviders } from './phone-providers.js';
 export { createPhoneService, type PhoneService } from './phone-service.js';
+export type { PhoneRetell } from './phone-views.js';
 export {
   PHONE_PROVIDERS,
   phoneCreate,

@@ -145,6 +145,13 @@ export const phoneView = z
           'Whether Retell has these ids: false when the tenant has no Retell credentials or Retell does not know the number.',
         ),
     }),
+    twilio: z
+      .object({
+        sid: z.string().describe("Twilio's IncomingPhoneNumber sid."),
+        onTrunk: z.boolean().describe("Whether telvault put the number on the tenant's SIP trunk."),
+      })
+      .nullable()
+      .describe('Set for a number bought or attached through the trunk routes.'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

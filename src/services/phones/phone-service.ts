@@ -242,6 +242,123 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       });
     },
 
+    /**
+     * Records a number the trunk workflow bought (or re-records it: the id is the purchase's,
+     * chosen before the purchase), linked to the trunk, Retell-carried. A number the tenant
+     * already has as another phone is ERR_PHONE_EXISTS.
+     */
+    async recordTrunkNumber(
+      tenantId: TenantId,
+      input: {
+        id: string;
+        e164: string;
+        trunkId: string;
+        twilioSid: string;
+        label: string | null;
+        retell: PhoneRetell;
+      },
+      actor: Actor,
+      showNumber: boolean,
+    ): Promise<PhoneView> {
+      const n = normalizePhoneNumber(input.e164, { allowedTypes: PHONE_NUMBER_TYPES });
+      const e164 = new Secret(n.e164);
+      const record = await records.write({
+        table: 'phones',
+        tenantId,
+        key: { id: input.id },
+        plan: (existing) => ({
+          seal: existing === undefined ? { [NUMBER_FIELD]: e164 } : {},
+          keep: existing === undefined ? [] : [NUMBER_FIELD, EXOTEL_KEY_FIELD, EXOTEL_TOKEN_FIELD],
+          ...(existing === undefined
+            ? {
+                blindIndex: {
+                  normalized: e164,
+                  normalizerVersion: n.normalizerVersion,
+                  unique: exists,
+                },
+              }
+            : {}),
+          columns: {
+            country: n.country,
+            number_type: n.type,
+            provider: 'retell',
+            label: input.label,
+            tags_json: existing === undefined ? '[]' : JSON.stringify(tagsOf(existing)),
+            exotel_public_json:
+              existing === undefined
+                ? null
+                : ((existing.row['exotel_public_json'] as string | null) ?? null),
+            retell_json: retellJson(input.retell),
+            trunk_id: input.trunkId,
+            twilio_sid: input.twilioSid,
+          },
+          audit: {
+            actor,
+            action: existing === undefined ? 'phone.create' : 'phone.update',
+            target: `phone:${input.id}`,
+            detail: { provider: 'retell', trunk: true },
+          },
+        }),
+      });
+      return view(tenantId, record, showNumber);
+    },
+
+    /** Whether the tenant has a phone with this E.164 number (through the blind index). */
+    async hasNumber(tenantId: TenantId, e164: string): Promise<boolean> {
+      const n = normalizePhoneNumber(e164, { allowedTypes: PHONE_NUMBER_TYPES });
+      const r = await records.findByBlindIndex(
+        'phones',
+        tenantId,
+        new Secret(n.e164),
+        n.normalizerVersion,
+      );
+      return r !== undefined;
+    },
+
+    /** Links a phone to the trunk (attach) or unlinks it (detach: both null). */
+    async setTrunk(
+      tenantId: TenantId,
+      id: string,
+      link: { trunkId: string; twilioSid: string; retell?: PhoneRetell } | null,
+      actor: Actor,
+      showNumber: boolean,
+    ): Promise<PhoneView> {
+      const record = await records.write({
+        table: 'phones',
+        tenantId,
+        key: { id },
+        plan: (existing) => {
+          if (existing === undefined) throw notFound();
+          return {
+            seal: {},
+            keep: [NUMBER_FIELD, EXOTEL_KEY_FIELD, EXOTEL_TOKEN_FIELD],
+            columns: {
+              trunk_id: link?.trunkId ?? null,
+              twilio_sid: link === null ? null : link.twilioSid,
+              ...(link?.retell === undefined ? {} : { retell_json: retellJson(link.retell) }),
+            },
+            audit: {
+              actor,
+              action: link === null ? 'phone.trunk.detach' : 'phone.trunk.attach',
+              target: `phone:${id}`,
+            },
+          };
+        },
+      });
+      return view(tenantId, record, showNumber);
+    },
+
+    /** The phone's record (its number opened) for the trunk workflow. */
+    async numberOf(
+      tenantId: TenantId,
+      id: string,
+    ): Promise<{ e164: string; record: StoredRecord }> {
+      const record = await findOrThrow(tenantId, id);
+      const n = await records.open('phones', tenantId, record, NUMBER_FIELD);
+      if (n === undefined) throw new TelvaultError('ERR_INTERNAL', 'phones: a phone has no number');
+      return { e164: n.reveal(), record };
+    },
+
     /** Checks the phone's own Exotel account at Exotel (audited as a use, then its outcome). */
     async verifyExotel(tenantId: TenantId, id: string, actor: Actor): Promise<PhoneVerifyResult> {
       return deps.providers.verifyExotel(tenantId, await findOrThrow(tenantId, id), actor);

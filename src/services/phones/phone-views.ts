@@ -77,6 +77,10 @@ export async function phoneViewOf(
             apiToken: secretFieldViewOf(exotel.hints.apiToken),
           },
     retell: retellOf(record),
+    twilio:
+      typeof row['twilio_sid'] === 'string'
+        ? { sid: row['twilio_sid'], onTrunk: typeof row['trunk_id'] === 'string' }
+        : null,
     createdAt: String(row['created_at']),
     updatedAt: String(row['updated_at']),
   };

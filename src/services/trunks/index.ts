@@ -3,6 +3,9 @@
 export { createTrunkService, type TrunkService } from './trunk-service.js';
 export {
   jobQuery,
+  phoneAttach,
+  phonePurchase,
+  phoneReleaseQuery,
   jobView,
   trunkQuery,
   trunkRepair,

@@ -131,3 +131,69 @@ export const jobView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+const agent = z
+  .string({ error: 'must be a string' })
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1 to 128 of A-Z a-z 0-9 _ -');
+
+const retellPlacement = z
+  .strictObject(
+    {
+      inboundAgentId: agent.optional(),
+      outboundAgentId: agent.optional(),
+      nickname: z
+        .string({ error: 'must be a string' })
+        .min(1)
+        .max(100, 'must be at most 100 characters')
+        .optional(),
+    },
+    { error: 'must be an object with inboundAgentId, outboundAgentId, nickname' },
+  )
+  .optional();
+
+export const phonePurchase = z
+  .strictObject(
+    {
+      phoneNumber: asSecret(
+        z
+          .string({ error: 'must be a string' })
+          .regex(/^\+[1-9][0-9]{6,14}$/, 'must be a number in E.164 (+ and 7 to 15 digits)'),
+      ).optional(),
+      areaCode: z
+        .string({ error: 'must be a string' })
+        .regex(/^[0-9]{2,5}$/, 'must be 2 to 5 digits')
+        .optional(),
+      country: z
+        .string({ error: 'must be a string' })
+        .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code (upper case)')
+        .optional(),
+      type: z
+        .enum(['local', 'mobile', 'tollFree'], { error: 'must be local, mobile or tollFree' })
+        .optional(),
+      addressSid: sid('AD').optional(),
+      bundleSid: sid('BU').optional(),
+      emergencyAddressSid: sid('AD').optional(),
+      label: z
+        .string({ error: 'must be a string' })
+        .min(1)
+        .max(200, 'must be at most 200 characters')
+        .optional(),
+      retell: retellPlacement,
+    },
+    { error: 'must be an object' },
+  )
+  .refine((b) => !(b.phoneNumber !== undefined && b.areaCode !== undefined), {
+    message: 'phoneNumber and areaCode: give one or the other',
+    path: ['areaCode'],
+  });
+export type PhonePurchase = z.output<typeof phonePurchase>;
+
+export const phoneAttach = z.strictObject(
+  { retell: retellPlacement },
+  { error: 'must be an object' },
+);
+export type PhoneAttach = z.output<typeof phoneAttach>;
+
+export const phoneReleaseQuery = z.strictObject({
+  release: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+});

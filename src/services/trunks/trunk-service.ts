@@ -29,7 +29,15 @@ import { createTrunkJobs, type JobView } from './trunk-jobs.js';
 import { repairNumbers, type RepairResult } from './trunk-repair.js';
 import { rotateTrunkPassword } from './trunk-rotation.js';
 import type { TrunkRepair } from './trunk-schemas.js';
-import { normalizePhoneNumber, PHONE_NUMBER_TYPES } from '../phones/index.js';
+import {
+  normalizePhoneNumber,
+  PHONE_NUMBER_TYPES,
+  type PhoneService,
+  type PhoneView,
+} from '../phones/index.js';
+import { runIdempotent, type IdempotencyService } from '../idempotency/index.js';
+import { attachNumber, placeOnRetell, purchaseNumber, removeNumber } from './trunk-numbers.js';
+import type { PhoneAttach, PhonePurchase } from './trunk-schemas.js';
 import './errors.js';
 
 /** The `operation` the credential decryptions are audited with. Do not change. */
@@ -37,6 +45,8 @@ export const TRUNK_SETUP = 'trunk.setup';
 export const TRUNK_CHECK = 'trunk.check';
 export const TRUNK_REPAIR = 'trunk.repair';
 export const TRUNK_ROTATE = 'trunk.rotate-password';
+export const TRUNK_NUMBERS = 'trunk.numbers';
+export const PURCHASE_ROUTE = '/v1/tenants/:tenantId/phones/purchase';
 
 /** How long `?wait=true` waits for a job before answering 202. */
 export const JOB_WAIT_MS = 60_000;
@@ -46,6 +56,8 @@ export interface TrunkServiceDeps {
   records: EncryptedRecords;
   clients: Pick<ProviderClients, 'twilio' | 'retell'>;
   audit: Pick<AuditService, 'record'>;
+  phones: PhoneService;
+  idempotency: IdempotencyService;
   timing?: Partial<TrunkTiming> | undefined;
   /** Where inbound calls go (default Retell's SIP server). */
   originationUri?: string | undefined;
@@ -286,6 +298,109 @@ export function createTrunkService(deps: TrunkServiceDeps) {
         return result;
       });
       return jobAnswer(tenantId, begun, wait);
+    },
+
+    /**
+     * Buys a number onto the trunk under an Idempotency-Key (one number per key, whatever dies
+     * when), places it on Retell and records it as a phone. The phone view and whether it was
+     * the stored answer of an earlier request.
+     */
+    async purchase(
+      tenantId: TenantId,
+      key: string,
+      input: PhonePurchase,
+      actor: Actor,
+      showNumber: boolean,
+    ): Promise<{ status: number; body: unknown }> {
+      const trunk = await ready(tenantId);
+      const answer = await runIdempotent(
+        deps.idempotency,
+        {
+          tenantId,
+          key,
+          method: 'POST',
+          route: PURCHASE_ROUTE,
+          body: { ...input, phoneNumber: input.phoneNumber?.reveal() },
+          mode: 'resumable',
+          ttlMs: null,
+          actor,
+        },
+        async (run) => {
+          const twilio = await deps.clients.twilio(tenantId, TRUNK_NUMBERS, actor, tuning);
+          const retell = await deps.clients.retell(tenantId, TRUNK_NUMBERS, actor, tuning);
+          const view = (await purchaseNumber({
+            records,
+            tenantId,
+            trunk,
+            twilio,
+            retell,
+            input,
+            run,
+            actor,
+            phoneExists: (e164) => deps.phones.hasNumber(tenantId, e164),
+            record: (intent, placed) =>
+              deps.phones.recordTrunkNumber(
+                tenantId,
+                {
+                  id: intent.phoneId,
+                  e164: intent.number,
+                  trunkId: trunk.row.id,
+                  twilioSid: intent.twilioSid,
+                  label: input.label ?? null,
+                  retell: placed,
+                },
+                actor,
+                showNumber,
+              ),
+          })) as PhoneView;
+          return { status: 201, body: view, resourceId: view.id };
+        },
+      );
+      return { status: answer.status, body: answer.body };
+    },
+
+    /** Puts a phone the tenant owns at Twilio on the trunk and on Retell. */
+    async attach(
+      tenantId: TenantId,
+      phoneId: string,
+      input: PhoneAttach,
+      actor: Actor,
+      showNumber: boolean,
+    ): Promise<PhoneView> {
+      const trunk = await ready(tenantId);
+      const { e164 } = await deps.phones.numberOf(tenantId, phoneId);
+      const twilio = await deps.clients.twilio(tenantId, TRUNK_NUMBERS, actor, tuning);
+      const retell = await deps.clients.retell(tenantId, TRUNK_NUMBERS, actor, tuning);
+      const twilioSid = await attachNumber(twilio, trunk, e164);
+      const placed = await placeOnRetell(records, tenantId, trunk, retell, e164, input.retell);
+      return deps.phones.setTrunk(
+        tenantId,
+        phoneId,
+        { trunkId: trunk.row.id, twilioSid, retell: placed },
+        actor,
+        showNumber,
+      );
+    },
+
+    /**
+     * Deletes a phone; one on the trunk (or bought here) is first taken off Retell, then released
+     * at Twilio (`release`) or only detached from the trunk.
+     */
+    async removePhone(
+      tenantId: TenantId,
+      phoneId: string,
+      release: boolean,
+      actor: Actor,
+    ): Promise<void> {
+      const { e164, record } = await deps.phones.numberOf(tenantId, phoneId);
+      const twilioSid = record.row['twilio_sid'];
+      if (typeof twilioSid === 'string') {
+        const twilio = await deps.clients.twilio(tenantId, TRUNK_NUMBERS, actor, tuning);
+        const retell = await deps.clients.retell(tenantId, TRUNK_NUMBERS, actor, tuning);
+        await removeNumber(twilio, retell, e164, twilioSid, release);
+      }
+      await deps.phones.remove(tenantId, phoneId, actor);
+      await deps.idempotency.forgetResource(tenantId, phoneId);
     },
 
     /** A job of the tenant's trunk: state, progress and (when done) result. */
