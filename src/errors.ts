@@ -7,6 +7,7 @@ import './services/audit/errors.js';
 import './services/records/errors.js';
 import './services/phones/errors.js';
 import './services/trunks/errors.js';
+import './services/tenants/errors.js';
 import './services/idempotency/errors.js';
 import './services/keys/errors.js';
 import './services/tokens/errors.js';

@@ -96,7 +96,8 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
       if (!shaped.success)
         throw new Error(`response of ${spec.operationId} does not fit its schema`);
       const status = spec.alternate?.statusFor(result) ?? spec.status;
-      return reply.code(status).send(shaped.data);
+      // 204 carries no body, whatever the handler answered.
+      return status === 204 ? reply.code(204).send() : reply.code(status).send(shaped.data);
     },
   });
 }

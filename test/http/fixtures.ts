@@ -117,6 +117,7 @@ export function permittedStatus(route: RouteSpec): number {
     case 'rotateTrunkPassword':
     case 'getTrunkJob':
     case 'attachPhone':
+    case 'deleteTrunk':
       return 404;
     case 'purchasePhone':
       // The matrix sends no Idempotency-Key: refused after the access check.

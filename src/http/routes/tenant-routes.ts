@@ -47,14 +47,23 @@ export function tenantRoutes(tenants: TenantAdmin): RouteSpec[] {
       method: 'DELETE',
       url: '/v1/tenants/:tenantId',
       summary: 'Delete a tenant: destroys its keys and rows (its audit events are kept)',
+      description:
+        'Refused with 409 ERR_TENANT_HAS_PROVIDER_RESOURCES while the tenant still has a SIP trunk or trunk numbers (DELETE …/trunk first). With ?force=true the deletion goes ahead, the resources are left at the providers, and the answer (200) and the audit event list them; otherwise 204.',
       tags,
       access: { kind: 'root' },
       params: tenantParams,
+      query: z.strictObject({
+        force: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+      }),
       status: 204,
-      handler: async ({ params, actor }) => {
-        await tenants.remove(params.tenantId, actor);
-        return undefined;
-      },
+      response: z.object({
+        leftAtProviders: z.array(
+          z.object({ resource: z.enum(['trunk', 'phone']), sid: z.string() }),
+        ),
+      }),
+      alternate: { status: 200, statusFor: (r) => (r.leftAtProviders.length > 0 ? 200 : 204) },
+      handler: ({ params, query, actor }) =>
+        tenants.remove(params.tenantId, actor, { force: query.force === 'true' }),
     }),
   ];
 }

@@ -8,6 +8,8 @@ import {
   phoneAttach,
   phonePurchase,
   jobQuery,
+  offboardQuery,
+  offboardView,
   jobView,
   trunkRepair,
   trunkQuery,
@@ -89,6 +91,27 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       alternate: { status: 200, statusFor: (j) => (j.state === 'done' ? 200 : 202) },
       handler: ({ params, query, actor }) =>
         trunks.rotatePassword(params.tenantId, actor, query.wait === 'true'),
+    }),
+    defineRoute({
+      operationId: 'deleteTrunk',
+      method: 'DELETE',
+      url: '/v1/tenants/:tenantId/trunk',
+      summary:
+        'Offboard the trunk: numbers off Retell, released or detached; what telvault made removed',
+      description:
+        "Removes the tenant's trunk numbers from Retell and releases them at Twilio with ?releaseNumbers=true (their phones deleted), or detaches them from the trunk (their phones kept, unlinked). Then removes what telvault created: origination URLs, its credentials, the association and the credential list, the trunk; what it adopted is left in place and listed. Re-entrant: a re-run after a failure finishes the job. A deleted trunk's domain stays quarantined at Twilio for 30 days.",
+      tags,
+      access: manage,
+      params: tenantParams,
+      query: offboardQuery,
+      status: 200,
+      response: offboardView,
+      handler: ({ params, query, actor }) =>
+        trunks.offboard(
+          params.tenantId,
+          { releaseNumbers: query.releaseNumbers === 'true' },
+          actor,
+        ),
     }),
     defineRoute({
       operationId: 'purchasePhone',

@@ -332,9 +332,10 @@ export function createPhoneService(deps: PhoneServiceDeps) {
           return {
             seal: {},
             keep: [NUMBER_FIELD, EXOTEL_KEY_FIELD, EXOTEL_TOKEN_FIELD],
+            // Detached, the number is still the tenant's at Twilio: its sid stays.
             columns: {
               trunk_id: link?.trunkId ?? null,
-              twilio_sid: link === null ? null : link.twilioSid,
+              ...(link === null ? {} : { twilio_sid: link.twilioSid }),
               ...(link?.retell === undefined ? {} : { retell_json: retellJson(link.retell) }),
             },
             audit: {

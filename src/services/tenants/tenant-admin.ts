@@ -13,7 +13,15 @@ export interface TenantAdmin {
   create(name: string, actor: Actor): Promise<TenantView>;
   list(): Promise<TenantView[]>;
   get(id: string): Promise<TenantView>;
-  remove(id: string, actor: Actor): Promise<void>;
+  /**
+   * Deletes a tenant (crypto-shred). Refused with ERR_TENANT_HAS_PROVIDER_RESOURCES while it has a
+   * trunk or trunk numbers, unless `force`: then they are left at the providers and listed.
+   */
+  remove(
+    id: string,
+    actor: Actor,
+    options?: { force?: boolean },
+  ): Promise<{ leftAtProviders: { resource: 'trunk' | 'phone'; sid: string }[] }>;
   exists(id: string): Promise<boolean>;
 }
 
@@ -40,9 +48,35 @@ export function createTenantAdmin(
       if (t === undefined) throw new TelvaultError('ERR_NOT_FOUND', 'tenant not found');
       return t;
     },
-    async remove(id: string, actor: Actor) {
+    async remove(id: string, actor: Actor, options: { force?: boolean } = {}) {
+      const left = await tenants.providerResources(id);
+      if (left.length > 0 && options.force !== true) {
+        throw new TelvaultError(
+          'ERR_TENANT_HAS_PROVIDER_RESOURCES',
+          `the tenant still has ${left.length} resource(s) at its providers (its trunk or trunk numbers): DELETE /v1/tenants/${id}/trunk first, or delete with force=true to leave them there`,
+        );
+      }
       try {
-        await tenants.deleteTenant(id, audited('tenant.delete', actor));
+        await tenants.deleteTenant(id, (trx, t) =>
+          audit.record(
+            {
+              tenantId: null,
+              actor,
+              action: 'tenant.delete',
+              target: `tenant:${t.id}`,
+              ...(left.length === 0
+                ? {}
+                : {
+                    detail: {
+                      forced: true,
+                      leftAtProviders: left.map((r) => `${r.resource}:${r.sid}`),
+                    },
+                  }),
+            },
+            trx,
+          ),
+        );
+        return { leftAtProviders: left };
       } finally {
         // Its tokens stop at once on this node (the cache would otherwise keep them up to its TTL).
         tokens.forgetTenant(id);

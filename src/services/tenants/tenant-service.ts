@@ -8,6 +8,7 @@ import { deleteTenantRowsOf } from '../../store/encrypted-row-repo.js';
 import { ENCRYPTED_TABLE_LIST } from '../../store/encrypted-fields.js';
 import { deleteTenantRow, findTenant, insertTenant, listTenants } from '../../store/tenant-repo.js';
 import { newId, nowIso } from '../../store/time.js';
+import { providerResourcesOf } from '../../store/trunk-repo.js';
 import type { KeyService } from '../keys/key-service.js';
 
 export interface TenantView {
@@ -38,6 +39,8 @@ export interface TenantService {
   getTenant(id: string): Promise<TenantView>;
   listTenants(page?: { afterId?: string | undefined; limit?: number }): Promise<TenantView[]>;
   deleteTenant(id: string, within?: TenantTransactionStep): Promise<DeletedTenantView>;
+  /** The tenant's trunk and trunk numbers at its providers (what deleting it would orphan). */
+  providerResources(id: string): Promise<{ resource: 'trunk' | 'phone'; sid: string }[]>;
 }
 
 /** Tables with tenant rows that go with the tenant (audit_events stays). */
@@ -91,6 +94,8 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
     async listTenants(page = {}) {
       return (await listTenants(db, page)).map(view);
     },
+
+    providerResources: (id) => providerResourcesOf(db, id),
 
     async deleteTenant(id, within) {
       let tenantId: TenantId | undefined;

@@ -3,6 +3,8 @@
 export { createTrunkService, type TrunkService } from './trunk-service.js';
 export {
   jobQuery,
+  offboardQuery,
+  offboardView,
   phoneAttach,
   phonePurchase,
   phoneReleaseQuery,

@@ -24,6 +24,26 @@ export interface RepairResult {
   }[];
 }
 
+/** The ids of the tenant's phones on the trunk. */
+export async function trunkPhoneIds(
+  records: EncryptedRecords,
+  tenantId: TenantId,
+  trunkId: string,
+): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await records.page('phones', tenantId, {
+      after,
+      limit: 200,
+      where: { trunk_id: trunkId },
+    });
+    out.push(...page.map((p) => p.row.id));
+    if (page.length < 200) return out;
+    after = page.at(-1)?.row.id;
+  }
+}
+
 /** The numbers of the tenant's phones on the trunk, opened (E.164). */
 export async function trunkPhoneNumbers(
   records: EncryptedRecords,

@@ -197,3 +197,16 @@ export type PhoneAttach = z.output<typeof phoneAttach>;
 export const phoneReleaseQuery = z.strictObject({
   release: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
+
+export const offboardQuery = z.strictObject({
+  releaseNumbers: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+});
+
+const resourceRef = z.object({ resource: z.string(), sid: z.string() });
+export const offboardView = z.object({
+  numbers: z.object({ released: z.number().int(), detached: z.number().int() }),
+  removed: z.array(resourceRef).describe('What telvault had created, deleted at Twilio.'),
+  leftInPlace: z
+    .array(resourceRef)
+    .describe('What telvault had adopted: detached, left at Twilio.'),
+});

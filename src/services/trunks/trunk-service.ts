@@ -28,6 +28,7 @@ import {
 import { createTrunkJobs, type JobView } from './trunk-jobs.js';
 import { repairNumbers, type RepairResult } from './trunk-repair.js';
 import { rotateTrunkPassword } from './trunk-rotation.js';
+import { offboardTrunk, type OffboardResult } from './trunk-offboard.js';
 import type { TrunkRepair } from './trunk-schemas.js';
 import {
   normalizePhoneNumber,
@@ -46,6 +47,7 @@ export const TRUNK_CHECK = 'trunk.check';
 export const TRUNK_REPAIR = 'trunk.repair';
 export const TRUNK_ROTATE = 'trunk.rotate-password';
 export const TRUNK_NUMBERS = 'trunk.numbers';
+export const TRUNK_OFFBOARD = 'trunk.offboard';
 export const PURCHASE_ROUTE = '/v1/tenants/:tenantId/phones/purchase';
 
 /** How long `?wait=true` waits for a job before answering 202. */
@@ -401,6 +403,52 @@ export function createTrunkService(deps: TrunkServiceDeps) {
       }
       await deps.phones.remove(tenantId, phoneId, actor);
       await deps.idempotency.forgetResource(tenantId, phoneId);
+    },
+
+    /**
+     * Offboards the trunk: numbers off Retell and released (or detached), what telvault created
+     * removed, what it adopted left in place; then the trunk row is deleted. Re-entrant.
+     */
+    async offboard(
+      tenantId: TenantId,
+      options: { releaseNumbers: boolean },
+      actor: Actor,
+    ): Promise<OffboardResult> {
+      await find(tenantId);
+      const twilio = await deps.clients.twilio(tenantId, TRUNK_OFFBOARD, actor, tuning);
+      const retell = await deps.clients.retell(tenantId, TRUNK_OFFBOARD, actor, tuning);
+      return withTrunkLease(db, tenantId, timing, async (_lease, renew) => {
+        const result = await offboardTrunk({
+          records,
+          phones: deps.phones,
+          tenantId,
+          trunk: await find(tenantId),
+          twilio,
+          retell,
+          releaseNumbers: options.releaseNumbers,
+          actor,
+          renew,
+          forget: async (id) => void (await deps.idempotency.forgetResource(tenantId, id)),
+        });
+        await records.remove({
+          table: TRUNK_TABLE,
+          tenantId,
+          key: {},
+          audit: {
+            actor,
+            action: 'trunk.offboard',
+            target: 'trunk',
+            detail: {
+              released: result.numbers.released,
+              detached: result.numbers.detached,
+              removed: result.removed.map((r) => `${r.resource}:${r.sid}`),
+              leftInPlace: result.leftInPlace.map((r) => `${r.resource}:${r.sid}`),
+            },
+          },
+          notFound: 'the tenant has no SIP trunk',
+        });
+        return result;
+      });
     },
 
     /** A job of the tenant's trunk: state, progress and (when done) result. */
