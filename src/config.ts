@@ -65,6 +65,8 @@ export interface TelvaultConfig {
   strictKeyCheck?: boolean;
   /** The SIP trunk workflow (docs/provisioning.md). */
   trunks?: TrunkConfig;
+  /** How long a request holding an Idempotency-Key keeps it without renewal (a dead one's frees after). */
+  idempotencyLeaseSeconds?: number;
 }
 
 export interface TrunkConfig {
@@ -139,6 +141,7 @@ const envSchema = z.object({
     .min(0)
     .max(600)
     .default(DEFAULT_TRUNKS.waitSeconds),
+  TELVAULT_IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
   TELVAULT_RETELL_SIP_URI: z
     .string()
     .regex(/^sips?:[A-Za-z0-9.;=_@:+-]{1,250}$/, 'must be a sip: URI')
@@ -222,6 +225,7 @@ export function loadConfig(
       windowSeconds: e.TELVAULT_AUTH_FAILURE_WINDOW_SECONDS,
     },
     strictKeyCheck: e.TELVAULT_STRICT_KEY_CHECK === '1',
+    idempotencyLeaseSeconds: e.TELVAULT_IDEMPOTENCY_LEASE_SECONDS,
     trunks: {
       leaseSeconds: e.TELVAULT_TRUNK_LEASE_SECONDS,
       waitSeconds: e.TELVAULT_TRUNK_WAIT_SECONDS,

@@ -114,6 +114,7 @@ export async function openServices(
       override: extra.override,
       providers: { mode: config.providers, sandboxUrl: config.sandboxUrl },
       providerLog: extra.providerLog,
+      idempotencyLeaseMs: (config.idempotencyLeaseSeconds ?? 30) * 1000,
       trunks: {
         timing: {
           leaseMs: (config.trunks ?? DEFAULT_TRUNKS).leaseSeconds * 1000,

@@ -33,6 +33,8 @@ export interface ServicesInput {
   providers?: ProviderClientsConfig | undefined;
   /** Receives each provider exchange (method, target, status, duration; never a body). */
   providerLog?: ((entry: ProviderCallLog) => void) | undefined;
+  /** How long an Idempotency-Key's holder keeps it without renewal. */
+  idempotencyLeaseMs?: number | undefined;
   /** The trunk workflow's lease and wait, and where inbound calls go. */
   trunks?: { timing?: TrunkTimingInput; originationUri?: string | undefined } | undefined;
 }
@@ -61,7 +63,12 @@ export function createServices(input: ServicesInput) {
     settings,
     providers: createPhoneProviders({ records, clients: providers, audit }),
   });
-  const idempotency = createIdempotencyService({ db, records, keys });
+  const idempotency = createIdempotencyService({
+    db,
+    records,
+    keys,
+    ...(input.idempotencyLeaseMs === undefined ? {} : { leaseMs: input.idempotencyLeaseMs }),
+  });
   return {
     audit,
     tenants,

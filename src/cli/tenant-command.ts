@@ -24,9 +24,16 @@ export function registerTenantCommand(program: Command, io: CliIo): void {
     });
   tenant
     .command('delete <tenantId>')
-    .description('delete a tenant: destroys its keys and rows (its audit events are kept)')
-    .action(async (id: string) => {
-      await withOperatorServices(process.env, (s) => s.tenants.remove(id, CLI));
+    .description(
+      'delete a tenant: destroys its keys and rows (its audit events are kept); refused while it has a SIP trunk or trunk numbers',
+    )
+    .option('--force', 'delete anyway, leaving its trunk and numbers at the providers (listed)')
+    .action(async (id: string, opts: { force?: boolean }) => {
+      const r = await withOperatorServices(process.env, (s) =>
+        s.tenants.remove(id, CLI, { force: opts.force === true }),
+      );
+      for (const left of r.leftAtProviders)
+        io.write(`left at the provider: ${left.resource} ${left.sid}\n`);
       io.write(`deleted ${id}\n`);
     });
   tenant

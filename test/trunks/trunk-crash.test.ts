@@ -13,7 +13,13 @@ import { loadConfig } from '../../src/config.js';
 import { asTenantId } from '../../src/crypto/index.js';
 import { call, spawnServer, tenantWithToken, type ChildServer } from '../support/child-server.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { expectConverged, newTwilioAccount, STEP_WRITES, type TrunkViewJson } from './support.js';
+import {
+  expectConverged,
+  newTwilioAccount,
+  STEP_WRITES,
+  twilioOf,
+  type TrunkViewJson,
+} from './support.js';
 
 describe('SIGKILL at every setup step', () => {
   let sb: TestSandbox;
@@ -31,6 +37,7 @@ describe('SIGKILL at every setup step', () => {
       TELVAULT_SANDBOX_URL: sb.url,
       TELVAULT_TRUNK_LEASE_SECONDS: '3',
       TELVAULT_TRUNK_WAIT_SECONDS: '20',
+      TELVAULT_IDEMPOTENCY_LEASE_SECONDS: '3',
     };
     node = await spawnServer(env);
   });
@@ -94,5 +101,60 @@ describe('SIGKILL at every setup step', () => {
       again.json as TrunkViewJson,
       await heldPassword(tenantId),
     );
+  });
+
+  it.each([
+    ['the purchase', { method: 'POST', path: '/IncomingPhoneNumbers\\.json$' }],
+    ['the Retell import', { method: 'POST', path: '/retell/import-phone-number$' }],
+  ])('killed at %s, the retry with the key buys one number', async (_w, selector) => {
+    if (node === undefined) throw new Error('no node');
+    const { tenantId, token } = await tenantWithToken(node.url, rootToken, [
+      'trunks:manage',
+      'credentials:write',
+      'phones:write',
+    ]);
+    const account = await newTwilioAccount(sb);
+    await call(node.url, 'PUT', `/v1/tenants/${tenantId}/credentials/twilio`, token, {
+      accountSid: account.sid,
+      authToken: account.authToken,
+    });
+    const ws = await sb.admin('POST', 'retell/accounts', {});
+    await call(node.url, 'PUT', `/v1/tenants/${tenantId}/credentials/retell`, token, {
+      apiKey: (ws.body as { apiKey: string }).apiKey,
+    });
+    expect((await call(node.url, 'PUT', `/v1/tenants/${tenantId}/trunk`, token, {})).status).toBe(
+      200,
+    );
+    const buy = (url: string) =>
+      fetch(`${url}/v1/tenants/${tenantId}/phones/purchase`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'crash-buy',
+        },
+        body: JSON.stringify({ areaCode: '415' }),
+      });
+    const barrier = sb.context.barriers.add({ ...selector, parties: 0, timeoutMs: 30_000 });
+    const dying = buy(node.url).catch(() => undefined);
+    await sb.context.barriers.waitForArrivals(barrier.id, 1);
+    await node.kill();
+    await dying;
+    sb.context.barriers.release(barrier.id);
+    await new Promise((r) => setTimeout(r, 200));
+    node = await spawnServer(env);
+    // The dead holder's lease on the key expires, then the retry resumes from its saved number.
+    let r = await buy(node.url);
+    for (let i = 0; r.status === 409 && i < 40; i++) {
+      await new Promise((res) => setTimeout(res, 500));
+      r = await buy(node.url);
+    }
+    const text = await r.text();
+    expect(r.status, text).toBe(201);
+    const phone = JSON.parse(text) as { number: string };
+    const tw = await twilioOf(sb, account.sid);
+    expect(tw.numbers.map((n) => n.phoneNumber)).toEqual([phone.number]);
+    const check = await sb.admin('POST', 'retell/outbound-check', { phoneNumber: phone.number });
+    expect(check.body).toEqual({ ok: true });
   });
 });
