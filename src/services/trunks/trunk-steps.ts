@@ -140,22 +140,7 @@ export async function trunkStep(run: StepRun): Promise<void> {
         `adopt.trunkSid: the tenant already has trunk ${recordedSid}; delete it first`,
       );
     }
-    let t;
-    try {
-      t = await client.run('trunks.fetch', (sdk) => sdk.trunking.v1.trunks(adopt.trunkSid).fetch());
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      throw new TelvaultError(
-        'ERR_TRUNK_ADOPT_INVALID',
-        'adopt.trunkSid: no such trunk in the Twilio account',
-      );
-    }
-    if (t.domainName === null || t.domainName === '') {
-      throw new TelvaultError(
-        'ERR_TRUNK_ADOPT_INVALID',
-        'adopt.trunkSid: the trunk has no domain name (set one at Twilio first)',
-      );
-    }
+    const t = await adoptableTrunk(client, adopt.trunkSid);
     await done(
       run,
       'trunk',
@@ -493,17 +478,11 @@ export const STEP_RUNNERS: Record<TrunkStep, (run: StepRun) => Promise<void>> = 
   origination: originationStep,
 };
 
-/**
- * Checks what `adopt` names against what Twilio shows, with reads only, before anything is
- * recorded: a trunk with a domain, and (with a password) exactly the credential meant.
- */
-export async function checkAdopt(
-  client: TwilioClient,
-  adopt: NonNullable<TrunkSetup['adopt']>,
-): Promise<void> {
+/** The trunk `adopt.trunkSid` names, refused when Twilio has none or it has no domain. */
+async function adoptableTrunk(client: TwilioClient, trunkSid: string) {
   let t;
   try {
-    t = await client.run('trunks.fetch', (sdk) => sdk.trunking.v1.trunks(adopt.trunkSid).fetch());
+    t = await client.run('trunks.fetch', (sdk) => sdk.trunking.v1.trunks(trunkSid).fetch());
   } catch (err) {
     if (!isNotFound(err)) throw err;
     throw new TelvaultError(
@@ -517,6 +496,18 @@ export async function checkAdopt(
       'adopt.trunkSid: the trunk has no domain name (set one at Twilio first)',
     );
   }
+  return { ...t, domainName: t.domainName };
+}
+
+/**
+ * Checks what `adopt` names against what Twilio shows, with reads only, before anything is
+ * recorded: a trunk with a domain, and (with a password) exactly the credential meant.
+ */
+export async function checkAdopt(
+  client: TwilioClient,
+  adopt: NonNullable<TrunkSetup['adopt']>,
+): Promise<void> {
+  await adoptableTrunk(client, adopt.trunkSid);
   if (adopt.password === undefined && adopt.credentialSid === undefined) return;
   const lists = await client.run('trunks.credentialLists.list', (sdk) =>
     sdk.trunking.v1.trunks(adopt.trunkSid).credentialsLists.list(),
