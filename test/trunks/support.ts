@@ -1,10 +1,11 @@
 // What the trunk tests share: a tenant with Twilio credentials of its own sandbox account, the
 // sandbox's view of the Twilio side (resources per account, write counters), and the SIP password
 // telvault holds, opened from the database the way the service does.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { TelvaultConfig } from '../../src/config.js';
 import { asTenantId, Secret, type TenantId } from '../../src/crypto/index.js';
-import type { TestSandbox } from '../support/sandbox.js';
-import type { HttpResult, TestServer } from '../support/server.js';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { startTestServer, type HttpResult, type TestServer } from '../support/server.js';
 
 export interface TwilioAccountFixture {
   sid: string;
@@ -276,4 +277,38 @@ export async function numbersOnTrunk(
     out.push(a.phoneNumber);
   }
   return out;
+}
+
+/**
+ * Call at the top of a describe: a sandbox and a server on `dialect` pointed at it, started
+ * before its tests and closed after.
+ */
+export function useTrunkStack(
+  dialect: 'sqlite' | 'postgres',
+  config: Partial<TelvaultConfig> = {},
+): { readonly sb: TestSandbox; readonly s: TestServer } {
+  let sb: TestSandbox | undefined;
+  let s: TestServer | undefined;
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+    s = await startTestServer(dialect, {
+      config: { providers: 'sandbox', sandboxUrl: sb.url, ...config },
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await sb?.close();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the trunk stack starts in beforeAll');
+    return v;
+  };
+  return {
+    get sb() {
+      return started(sb);
+    },
+    get s() {
+      return started(s);
+    },
+  };
 }

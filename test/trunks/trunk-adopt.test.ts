@@ -2,9 +2,9 @@
 // password telvault records the credential as adopted and writes nothing at Twilio; without it,
 // the foreign credential is left untouched (its password still verifies) and telvault adds its
 // own credential to the trunk's list.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestSandbox } from '../support/sandbox.js';
+import type { TestServer } from '../support/server.js';
 import {
   foreignTrunk,
   heldPassword,
@@ -13,20 +13,14 @@ import {
   twilioCalls,
   twilioOf,
   viewOf,
+  useTrunkStack,
 } from './support.js';
 
 describe('adopting a trunk', () => {
+  const stack = useTrunkStack('sqlite');
   let sb: TestSandbox;
   let s: TestServer;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    s = await startTestServer('sqlite', { config: { providers: 'sandbox', sandboxUrl: sb.url } });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await sb?.close();
-  });
+  beforeAll(() => ({ sb, s } = stack));
   beforeEach(() => {
     sb.context.counters.clear();
   });

@@ -1,9 +1,9 @@
 // Offboarding: DELETE …/trunk takes the numbers off Retell and releases (or detaches) them, and
 // removes what telvault created, leaving what it adopted; tenant deletion is refused while the
 // tenant has a trunk or trunk numbers, allowed after, and with force leaves them listed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestSandbox } from '../support/sandbox.js';
+import { DIALECTS, type TestServer } from '../support/server.js';
 import {
   foreignTrunk,
   outboundCheck,
@@ -12,6 +12,7 @@ import {
   twilioOf,
   viewOf,
   withRetell,
+  useTrunkStack,
 } from './support.js';
 
 interface Offboarded {
@@ -21,17 +22,10 @@ interface Offboarded {
 }
 
 describe.each(DIALECTS)('offboarding on %s', (dialect) => {
+  const stack = useTrunkStack(dialect);
   let sb: TestSandbox;
   let s: TestServer;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    s = await startTestServer(dialect, { config: { providers: 'sandbox', sandboxUrl: sb.url } });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await sb?.close();
-  });
+  beforeAll(() => ({ sb, s } = stack));
 
   const buy = (tenantId: string, token: string, key: string) =>
     s.request('POST', `/v1/tenants/${tenantId}/phones/purchase`, {

@@ -3,10 +3,17 @@
 // same key answers the same phone and buys nothing, also after a fault at the purchase or the
 // Retell import and for 20 requests at once; another body is 422. Attach puts an owned number on
 // the trunk; delete with release takes it off Retell and releases it at Twilio.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { DIALECTS, startTestServer, type HttpResult, type TestServer } from '../support/server.js';
-import { outboundCheck, trunkTenant, twilioOf, viewOf, withRetell } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestSandbox } from '../support/sandbox.js';
+import { DIALECTS, type HttpResult, type TestServer } from '../support/server.js';
+import {
+  outboundCheck,
+  trunkTenant,
+  twilioOf,
+  viewOf,
+  withRetell,
+  useTrunkStack,
+} from './support.js';
 
 interface Phone {
   id: string;
@@ -19,17 +26,10 @@ interface Phone {
 const BUY = 'POST /twilio-api/2010-04-01/Accounts/:AccountSid/IncomingPhoneNumbers.json';
 
 describe.each(DIALECTS)('numbers on the trunk on %s', (dialect) => {
+  const stack = useTrunkStack(dialect);
   let sb: TestSandbox;
   let s: TestServer;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    s = await startTestServer(dialect, { config: { providers: 'sandbox', sandboxUrl: sb.url } });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await sb?.close();
-  });
+  beforeAll(() => ({ sb, s } = stack));
 
   async function readyTenant() {
     const t = await trunkTenant(s, sb);

@@ -2,10 +2,17 @@
 // Retell's outbound check; a dry run reports would-fix and changes nothing; the repair fixes them
 // (termination URI, username and password, all three) and the check passes; a second repair finds
 // them ok. As a job: 202 then GET …/jobs/:id, or ?wait=true answering 200 with the result.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
-import { numbersOnTrunk, outboundCheck, trunkTenant, viewOf, withRetell } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestSandbox } from '../support/sandbox.js';
+import { DIALECTS, type TestServer } from '../support/server.js';
+import {
+  numbersOnTrunk,
+  outboundCheck,
+  trunkTenant,
+  viewOf,
+  withRetell,
+  useTrunkStack,
+} from './support.js';
 
 interface Job {
   id: string;
@@ -21,17 +28,10 @@ interface Job {
 }
 
 describe.each(DIALECTS)('trunk repair on %s', (dialect) => {
+  const stack = useTrunkStack(dialect);
   let sb: TestSandbox;
   let s: TestServer;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    s = await startTestServer(dialect, { config: { providers: 'sandbox', sandboxUrl: sb.url } });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await sb?.close();
-  });
+  beforeAll(() => ({ sb, s } = stack));
 
   it('dry run reports, repair fixes, the outbound check then passes', async () => {
     const { tenantId, token, account } = await trunkTenant(s, sb);

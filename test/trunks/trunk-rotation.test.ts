@@ -3,9 +3,9 @@
 // the old credential is gone from the trunk's list, the new one is the trunk's and verifies, and
 // a setup re-run writes nothing. A number telvault put on the trunk that the tenant's Retell key
 // cannot see blocks the deletion; the re-run after it is fixed resumes and finishes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestSandbox } from '../support/sandbox.js';
+import type { TestServer } from '../support/server.js';
 import {
   heldPassword,
   numbersOnTrunk,
@@ -16,6 +16,7 @@ import {
   twilioOf,
   viewOf,
   withRetell,
+  useTrunkStack,
 } from './support.js';
 
 interface Job {
@@ -34,17 +35,10 @@ interface Job {
 }
 
 describe('SIP password rotation', () => {
+  const stack = useTrunkStack('sqlite');
   let sb: TestSandbox;
   let s: TestServer;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    s = await startTestServer('sqlite', { config: { providers: 'sandbox', sandboxUrl: sb.url } });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await sb?.close();
-  });
+  beforeAll(() => ({ sb, s } = stack));
 
   async function readyTrunkWithNumbers(count: number) {
     const t = await trunkTenant(s, sb);

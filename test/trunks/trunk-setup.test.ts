@@ -3,9 +3,9 @@
 // re-run on a ready trunk writes nothing at Twilio; adoption with and without the password; the
 // live check reports drift; scopes and tenants are enforced; provider failures leave the trunk
 // failed at the step and a re-run converges.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
-import { DIALECTS, startTestServer, type TestServer } from '../support/server.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestSandbox } from '../support/sandbox.js';
+import { DIALECTS, type TestServer } from '../support/server.js';
 import {
   heldPassword,
   sipVerifies,
@@ -13,20 +13,14 @@ import {
   twilioCalls,
   twilioOf,
   viewOf,
+  useTrunkStack,
 } from './support.js';
 
 describe.each(DIALECTS)('trunk setup on %s', (dialect) => {
+  const stack = useTrunkStack(dialect);
   let sb: TestSandbox;
   let s: TestServer;
-
-  beforeAll(async () => {
-    sb = await startTestSandbox();
-    s = await startTestServer(dialect, { config: { providers: 'sandbox', sandboxUrl: sb.url } });
-  });
-  afterAll(async () => {
-    await s?.close();
-    await sb?.close();
-  });
+  beforeAll(() => ({ sb, s } = stack));
   beforeEach(() => {
     sb.context.faults.clear();
     sb.context.counters.clear();
