@@ -84,6 +84,34 @@ describe.each(DIALECTS)('numbers on the trunk on %s', (dialect) => {
     expect(bought()).toBe(1);
   });
 
+  it('a bought number whose auth breaks at Retell: dry run reports, repair fixes', async () => {
+    const t = await readyTenant();
+    const phone = (await purchase(t, 'to-break', { areaCode: '415' })).json as Phone;
+    expect(await outboundCheck(sb, phone.number)).toEqual({ ok: true });
+    // What the field reports saw: the number's auth username emptied at Retell.
+    const numbers = sb.context.retell.numbersOf(sb.context.retell.workspaceFor(t.key) ?? '');
+    const n = numbers.get(phone.number);
+    if (n?.sip) n.sip.authUsername = '';
+    expect((await outboundCheck(sb, phone.number)).ok).toBe(false);
+    const dry = await s.request('POST', `/v1/tenants/${t.tenantId}/trunk/repair?wait=true`, {
+      token: t.token,
+      body: { dryRun: true },
+    });
+    const dryResult = (
+      dry.json as { result: { results: { phoneNumber: string; action: string }[] } }
+    ).result;
+    expect(dryResult.results).toEqual([
+      { phoneNumber: phone.number, action: 'would-fix', reason: 'no auth username' },
+    ]);
+    expect((await outboundCheck(sb, phone.number)).ok).toBe(false);
+    const fixed = await s.request('POST', `/v1/tenants/${t.tenantId}/trunk/repair?wait=true`, {
+      token: t.token,
+      body: {},
+    });
+    expect((fixed.json as { result: { fixed: number } }).result.fixed).toBe(1);
+    expect(await outboundCheck(sb, phone.number)).toEqual({ ok: true });
+  });
+
   it('20 requests with one key buy one number and answer the same phone', async () => {
     const t = await readyTenant();
     sb.context.counters.clear();
