@@ -8,6 +8,7 @@ import { registerDevCommand } from './dev-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTenantCommand } from './tenant-command.js';
 import { registerTokenCommand } from './token-command.js';
+import { registerTrunkCommand } from './trunk-command.js';
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('telvault')
@@ -24,6 +25,7 @@ function buildProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerTenantCommand(program, io);
   registerTokenCommand(program, io);
+  registerTrunkCommand(program, io);
   registerAuditCommand(program, io);
   return program;
 }
