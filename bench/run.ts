@@ -4,10 +4,17 @@ import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
 import { storeBench } from './store.bench.js';
+import { trunkBench } from './trunks.bench.js';
 import type { BenchModule } from './harness.js';
 
 /** Add a module here to include it in `npm run bench`. */
-const modules: readonly BenchModule[] = [cryptoBench, httpBench, storeBench, phoneBenchModule];
+const modules: readonly BenchModule[] = [
+  cryptoBench,
+  httpBench,
+  storeBench,
+  phoneBenchModule,
+  trunkBench,
+];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');
 const selected = modules.filter(
