@@ -93,6 +93,16 @@ describe.each(DIALECTS)('numbers on the trunk on %s', (dialect) => {
     const n = numbers.get(phone.number);
     if (n?.sip) n.sip.authUsername = '';
     expect((await outboundCheck(sb, phone.number)).ok).toBe(false);
+    const live = await s.request('GET', `/v1/tenants/${t.tenantId}/trunk?check=live`, {
+      token: t.token,
+    });
+    expect(viewOf(live).drift).toEqual([
+      {
+        resource: expect.stringMatching(/^retellNumber:/) as unknown,
+        problem: 'no auth username (repair fixes it)',
+      },
+    ]);
+    expect(live.text).not.toContain(phone.number);
     const dry = await s.request('POST', `/v1/tenants/${t.tenantId}/trunk/repair?wait=true`, {
       token: t.token,
       body: { dryRun: true },
@@ -110,6 +120,10 @@ describe.each(DIALECTS)('numbers on the trunk on %s', (dialect) => {
     });
     expect((fixed.json as { result: { fixed: number } }).result.fixed).toBe(1);
     expect(await outboundCheck(sb, phone.number)).toEqual({ ok: true });
+    const clean = await s.request('GET', `/v1/tenants/${t.tenantId}/trunk?check=live`, {
+      token: t.token,
+    });
+    expect(viewOf(clean).drift).toEqual([]);
   });
 
   it('20 requests with one key buy one number and answer the same phone', async () => {

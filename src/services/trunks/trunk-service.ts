@@ -12,7 +12,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { ProviderClients } from '../credentials/provider-clients.js';
 import type { EncryptedRecords, StoredRecord } from '../records/index.js';
 import { RETELL_SIP_URI } from './trunk-names.js';
-import { ensureTrunkRow, TRUNK_TABLE } from './trunk-record.js';
+import { currentSipAuth, ensureTrunkRow, terminationHost, TRUNK_TABLE } from './trunk-record.js';
 import type { TrunkSetup, TrunkView } from './trunk-schemas.js';
 import { originationsOf, stateOf, str } from './trunk-state.js';
 import { checkAdopt } from './trunk-steps.js';
@@ -26,7 +26,8 @@ import {
   type TrunkTiming,
 } from './trunk-workflow.js';
 import { createTrunkJobs, type JobView } from './trunk-jobs.js';
-import { repairNumbers, type RepairResult } from './trunk-repair.js';
+import { repairNumbers, trunkPhoneNumbers, type RepairResult } from './trunk-repair.js';
+import { maskPhones } from '../common/index.js';
 import { rotateTrunkPassword } from './trunk-rotation.js';
 import { offboardTrunk, type OffboardResult } from './trunk-offboard.js';
 import type { TrunkRepair } from './trunk-schemas.js';
@@ -104,7 +105,7 @@ export function createTrunkService(deps: TrunkServiceDeps) {
     return r;
   }
 
-  /** What Twilio shows now against what is recorded: one entry per difference. */
+  /** What Twilio and Retell show now against what is recorded: one entry per difference. */
   async function liveDrift(tenantId: TenantId, r: StoredRecord, actor: Actor) {
     const drift: { resource: string; problem: string }[] = [];
     const client = await deps.clients.twilio(tenantId, TRUNK_CHECK, actor, tuning);
@@ -146,6 +147,26 @@ export function createTrunkService(deps: TrunkServiceDeps) {
       } catch (err) {
         if (!(err instanceof ProviderError && err.code === 'ERR_PROVIDER_NOT_FOUND')) throw err;
         drift.push({ resource: 'credentialList', problem: `${listSid} is gone at Twilio` });
+      }
+    }
+    // Retell: every number telvault put on the trunk, as Retell shows it under the tenant's key.
+    const numbers = await trunkPhoneNumbers(records, tenantId, r.row.id);
+    if (numbers.size > 0) {
+      const retell = await deps.clients.retell(tenantId, TRUNK_CHECK, actor, tuning);
+      const auth = await currentSipAuth(records, tenantId, r);
+      const domain = (str(r, 'domain_name') ?? '').toLowerCase();
+      const shown = new Map((await retell.listNumbers()).map((n) => [n.phoneNumber, n]));
+      for (const n of numbers) {
+        const at = shown.get(n);
+        const resource = `retellNumber:${maskPhones(n)}`;
+        if (at === undefined)
+          drift.push({ resource, problem: 'not on Retell under the tenant key' });
+        else if (at.authUsername === null || at.authUsername === '')
+          drift.push({ resource, problem: 'no auth username (repair fixes it)' });
+        else if (at.authUsername !== auth.username)
+          drift.push({ resource, problem: 'another auth username (repair fixes it)' });
+        else if (terminationHost(at.terminationUri) !== domain)
+          drift.push({ resource, problem: 'termination URI is not the trunk (repair fixes it)' });
       }
     }
     const urls = await client.run('trunks.originationUrls.list', (sdk) =>
