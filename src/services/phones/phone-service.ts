@@ -9,7 +9,7 @@ import type { Actor } from '../audit/actor.js';
 import { hintFor } from '../common/secret-field.js';
 import type { EncryptedRecords, RecordWritePlan, StoredRecord } from '../records/index.js';
 import type { SettingsService } from '../tenants/settings-service.js';
-import { normalizePhoneNumber, PHONE_NUMBER_TYPES } from './phone-number.js';
+import { normalizePhoneNumber, PHONE_NUMBER_TYPES, type NormalizedPhone } from './phone-number.js';
 import type {
   PhoneCreate,
   PhoneListQuery,
@@ -80,6 +80,16 @@ function mergeRetell(stored: PhoneRetell, patch: PhonePatch['retell']): PhoneRet
   };
 }
 
+/** A new phone's number: sealed, its blind index unique in the tenant, its region and type. */
+function newNumber(n: NormalizedPhone) {
+  const e164 = new Secret(n.e164);
+  return {
+    seal: { [NUMBER_FIELD]: e164 },
+    blindIndex: { normalized: e164, normalizerVersion: n.normalizerVersion, unique: exists },
+    columns: { country: n.country, number_type: n.type },
+  };
+}
+
 /** The fields a write sent, sorted (the audit event's detail: names only). */
 function sentFields(input: Readonly<Record<string, unknown>>): string[] {
   return Object.keys(input)
@@ -118,7 +128,7 @@ export function createPhoneService(deps: PhoneServiceDeps) {
         outboundAgentId: input.retell?.outboundAgentId ?? null,
         synced: false,
       };
-      const e164 = new Secret(n.e164);
+      const number = newNumber(n);
       const record = await records.write({
         table: 'phones',
         tenantId,
@@ -128,16 +138,11 @@ export function createPhoneService(deps: PhoneServiceDeps) {
           if (existing !== undefined)
             throw new TelvaultError('ERR_INTERNAL', 'phones: a new id is already taken');
           return {
-            seal: { [NUMBER_FIELD]: e164, ...exotel?.seal },
+            seal: { ...number.seal, ...exotel?.seal },
             keep: [],
-            blindIndex: {
-              normalized: e164,
-              normalizerVersion: n.normalizerVersion,
-              unique: exists,
-            },
+            blindIndex: number.blindIndex,
             columns: {
-              country: n.country,
-              number_type: n.type,
+              ...number.columns,
               provider: input.provider,
               label: input.label ?? null,
               tags_json: JSON.stringify(input.tags ?? []),
@@ -260,27 +265,19 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       actor: Actor,
       showNumber: boolean,
     ): Promise<PhoneView> {
-      const n = normalizePhoneNumber(input.e164, { allowedTypes: PHONE_NUMBER_TYPES });
-      const e164 = new Secret(n.e164);
+      const number = newNumber(
+        normalizePhoneNumber(input.e164, { allowedTypes: PHONE_NUMBER_TYPES }),
+      );
       const record = await records.write({
         table: 'phones',
         tenantId,
         key: { id: input.id },
         plan: (existing) => ({
-          seal: existing === undefined ? { [NUMBER_FIELD]: e164 } : {},
+          seal: existing === undefined ? number.seal : {},
           keep: existing === undefined ? [] : [NUMBER_FIELD, EXOTEL_KEY_FIELD, EXOTEL_TOKEN_FIELD],
-          ...(existing === undefined
-            ? {
-                blindIndex: {
-                  normalized: e164,
-                  normalizerVersion: n.normalizerVersion,
-                  unique: exists,
-                },
-              }
-            : {}),
+          ...(existing === undefined ? { blindIndex: number.blindIndex } : {}),
           columns: {
-            country: n.country,
-            number_type: n.type,
+            ...number.columns,
             provider: 'retell',
             label: input.label,
             tags_json: existing === undefined ? '[]' : JSON.stringify(tagsOf(existing)),
