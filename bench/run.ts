@@ -5,6 +5,7 @@ import { httpBench } from './http.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
 import { storeBench } from './store.bench.js';
 import { trunkBench } from './trunks.bench.js';
+import { trunkRoundsBench } from './trunk-rounds.bench.js';
 import type { BenchModule } from './harness.js';
 
 /** Add a module here to include it in `npm run bench`. */
@@ -14,6 +15,7 @@ const modules: readonly BenchModule[] = [
   storeBench,
   phoneBenchModule,
   trunkBench,
+  trunkRoundsBench,
 ];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');

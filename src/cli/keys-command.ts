@@ -1,55 +1,20 @@
 // `telvault keys status|rotate-master|rotate-tenant`: the key hierarchy from the operator's side.
 // Long work shows a progress bar on a terminal (plain progress lines otherwise); Ctrl-C stops it
 // between batches, and running the same command again resumes from the saved cursor.
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { JobOutcome, JobProgress } from '../services/keys/index.js';
+import type { JobOutcome } from '../services/keys/index.js';
 import type { KeyStatusView } from '../services/keys/index.js';
 import { rotateIndexKey } from '../services/keys/index.js';
 import { rotateMasterKey } from '../services/keys/index.js';
 import { rotateTenantKey } from '../services/keys/index.js';
 import type { CliIo } from './io.js';
-import { processIo } from './io.js';
+import { progressReporter } from './progress.js';
 import { openOperatorServices, withOperatorServices } from './operator-context.js';
 import type { OperatorContext } from './operator-context.js';
 import { finishDevKeyRotation, stageDevKeyRotation } from './dev-key-files.js';
 import { TelvaultError } from '../errors.js';
 
 const CLI = { kind: 'cli' } as const;
-
-interface Reporter {
-  update(p: JobProgress): void;
-  stop(): void;
-}
-
-function progressReporter(io: CliIo, label: string): Reporter {
-  if (io === processIo && process.stdout.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% {value}/{total}`, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(p) {
-        if (!started) bar.start(Math.max(p.total, 1), p.done);
-        started = true;
-        bar.setTotal(Math.max(p.total, 1));
-        bar.update(p.done);
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  let last = 0;
-  return {
-    update(p) {
-      // One line a second at most, so logs stay readable.
-      if (Date.now() - last < 1000) return;
-      last = Date.now();
-      io.write(`${label}: ${p.done}/${p.total}\n`);
-    },
-    stop: () => {},
-  };
-}
 
 /** Runs `fn` with a signal that Ctrl-C (SIGINT/SIGTERM) aborts. */
 async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

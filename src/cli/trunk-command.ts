@@ -1,10 +1,15 @@
 // `telvault trunk setup|status|repair|rotate-password|delete` and `telvault phones
 // purchase|attach`: the SIP trunk workflow over the same services as the API, against the database
-// and the providers the environment names (TELVAULT_PROVIDERS, TELVAULT_SANDBOX_URL). A SIP
-// password never comes from the command line: from a file (or `-` for stdin) only.
+// and the providers the environment names (TELVAULT_PROVIDERS, TELVAULT_SANDBOX_URL), refused as
+// `serve` refuses them when they cannot mean what they say. A SIP password never comes from the
+// command line: from a file (or `-` for stdin) only. Failures end with exit code 1 (through
+// runCli's return value: bin/telvault.js sets process.exitCode from it).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { asTenantId, type TenantId } from '../crypto/index.js';
+import type { OpenedServices } from '../app/open-services.js';
+import { loadConfig, providerTargetProblems } from '../config.js';
+import type { TenantId } from '../crypto/index.js';
+import { TelvaultError } from '../errors.js';
 import { parseInput } from '../services/common/index.js';
 import {
   phoneAttach,
@@ -15,71 +20,74 @@ import {
   type TrunkService,
   type TrunkView,
 } from '../services/trunks/index.js';
-import { writeError, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
 import { withOperatorServices } from './operator-context.js';
+import { progressReporter } from './progress.js';
+import { printJob, summary } from './trunk-format.js';
 
 const CLI = { kind: 'cli' } as const;
+type Services = OpenedServices['services'];
+
+/**
+ * Runs `fn` for the tenant named by `--tenant` (ERR_NOT_FOUND when there is none) with the services
+ * open, once the provider target is one `serve` would accept (TELVAULT_SANDBOX_URL set while the
+ * providers are live, the default, would otherwise send to the live providers what was meant for
+ * a sandbox).
+ */
+async function withTenant<T>(
+  o: { tenant: string },
+  fn: (s: Services, tenantId: TenantId) => Promise<T>,
+): Promise<T> {
+  const problems = providerTargetProblems(loadConfig(process.env), 'serve');
+  if (problems.length > 0) throw new TelvaultError('ERR_CONFIG_INVALID', problems.join('; '));
+  return withOperatorServices(process.env, async (s) => fn(s, (await s.tenants.get(o.tenant)).id));
+}
 
 function readSecretFile(path: string): string {
   const text = readFileSync(path === '-' ? 0 : path, 'utf8');
   return text.replace(/\r?\n$/, '');
 }
 
-function summary(v: TrunkView): string {
-  const lines = [
-    `state        ${v.state}${v.failedStep === null ? '' : ` (failed at ${v.failedStep}: ${v.error?.code ?? '?'}${v.error?.providerCode == null ? '' : `, provider code ${String(v.error.providerCode)}`})`}`,
-    `trunk        ${v.trunkSid ?? '-'} ${v.domainName ?? ''}`,
-    `list         ${v.credentialList === null ? '-' : `${v.credentialList.sid} (${v.credentialList.origin})`}`,
-    `credential   ${v.credential === null ? '-' : `${v.credential.sid} ${v.credential.username} (${v.credential.origin}, password held by telvault)`}`,
-    `origination  ${v.originationUrls.map((o) => `${o.sipUrl} (${o.origin})`).join(', ') || '-'}`,
-    `numbers      ${v.numbers}`,
-    ...v.steps.map(
-      (s) => `  ${s.name.padEnd(15)}${s.status}${s.origin === undefined ? '' : ` ${s.origin}`}`,
-    ),
-    ...v.notes.map((n) => `note: ${n}`),
-    ...(v.drift ?? []).map((d) => `drift: ${d.resource}: ${d.problem}`),
-  ];
-  return `${lines.join('\n')}\n`;
-}
+const POLL_MS = 200;
+/** A job whose record has not moved for this long is left to a later run (its process died?). */
+const STALLED_MS = 10 * 60_000;
 
-/** Waits for a job run by this process, showing its progress on stderr. */
+/** Follows a job to its end, its progress on stderr (a bar on a terminal); the job as it ended. */
 async function followJob(
   io: CliIo,
   trunks: TrunkService,
   tenantId: TenantId,
   started: JobView,
+  label: string,
 ): Promise<JobView> {
+  const reporter = progressReporter(io, label, { stderr: true });
   let job = started;
-  while (job.state === 'pending' || job.state === 'running') {
-    await new Promise((r) => setTimeout(r, 200));
-    job = await trunks.getJob(tenantId, job.id);
-    if (job.progress.total > 0) writeError(io, `\r${job.progress.done}/${job.progress.total}`);
+  let moved = Date.now();
+  try {
+    while (job.state === 'pending' || job.state === 'running') {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      const next = await trunks.getJob(tenantId, job.id);
+      if (next.updatedAt !== job.updatedAt || next.state !== job.state) moved = Date.now();
+      job = next;
+      if (job.progress.total > 0) reporter.update(job.progress);
+      if (Date.now() - moved > STALLED_MS) {
+        throw new TelvaultError(
+          'ERR_TRUNK_BUSY',
+          `job ${job.id} has not moved for 10 minutes (its process may have died): run the command again to resume it`,
+        );
+      }
+    }
+  } finally {
+    reporter.stop();
   }
-  if (job.progress.total > 0) writeError(io, '\n');
+  await trunks.drain();
   return job;
 }
 
-function printJob(io: CliIo, job: JobView, json: boolean): void {
-  if (json) {
-    io.write(`${JSON.stringify(job, null, 2)}\n`);
-    return;
-  }
-  io.write(`job ${job.id} ${job.state}${job.error === null ? '' : `: ${job.error}`}\n`);
-  const result = job.result as {
-    results?: { phoneNumber: string; action: string; reason?: string }[];
-  } | null;
-  for (const r of result?.results ?? []) {
-    io.write(`${r.phoneNumber}\t${r.action}${r.reason === undefined ? '' : `\t${r.reason}`}\n`);
-  }
-  if (result !== null) {
-    const { results: _r, ...counts } = result as Record<string, unknown>;
-    io.write(`${JSON.stringify(counts)}\n`);
-  }
-}
-
 export function registerTrunkCommand(program: Command, io: CliIo): void {
-  const trunk = program.command('trunk').description("the tenant's Twilio SIP trunk for Retell");
-  const tenantOf = (o: { tenant: string }) => asTenantId(o.tenant);
+  const trunk = program
+    .command('trunk')
+    .description("the tenant's Twilio SIP trunk for Retell (docs/provisioning.md)");
 
   trunk
     .command('setup')
@@ -102,6 +110,15 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
         originationUri?: string;
         json?: boolean;
       }) => {
+        if (
+          o.adoptTrunk === undefined &&
+          (o.adoptCredential ?? o.adoptPasswordFile) !== undefined
+        ) {
+          throw new TelvaultError(
+            'ERR_VALIDATION',
+            '--adopt-credential and --adopt-password-file: only with --adopt-trunk',
+          );
+        }
         const body = parseInput(
           trunkSetup,
           {
@@ -124,10 +141,19 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
           },
           'options',
         );
-        const v = await withOperatorServices(process.env, (s) =>
-          s.trunks.setup(tenantOf(o), body, CLI),
-        );
-        io.write(o.json === true ? `${JSON.stringify(v, null, 2)}\n` : summary(v));
+        const print = (v: TrunkView) =>
+          io.write(o.json === true ? `${JSON.stringify(v, null, 2)}\n` : summary(v));
+        const v = await withTenant(o, async (s, tenantId) => {
+          try {
+            return await s.trunks.setup(tenantId, body, CLI);
+          } catch (err) {
+            // The trunk as the failed run left it: the step, and the provider's code.
+            const left = await s.trunks.get(tenantId, { actor: CLI }).catch(() => undefined);
+            if (left?.state === 'failed') print(left);
+            throw err;
+          }
+        });
+        print(v);
       },
     );
 
@@ -138,8 +164,8 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
     .option('--live', 'list drift against Twilio')
     .option('--json', 'print the trunk view as JSON')
     .action(async (o: { tenant: string; live?: boolean; json?: boolean }) => {
-      const v = await withOperatorServices(process.env, (s) =>
-        s.trunks.get(tenantOf(o), { live: o.live === true, actor: CLI }),
+      const v = await withTenant(o, (s, tenantId) =>
+        s.trunks.get(tenantId, { live: o.live === true, actor: CLI }),
       );
       io.write(o.json === true ? `${JSON.stringify(v, null, 2)}\n` : summary(v));
     });
@@ -161,12 +187,19 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
           },
           'options',
         );
-        const tenantId = tenantOf(o);
-        const job = await withOperatorServices(process.env, async (s) =>
-          followJob(io, s.trunks, tenantId, await s.trunks.repair(tenantId, body, CLI, false)),
+        const job = await withTenant(o, async (s, tenantId) =>
+          followJob(
+            io,
+            s.trunks,
+            tenantId,
+            await s.trunks.repair(tenantId, body, CLI, false),
+            'repair',
+          ),
         );
         printJob(io, job, o.json === true);
-        if (job.state === 'failed') process.exitCode = 1;
+        const failed = (job.result as { failed?: number } | null)?.failed ?? 0;
+        if (job.state === 'failed') throw new Error('the repair job failed (above)');
+        if (failed > 0) throw new Error(`${failed} number(s) could not be fixed (above)`);
       },
     );
 
@@ -176,13 +209,23 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
     .requiredOption('--tenant <tenantId>', 'the tenant')
     .option('--json', 'print the job as JSON')
     .action(async (o: { tenant: string; json?: boolean }) => {
-      const tenantId = tenantOf(o);
-      const job = await withOperatorServices(process.env, async (s) =>
-        followJob(io, s.trunks, tenantId, await s.trunks.rotatePassword(tenantId, CLI, false)),
+      const job = await withTenant(o, async (s, tenantId) =>
+        followJob(
+          io,
+          s.trunks,
+          tenantId,
+          await s.trunks.rotatePassword(tenantId, CLI, false),
+          'rotation',
+        ),
       );
       printJob(io, job, o.json === true);
       const state = (job.result as { state?: string } | null)?.state;
-      if (job.state === 'failed' || state === 'blocked') process.exitCode = 1;
+      if (job.state === 'failed') throw new Error('the rotation job failed (above)');
+      if (state === 'blocked') {
+        throw new Error(
+          'the rotation is blocked by the numbers above: fix them, then run it again',
+        );
+      }
     });
 
   trunk
@@ -191,8 +234,8 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
     .requiredOption('--tenant <tenantId>', 'the tenant')
     .option('--release-numbers', 'release the numbers at Twilio (default: detach them)')
     .action(async (o: { tenant: string; releaseNumbers?: boolean }) => {
-      const r = await withOperatorServices(process.env, (s) =>
-        s.trunks.offboard(tenantOf(o), { releaseNumbers: o.releaseNumbers === true }, CLI),
+      const r = await withTenant(o, (s, tenantId) =>
+        s.trunks.offboard(tenantId, { releaseNumbers: o.releaseNumbers === true }, CLI),
       );
       io.write(`numbers released ${r.numbers.released}, detached ${r.numbers.detached}\n`);
       for (const x of r.removed) io.write(`removed\t${x.resource}\t${x.sid}\n`);
@@ -231,8 +274,8 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
           },
           'options',
         );
-        const r = await withOperatorServices(process.env, (s) =>
-          s.trunks.purchase(tenantOf(o), o.idempotencyKey, body, CLI, true),
+        const r = await withTenant(o, (s, tenantId) =>
+          s.trunks.purchase(tenantId, o.idempotencyKey, body, CLI, true),
         );
         io.write(`${JSON.stringify(r.body, null, 2)}\n`);
       },
@@ -244,8 +287,8 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
     .requiredOption('--phone <phoneId>', 'the phone')
     .action(async (o: { tenant: string; phone: string }) => {
       const body = parseInput(phoneAttach, {}, 'options');
-      const v = await withOperatorServices(process.env, (s) =>
-        s.trunks.attach(tenantOf(o), o.phone, body, CLI, true),
+      const v = await withTenant(o, (s, tenantId) =>
+        s.trunks.attach(tenantId, o.phone, body, CLI, true),
       );
       io.write(`${JSON.stringify(v, null, 2)}\n`);
     });
