@@ -4,7 +4,6 @@ import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
 import { storeBench } from './store.bench.js';
-import { trunkBench } from './trunks.bench.js';
 import { trunkRoundsBench } from './trunk-rounds.bench.js';
 import type { BenchModule } from './harness.js';
 
@@ -14,7 +13,6 @@ const modules: readonly BenchModule[] = [
   httpBench,
   storeBench,
   phoneBenchModule,
-  trunkBench,
   trunkRoundsBench,
 ];
 

@@ -6,16 +6,11 @@
 // credentials and its origination URLs (each step's recorded sid still there and whole).
 import { randomBytes } from 'node:crypto';
 import { createTwilioClient } from '../src/providers/twilio/index.js';
+import { TRUNK_STEPS, type TrunkStep } from '../src/services/trunks/trunk-state.js';
 import type { TestSandbox } from '../test/support/sandbox.js';
 
-export const STEPS = [
-  'trunk',
-  'credentialList',
-  'credential',
-  'association',
-  'origination',
-] as const;
-export type Bucket = (typeof STEPS)[number] | 'other';
+export const STEPS = TRUNK_STEPS;
+export type Bucket = TrunkStep | 'other';
 
 /** The step a sandbox route belongs to (a step's reads of another step's route count there). */
 function bucketOf(route: string): Bucket {

@@ -1,6 +1,5 @@
-// Trunk setup benchmark in interleaved rounds (beside trunks.bench.ts, which times one run of each
-// against the five bare creates), against the in-process sandbox on SQLite: for a fresh setup and
-// for a re-run on a ready trunk, the Twilio calls telvault makes (reads = GET, writes = the rest,
+// Trunk setup benchmark in interleaved rounds, against the in-process sandbox on SQLite: for a
+// fresh setup and for a re-run on a ready trunk, the Twilio calls telvault makes (reads = GET, writes = the rest,
 // from the sandbox's per-route counters) and the median wall time, per step and in total; then
 // setups of many tenants in a row, in chunks alternating with the baseline's. The baseline,
 // measured in the same run: the calls a correct client must make at the least, directly with the
@@ -226,7 +225,7 @@ function printCalls(title: string, ours: Sample[], theirs: Sample[]): void {
 }
 
 export const trunkRoundsBench: BenchModule = {
-  name: 'trunks-rounds',
+  name: 'trunks',
   async run() {
     console.log(
       `trunk setup against the in-process sandbox on SQLite: ${ROUNDS} fresh/re-run pairs, ${TENANTS} tenants in a row`,
