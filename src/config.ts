@@ -57,6 +57,8 @@ export interface TelvaultConfig {
   port: number;
   providers: ProvidersMode;
   sandboxUrl: string | undefined;
+  /** TELVAULT_PUBLIC_URL: the origin providers post status callbacks to (none: no callbacks). */
+  publicUrl?: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   allowEnvOverride: boolean;
   connections: ConnectionConfig;
@@ -108,6 +110,10 @@ const envSchema = z.object({
   TELVAULT_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   TELVAULT_PROVIDERS: z.enum(['live', 'sandbox']).optional(),
   TELVAULT_SANDBOX_URL: z.string().url().optional(),
+  TELVAULT_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((u) => !/[?#]/.test(u), 'must have no query or fragment')
+    .optional(),
   TELVAULT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -212,6 +218,7 @@ export function loadConfig(
     port: e.TELVAULT_PORT,
     providers: e.TELVAULT_PROVIDERS ?? defaults.providers,
     sandboxUrl: e.TELVAULT_SANDBOX_URL,
+    publicUrl: e.TELVAULT_PUBLIC_URL,
     logLevel: e.TELVAULT_LOG_LEVEL,
     allowEnvOverride: e.TELVAULT_ALLOW_ENV_OVERRIDE === '1',
     connections: {

@@ -16,6 +16,7 @@ import type { ProviderCallLog } from '../services/credentials/index.js';
 import { TelvaultError } from '../errors.js';
 import { openDatabase, type Database, type OpenedDatabase } from '../store/database.js';
 import { createServices, type Services } from './services.js';
+import type { OutboundLimiter } from '../services/activity/index.js';
 
 export interface OpenedServices {
   services: Services;
@@ -80,6 +81,9 @@ export async function openServices(
     providerLog?: ((entry: ProviderCallLog) => void) | undefined;
     /** Set for a serving node (serve, dev). */
     serve?: ServeOptions | undefined;
+    /** The origin providers post status callbacks to (default: config.publicUrl). */
+    publicUrl?: (() => string | undefined) | undefined;
+    outboundLimits?: OutboundLimiter | undefined;
   } = {},
 ): Promise<OpenedServices> {
   const masterKeys = loadMasterKeys(config);
@@ -114,6 +118,8 @@ export async function openServices(
       override: extra.override,
       providers: { mode: config.providers, sandboxUrl: config.sandboxUrl },
       providerLog: extra.providerLog,
+      publicUrl: extra.publicUrl ?? (() => config.publicUrl),
+      outboundLimits: extra.outboundLimits,
       idempotencyLeaseMs: (config.idempotencyLeaseSeconds ?? 30) * 1000,
       trunks: {
         timing: {

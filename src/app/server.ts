@@ -19,6 +19,11 @@ import { subaccountRoutes } from '../http/routes/subaccount-routes.js';
 import { tenantRoutes } from '../http/routes/tenant-routes.js';
 import { tokenRoutes } from '../http/routes/token-routes.js';
 import { trunkRoutes } from '../http/routes/trunk-routes.js';
+import { callRoutes } from '../http/routes/call-routes.js';
+import { emailRoutes } from '../http/routes/email-routes.js';
+import { registerHookRoutes } from '../http/routes/hook-routes.js';
+import { messageRoutes } from '../http/routes/message-routes.js';
+import { webhookVerifyRoutes } from '../http/routes/webhook-verify-routes.js';
 import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
@@ -102,6 +107,9 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
   if (config.providers === 'sandbox' && config.sandboxUrl === undefined) {
     logger.warn('TELVAULT_PROVIDERS=sandbox without a sandbox URL: provider calls will fail');
   }
+  // Where providers post status callbacks: TELVAULT_PUBLIC_URL, else, against the sandbox (which
+  // runs on this machine), the URL this server listens on once it does.
+  let publicUrl = config.publicUrl;
   const {
     services,
     database,
@@ -112,6 +120,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     override,
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
     serve: { logger },
+    publicUrl: () => publicUrl,
   });
   const limiters = createLimiterFactory({
     redisUrl: config.redisUrl,
@@ -153,6 +162,10 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...platformCredentialRoutes(services.platformCredentials),
       ...subaccountRoutes(services.subaccounts),
       ...trunkRoutes(services.trunks),
+      ...callRoutes(services.calls, services.voiceTokens, services.activity),
+      ...messageRoutes(services.messages, services.activity),
+      ...emailRoutes(services.emails, services.activity),
+      ...webhookVerifyRoutes(services.webhooks),
       ...auditRoutes(services.audit),
       ...(input.extraRoutes?.(services) ?? []),
     ];
@@ -168,6 +181,11 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
         requestTimeoutMs: config.connections.requestTimeoutMs,
         keepAliveTimeoutMs: config.connections.keepAliveTimeoutMs,
       },
+    });
+    registerHookRoutes(app, {
+      webhooks: services.webhooks,
+      tenantExists: (id) => services.tenants.exists(id),
+      publicUrl: () => publicUrl,
     });
     const openapi = buildOpenApi(routes, { version: packageVersion() });
     app.get('/openapi.json', (_req, reply) => reply.send(openapi));
@@ -199,7 +217,9 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       limiters,
       async listen() {
         try {
-          return await app.listen({ host: config.host, port: config.port });
+          const url = await app.listen({ host: config.host, port: config.port });
+          if (publicUrl === undefined && config.providers === 'sandbox') publicUrl = url;
+          return url;
         } catch (err) {
           await close();
           throw portInUse(err, config.host, config.port) ?? err;

@@ -22,6 +22,12 @@ import { createTokenService } from '../services/tokens/index.js';
 import { createTrunkService, type TrunkTimingInput } from '../services/trunks/index.js';
 import { createEncryptedRecords } from '../services/records/index.js';
 import { createSettingsService, createTenantAdmin } from '../services/tenants/index.js';
+import { createActivityRecords, createActivityService } from '../services/activity/index.js';
+import type { OutboundLimiter } from '../services/activity/index.js';
+import { createCallService, createVoiceTokenService } from '../services/calls/index.js';
+import { createEmailService } from '../services/emails/index.js';
+import { createMessageService } from '../services/messages/index.js';
+import { createHookUrls, createWebhookService } from '../services/webhooks/index.js';
 
 export interface ServicesInput {
   db: Database;
@@ -37,6 +43,10 @@ export interface ServicesInput {
   idempotencyLeaseMs?: number | undefined;
   /** The trunk workflow's lease and wait, and where inbound calls go. */
   trunks?: { timing?: TrunkTimingInput; originationUri?: string | undefined } | undefined;
+  /** The origin providers post status callbacks to, read per call (none: no callbacks). */
+  publicUrl?: (() => string | undefined) | undefined;
+  /** The limits on outbound calls and messages (fail closed). */
+  outboundLimits?: OutboundLimiter | undefined;
 }
 
 export function createServices(input: ServicesInput) {
@@ -69,6 +79,22 @@ export function createServices(input: ServicesInput) {
     keys,
     ...(input.idempotencyLeaseMs === undefined ? {} : { leaseMs: input.idempotencyLeaseMs }),
   });
+  const activityRecords = createActivityRecords(records);
+  const activity = createActivityService(records);
+  const hooks = createHookUrls(input.publicUrl ?? (() => undefined));
+  const sending = {
+    async forSending(tenantId: Parameters<typeof settings.forPhones>[0]) {
+      return { ...(await settings.forPhones(tenantId)), exotelFallbackToTenant: false };
+    },
+  };
+  // TODO(merge): the outbound limits of services/limits.
+  const limits: OutboundLimiter = input.outboundLimits ?? { charge: () => Promise.resolve({}) };
+  const comms = {
+    activity: activityRecords,
+    reads: activity,
+    idempotency,
+    hooks,
+  };
   return {
     audit,
     tenants,
@@ -98,6 +124,19 @@ export function createServices(input: ServicesInput) {
       timing: input.trunks?.timing,
       originationUri: input.trunks?.originationUri,
     }),
+    activity,
+    calls: createCallService({ ...comms, clients: providers, phones, settings: sending, limits }),
+    voiceTokens: createVoiceTokenService({ credentials, audit }),
+    messages: createMessageService({
+      ...comms,
+      clients: providers,
+      phones,
+      settings: sending,
+      limits,
+    }),
+    emails: createEmailService({ ...comms, clients: providers }),
+    webhooks: createWebhookService({ credentials, activity: activityRecords, audit }),
+    hooks,
     keys,
   };
 }

@@ -82,7 +82,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
     message_records: spec({
       table: 'message_records',
       entity: 'message',
-      columns: { to_env: 'to' },
+      columns: { to_env: 'to', content_env: 'content' },
       jsonColumns: {},
       blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
       rowVersionColumn: null,
@@ -90,7 +90,7 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
     email_records: spec({
       table: 'email_records',
       entity: 'email',
-      columns: { to_env: 'to' },
+      columns: { to_env: 'to', content_env: 'content' },
       jsonColumns: {},
       blindIndex: { column: 'to_bidx', versionColumn: null, field: 'to' },
       rowVersionColumn: null,

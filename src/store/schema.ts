@@ -151,6 +151,18 @@ export interface CommRecordsTable {
   from_value: string | null;
   status: string;
   error_code: string | null;
+  /** The phone the request named (migration 008). */
+  phone_id: string | null;
+  /** Retell: the agent that placed the call. */
+  agent_id: string | null;
+  /** SHA-256 (hex) of the random token in an Exotel call's status callback URL. */
+  hook_token_hash: string | null;
+  /** Sealed: an SMS body; an email's `{ from, subject }` as JSON. */
+  content_env: string | null;
+  /** The status's place in its lifecycle: a status only moves forward. */
+  status_rank: number;
+  /** JSON `{ code, status, providerCode, retryable }` of a failed provider call. */
+  error_json: string | null;
   key_version: number;
   created_at: string;
   updated_at: string;

@@ -122,6 +122,15 @@ export function permittedStatus(route: RouteSpec): number {
     case 'purchasePhone':
       // The matrix sends no Idempotency-Key: refused after the access check.
       return 400;
+    case 'createCall':
+    case 'createMessage':
+    case 'createEmail':
+      // No sandbox: the provider client cannot be made (nothing is recorded or sent).
+      return 409;
+    case 'getCall':
+    case 'getMessage':
+    case 'getEmail':
+      return 404;
     default:
       return route.status;
   }
@@ -154,6 +163,20 @@ export function bodyFor(route: RouteSpec, f?: TenantFixture): unknown {
       return { label: 'changed', tags: ['support'] };
     case 'lookupPhone':
       return { number: f?.phoneNumber ?? randomPhoneNumber() };
+    case 'createCall':
+      return {
+        fromPhoneId: f?.phoneId ?? '00000000-0000-7000-8000-000000000000',
+        to: randomPhoneNumber(),
+        url: 'https://my.exotel.com/acme/exoml/start_voice/1',
+      };
+    case 'createMessage':
+      return { to: randomPhoneNumber(), body: 'hello' };
+    case 'createEmail':
+      return { to: ['ana@example.com'], subject: 'hello', text: 'hi' };
+    case 'createTwilioAccessToken':
+      return { identity: 'agent-1' };
+    case 'verifyWebhook':
+      return { provider: 'twilio', url: 'https://example.com/hook', params: {}, signature: 'x' };
     case 'putPlatformTwilioCredentials': {
       const { accountSid = '', authToken = '' } = creds['twilio'] ?? {};
       return { accountSid, authToken };

@@ -84,6 +84,8 @@ function connectForm(input: ExotelConnectInput): URLSearchParams {
   if (input.to !== undefined) form.set('To', input.to);
   if (input.url !== undefined) form.set('Url', input.url);
   if (input.statusCallback !== undefined) form.set('StatusCallback', input.statusCallback);
+  if (input.statusCallbackContentType !== undefined)
+    form.set('StatusCallbackContentType', input.statusCallbackContentType);
   for (const event of input.statusCallbackEvents ?? [])
     form.append('StatusCallbackEvents[]', event);
   if (input.timeLimit !== undefined) form.set('TimeLimit', String(input.timeLimit));

@@ -21,6 +21,8 @@ export interface ExotelConnectInput {
   url?: string;
   statusCallback?: string;
   statusCallbackEvents?: ('terminal' | 'answered')[];
+  /** Exotel posts multipart/form-data unless asked for JSON. */
+  statusCallbackContentType?: 'application/json' | 'multipart/form-data';
   timeLimit?: number;
   timeOut?: number;
   customField?: string;

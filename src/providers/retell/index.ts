@@ -8,9 +8,12 @@ export { retellStatusCode, toRetellProviderError } from './retell-errors.js';
 export type {
   RetellAgentWeight,
   RetellCallLog,
+  RetellCallView,
+  RetellPhoneCallInput,
   RetellClientOptions,
   RetellImportInput,
   RetellNumberView,
   RetellSipAuth,
   RetellUpdateInput,
 } from './retell-types.js';
+export { isValidRetellSignature } from './retell-webhooks.js';

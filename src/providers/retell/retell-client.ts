@@ -9,6 +9,8 @@ import { ProviderError } from '../provider-error.js';
 import { toRetellProviderError } from './retell-errors.js';
 import { importBody, toView, updateBody } from './retell-mapping.js';
 import type {
+  RetellCallView,
+  RetellPhoneCallInput,
   RetellClientOptions,
   RetellImportInput,
   RetellNumberView,
@@ -29,6 +31,10 @@ export interface RetellClient {
   deleteNumber(phoneNumber: string): Promise<boolean>;
   /** A cheap authenticated read; throws the typed error when the key does not work. */
   verify(): Promise<void>;
+  /** Places an outbound call from an imported number (sent once: never retried by the SDK). */
+  createPhoneCall(input: RetellPhoneCallInput): Promise<RetellCallView>;
+  /** A call by id (reconciliation), undefined when Retell does not know it. */
+  getCall(callId: string): Promise<RetellCallView | undefined>;
 }
 
 export function createRetellClient(
@@ -97,6 +103,30 @@ export function createRetellClient(
       }
     },
     verify: () => call('verify', async () => void (await sdk.phoneNumber.list({ limit: 1 }))),
+    createPhoneCall: (input) =>
+      call('call.createPhoneCall', async () => {
+        const c = await sdk.call.createPhoneCall(
+          {
+            from_number: input.fromNumber,
+            to_number: input.toNumber,
+            ...(input.agentId === undefined ? {} : { override_agent_id: input.agentId }),
+            ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
+          },
+          WRITE,
+        );
+        return { callId: c.call_id, status: c.call_status, agentId: c.agent_id };
+      }),
+    async getCall(callId) {
+      try {
+        return await call('call.retrieve', async () => {
+          const c = await sdk.call.retrieve(callId);
+          return { callId: c.call_id, status: c.call_status, agentId: c.agent_id };
+        });
+      } catch (error) {
+        if (absent(error)) return undefined;
+        throw error;
+      }
+    },
   };
 }
 

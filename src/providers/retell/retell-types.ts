@@ -64,3 +64,19 @@ export interface RetellClientOptions {
   readRetries?: number;
   log?: (entry: RetellCallLog) => void;
 }
+
+/** An outbound call (POST /v2/create-phone-call). */
+export interface RetellPhoneCallInput {
+  fromNumber: string;
+  toNumber: string;
+  /** Overrides the number's outbound agent. */
+  agentId?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface RetellCallView {
+  callId: string;
+  /** registered, not_connected, ongoing, ended, error. */
+  status: string;
+  agentId: string;
+}

@@ -1,5 +1,9 @@
 export { createSendgridClient, type SendgridClient } from './sendgrid-client.js';
-export { sendgridStatusCode, toSendgridProviderError } from './sendgrid-errors.js';
+export {
+  SENDER_NOT_VERIFIED,
+  sendgridStatusCode,
+  toSendgridProviderError,
+} from './sendgrid-errors.js';
 export type { SendgridSenderStatus } from './sendgrid-senders.js';
 export type {
   SendgridAddress,

@@ -13,6 +13,8 @@ import { readSenderStatus, type SendgridSenderStatus } from './sendgrid-senders.
 import type { SendgridClientOptions, SendgridEmailInput } from './sendgrid-types.js';
 
 export interface SendgridClient {
+  /** The tenant's stored from address (the default sender), when set. */
+  readonly fromEmail: string | undefined;
   /** Accepted for delivery (202); `messageId` is SendGrid's `X-Message-Id`. */
   sendEmail(input: SendgridEmailInput): Promise<{ messageId: string | undefined }>;
   /** The key's scopes (GET /v3/scopes), e.g. `mail.send`. */
@@ -52,6 +54,7 @@ export function createSendgridClient(
   const call = createProviderCall('sendgrid', toSendgridProviderError, options.log);
 
   return {
+    fromEmail: options.fromEmail,
     sendEmail: (input) =>
       call('mail.send', async () => {
         const [response] = await mail.send(mailData(input));

@@ -20,6 +20,25 @@ export function sendgridStatusCode(status: number): StatusClass {
   return classifyStatus(status, SENDGRID_STATUSES);
 }
 
+/**
+ * SendGrid answers 403 both for a key without `mail.send` and for a from address that is not a
+ * verified Sender Identity; only the latter names the `from` field in its errors. Only the field
+ * name is read from the body, never its text.
+ */
+export const SENDER_NOT_VERIFIED = 'sender_not_verified';
+
+function namesFrom(response: unknown): boolean {
+  const body = (response as { body?: unknown } | undefined)?.body;
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  return (
+    Array.isArray(errors) &&
+    errors.some((x) => {
+      const field = (x as { field?: unknown } | null)?.field;
+      return field === 'from' || field === 'from.email';
+    })
+  );
+}
+
 export function toSendgridProviderError(operation: string, error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   const details = { provider: 'sendgrid' as const, operation, providerCode: undefined };
@@ -38,7 +57,8 @@ export function toSendgridProviderError(operation: string, error: unknown): Prov
         : undefined;
   if (status !== undefined) {
     const { code, retryable } = sendgridStatusCode(status);
-    return new ProviderError(code, { ...details, status, retryable });
+    const providerCode = status === 403 && namesFrom(e.response) ? SENDER_NOT_VERIFIED : undefined;
+    return new ProviderError(code, { ...details, status, retryable, providerCode });
   }
   // No response: refused, reset, timed out.
   if (e.isAxiosError === true) return providerUnavailableError('sendgrid', operation);

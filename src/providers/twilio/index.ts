@@ -7,3 +7,8 @@ export {
   type TwilioSdk,
 } from './twilio-client.js';
 export { toTwilioError } from './twilio-errors.js';
+export {
+  createVoiceToken,
+  isValidTwilioSignature,
+  type VoiceTokenInput,
+} from './twilio-voice-token.js';

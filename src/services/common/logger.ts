@@ -30,6 +30,15 @@ const SECRET_FIELDS = new Set(
   ].map((f) => f.toLowerCase()),
 );
 
+// An Exotel status callback's URL carries the random token made for that one call
+// (services/webhooks/hook-urls.ts): the token is what authenticates the callback, so it never
+// reaches a log line.
+const EXOTEL_HOOK_TOKEN = /(\/hooks\/exotel\/[^/?#]+\/)[^/?#]+/g;
+
+export function redactHookToken(url: string): string {
+  return url.replace(EXOTEL_HOOK_TOKEN, `$1${REDACTED}`);
+}
+
 /** A copy of `value` with secret fields, Secret instances and phone numbers redacted. */
 export function redactForLog(value: unknown, depth = 0): unknown {
   if (isSecret(value)) return REDACTED;
@@ -70,7 +79,7 @@ export function createLogger(input: CreateLoggerInput): Logger {
         err: (e: unknown) => redactForLog(e),
         req: (r: { method?: string; url?: string }) => ({
           method: r.method,
-          url: maskPhones(r.url ?? ''),
+          url: maskPhones(redactHookToken(r.url ?? '')),
         }),
         res: (r: { statusCode?: number }) => ({ statusCode: r.statusCode }),
         // A child logger's bindings skip `formatters.log` but not serializers: Fastify's request

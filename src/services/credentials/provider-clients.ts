@@ -167,6 +167,21 @@ export function createProviderClients(deps: ProviderClientsDeps) {
     },
 
     /**
+     * A Twilio client and the decrypted credentials it was made from (one audited use), for what
+     * needs a field beside the client: the TwiML app, or the API key that signs access tokens.
+     */
+    async twilioWith(
+      tenantId: TenantId,
+      operation: string,
+      actor: Actor,
+      tuning: ClientTuning = {},
+    ): Promise<{ client: TwilioClient; credentials: ForUse }> {
+      const options = base('twilio', tuning);
+      const credentials = await use(tenantId, 'twilio', operation, actor);
+      return { client: twilioFrom(credentials, options), credentials };
+    },
+
+    /**
      * A Twilio client on the platform's own account (the parent of tenants' sub-accounts), on the
      * same hosts and mode as every other client. Its decryption is audited on the operator's
      * stream with `operation` and the tenant it is done for.

@@ -130,15 +130,27 @@ const sendgrid = bodyOf({
   }),
 });
 
+// Retell signs its webhooks with the API key marked for webhooks, which may not be the one used
+// for calls: `webhookKey` is that key (absent: the webhooks are checked with `apiKey`).
 const retell = bodyOf({
   provider: 'retell',
-  input: credentialInput({ apiKey: asSecret(token('API key')).optional().describe('Write-only.') }),
+  input: credentialInput({
+    apiKey: asSecret(token('API key')).optional().describe('Write-only.'),
+    webhookKey: clearable(asSecret(token('webhook key'))).describe(
+      'The API key Retell signs webhooks with, when not apiKey. Write-only. null removes it.',
+    ),
+  }),
   identity: {},
-  secretFields: ['apiKey'],
+  secretFields: ['apiKey', 'webhookKey'],
   phoneFields: [],
   publicFields: [],
   complete: z.object({ apiKey: z.string({ error: 'is required' }) }),
-  view: z.object({ provider: z.literal('retell'), apiKey: secretFieldView, ...meta }),
+  view: z.object({
+    provider: z.literal('retell'),
+    apiKey: secretFieldView,
+    webhookKey: secretFieldView.optional(),
+    ...meta,
+  }),
 });
 
 const exotel = bodyOf({

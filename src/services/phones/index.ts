@@ -10,8 +10,8 @@ export {
   type PhoneNumberType,
 } from './phone-number.js';
 export { createPhoneProviders, type PhoneProviders } from './phone-providers.js';
-export { createPhoneService, type PhoneService } from './phone-service.js';
-export type { PhoneRetell } from './phone-views.js';
+export { createPhoneService, type PhoneService, type SendingPhone } from './phone-service.js';
+export type { PhoneExotelPublic, PhoneRetell } from './phone-views.js';
 export {
   PHONE_PROVIDERS,
   phoneCreate,

@@ -3,6 +3,7 @@
 import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { ProviderError } from '../../providers/provider-error.js';
+import type { ExotelCredentials } from '../../providers/exotel/index.js';
 import type { RetellAgentWeight } from '../../providers/retell/index.js';
 import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
@@ -15,7 +16,6 @@ import {
   EXOTEL_TOKEN_FIELD,
   exotelOf,
   NUMBER_FIELD,
-  type PhoneExotelPublic,
   type PhoneRetell,
 } from './phone-views.js';
 
@@ -44,28 +44,37 @@ export function createPhoneProviders(deps: PhoneProviderDeps) {
     return n.reveal();
   }
 
-  /** The use audited, then the key and token opened and tried; the typed failure, if any. */
-  async function checkAccount(
+  /** The phone's own Exotel credentials for one use, audited (operation, never a value) first. */
+  async function openExotel(
     tenantId: TenantId,
     record: StoredRecord,
-    account: PhoneExotelPublic,
+    operation: string,
     actor: Actor,
-  ): Promise<VerifyFailure | undefined> {
+  ): Promise<ExotelCredentials> {
+    const account = exotelOf(record);
+    if (account === null) throw noAccount();
     await deps.audit.record({
       tenantId,
       actor,
       action: 'phone.exotel.use',
       target: `phone:${record.row.id}`,
-      detail: { operation: PHONE_EXOTEL_VERIFY },
+      detail: { operation },
     });
     const apiKey = await records.open('phones', tenantId, record, EXOTEL_KEY_FIELD);
     const apiToken = await records.open('phones', tenantId, record, EXOTEL_TOKEN_FIELD);
     if (apiKey === undefined || apiToken === undefined) throw noAccount();
+    return { accountSid: account.sid, apiKey: apiKey.reveal(), apiToken, host: account.subdomain };
+  }
+
+  /** The use audited, then the key and token opened and tried; the typed failure, if any. */
+  async function checkAccount(
+    tenantId: TenantId,
+    record: StoredRecord,
+    actor: Actor,
+  ): Promise<VerifyFailure | undefined> {
+    const credentials = await openExotel(tenantId, record, PHONE_EXOTEL_VERIFY, actor);
     try {
-      const client = clients.exotelWith(
-        { accountSid: account.sid, apiKey: apiKey.reveal(), apiToken, host: account.subdomain },
-        { readRetries: 0 },
-      );
+      const client = clients.exotelWith(credentials, { readRetries: 0 });
       await client.verify();
       return undefined;
     } catch (err) {
@@ -75,6 +84,8 @@ export function createPhoneProviders(deps: PhoneProviderDeps) {
   }
 
   return {
+    openExotel,
+
     /**
      * The phone's own Exotel credentials, checked at Exotel: ok, or the typed provider error. The
      * use is audited before anything is decrypted, the outcome after (code and status only).
@@ -95,7 +106,7 @@ export function createPhoneProviders(deps: PhoneProviderDeps) {
         if (!(err instanceof ProviderError)) throw err;
         error = verifyFailureOf(err);
       }
-      if (error === undefined) error = await checkAccount(tenantId, record, account, actor);
+      if (error === undefined) error = await checkAccount(tenantId, record, actor);
       await deps.audit.record({
         tenantId,
         actor,

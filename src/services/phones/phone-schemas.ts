@@ -38,6 +38,11 @@ const label = z
   .min(1, 'must not be empty')
   .max(MAX_LABEL, `must be at most ${MAX_LABEL} characters`);
 
+/** An Exotel flow URL (`http://my.exotel.com/<sid>/exoml/start_voice/<app id>`): http(s) only. */
+export const exotelFlowUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+  .max(2048, 'must be at most 2048 characters');
+
 /** The number's own Exotel account: all four fields together. */
 export const phoneExotelInput = z.strictObject(
   {
@@ -49,8 +54,11 @@ export const phoneExotelInput = z.strictObject(
     subdomain: z.enum(EXOTEL_SUBDOMAINS, {
       error: `must be one of ${EXOTEL_SUBDOMAINS.join(', ')}`,
     }),
+    flowUrl: exotelFlowUrl
+      .optional()
+      .describe('The Exotel flow (applet) a call from this phone runs, unless the call names one.'),
   },
-  { error: 'must be an object with apiKey, apiToken, sid and subdomain' },
+  { error: 'must be an object with apiKey, apiToken, sid and subdomain (and optionally flowUrl)' },
 );
 
 const agentId = z
@@ -132,6 +140,7 @@ export const phoneView = z
       .object({
         sid: z.string(),
         subdomain: z.enum(EXOTEL_SUBDOMAINS),
+        flowUrl: z.string().nullable(),
         apiKey: secretFieldView,
         apiToken: secretFieldView,
       })

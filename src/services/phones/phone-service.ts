@@ -16,8 +16,10 @@ import type {
   PhoneLookup,
   PhonePageView,
   PhonePatch,
+  PhoneProvider,
   PhoneView,
 } from './phone-schemas.js';
+import type { ExotelCredentials } from '../../providers/exotel/index.js';
 import {
   EXOTEL_KEY_FIELD,
   EXOTEL_TOKEN_FIELD,
@@ -32,6 +34,16 @@ import {
 import type { PhoneProviders } from './phone-providers.js';
 import type { PhoneVerifyResult } from './phone-schemas.js';
 import './errors.js';
+
+/** What a call or message needs of the phone it starts from. */
+export interface SendingPhone {
+  id: string;
+  e164: string;
+  provider: PhoneProvider;
+  exotel: PhoneExotelPublic | null;
+  retell: PhoneRetell;
+  record: StoredRecord;
+}
 
 export interface PhoneServiceDeps {
   records: EncryptedRecords;
@@ -59,7 +71,12 @@ function exotelColumns(e: ExotelInput): {
   if (tokenHint !== null) hints.apiToken = tokenHint.last4;
   return {
     seal: { [EXOTEL_KEY_FIELD]: e.apiKey, [EXOTEL_TOKEN_FIELD]: e.apiToken },
-    json: { sid: e.sid, subdomain: e.subdomain, hints },
+    json: {
+      sid: e.sid,
+      subdomain: e.subdomain,
+      ...(e.flowUrl === undefined ? {} : { flowUrl: e.flowUrl }),
+      hints,
+    },
   };
 }
 
@@ -101,6 +118,18 @@ export function createPhoneService(deps: PhoneServiceDeps) {
   const { records } = deps;
   const view = (tenantId: TenantId, r: StoredRecord, showNumber: boolean) =>
     phoneViewOf(records, tenantId, r, showNumber);
+
+  /** The id of the tenant's phone with this E.164 number (through the blind index), if any. */
+  async function idOfNumber(tenantId: TenantId, e164: string): Promise<string | undefined> {
+    const n = normalizePhoneNumber(e164, { allowedTypes: PHONE_NUMBER_TYPES });
+    const r = await records.findByBlindIndex(
+      'phones',
+      tenantId,
+      new Secret(n.e164),
+      n.normalizerVersion,
+    );
+    return r?.row.id;
+  }
 
   async function findOrThrow(tenantId: TenantId, id: string): Promise<StoredRecord> {
     const record = await records.find('phones', tenantId, { id });
@@ -300,16 +329,11 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       return view(tenantId, record, showNumber);
     },
 
+    idOfNumber,
+
     /** Whether the tenant has a phone with this E.164 number (through the blind index). */
     async hasNumber(tenantId: TenantId, e164: string): Promise<boolean> {
-      const n = normalizePhoneNumber(e164, { allowedTypes: PHONE_NUMBER_TYPES });
-      const r = await records.findByBlindIndex(
-        'phones',
-        tenantId,
-        new Secret(n.e164),
-        n.normalizerVersion,
-      );
-      return r !== undefined;
+      return (await idOfNumber(tenantId, e164)) !== undefined;
     },
 
     /** Links a phone to the trunk (attach) or unlinks it (detach: both null). */
@@ -356,6 +380,30 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       if (n === undefined) throw new TelvaultError('ERR_INTERNAL', 'phones: a phone has no number');
       return { e164: n.reveal(), record };
     },
+
+    /** A phone a call or message starts from: its number opened, its provider and accounts. */
+    async sendingPhone(tenantId: TenantId, id: string): Promise<SendingPhone> {
+      const record = await findOrThrow(tenantId, id);
+      const n = await records.open('phones', tenantId, record, NUMBER_FIELD);
+      if (n === undefined) throw new TelvaultError('ERR_INTERNAL', 'phones: a phone has no number');
+      return {
+        id,
+        e164: n.reveal(),
+        provider: String(record.row['provider']) as PhoneProvider,
+        exotel: exotelOf(record),
+        retell: retellOf(record),
+        record,
+      };
+    },
+
+    /** The phone's own Exotel credentials for one use (`operation`), audited before opening. */
+    exotelCredentials: (
+      tenantId: TenantId,
+      phone: SendingPhone,
+      operation: string,
+      actor: Actor,
+    ): Promise<ExotelCredentials> =>
+      deps.providers.openExotel(tenantId, phone.record, operation, actor),
 
     /** Checks the phone's own Exotel account at Exotel (audited as a use, then its outcome). */
     async verifyExotel(tenantId: TenantId, id: string, actor: Actor): Promise<PhoneVerifyResult> {

@@ -12,6 +12,8 @@ import type { EXOTEL_SUBDOMAINS } from '../credentials/providers.js';
 export interface PhoneExotelPublic {
   sid: string;
   subdomain: (typeof EXOTEL_SUBDOMAINS)[number];
+  /** The flow a call from the phone runs unless the call names one. */
+  flowUrl?: string;
   hints: { apiKey?: string; apiToken?: string };
 }
 
@@ -73,6 +75,7 @@ export async function phoneViewOf(
         : {
             sid: exotel.sid,
             subdomain: exotel.subdomain,
+            flowUrl: exotel.flowUrl ?? null,
             apiKey: secretFieldViewOf(exotel.hints.apiKey),
             apiToken: secretFieldViewOf(exotel.hints.apiToken),
           },

@@ -15,6 +15,9 @@ export const SCOPES = [
   'audit:read',
   'tokens:manage',
   'settings:manage',
+  // The records of calls, messages and emails; the signature check for the platform's receivers.
+  'activity:read',
+  'webhooks:verify',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -1,0 +1,23 @@
+// Calls placed from a tenant's phones through the phone's provider, and Twilio Voice access tokens.
+export { CALL_CREATE } from './call-placement.js';
+export {
+  accessTokenCreate,
+  accessTokenView,
+  callCreate,
+  type AccessTokenCreate,
+  type AccessTokenView,
+  type CallCreate,
+} from './call-schemas.js';
+export {
+  CALLS_ROUTE,
+  createCallService,
+  phoneOf,
+  type CallService,
+  type CallServiceDeps,
+  type SendingSettings,
+} from './call-service.js';
+export {
+  createVoiceTokenService,
+  TWILIO_ACCESS_TOKEN,
+  type VoiceTokenService,
+} from './voice-token-service.js';
