@@ -3,7 +3,8 @@
 // the master keys it holds, creates the system key if needed, and runs the start-up key check; an
 // operator command does neither, so `keys status` and `tenant delete` work when a tenant is broken.
 import { DEFAULT_TRUNKS, type TelvaultConfig } from '../config.js';
-import type { Logger } from '../services/common/index.js';
+import { createLogger, type Logger } from '../services/common/index.js';
+import { createLimiterFactory, type LimiterFactory } from '../services/limits/index.js';
 import { createKeyService } from '../services/keys/index.js';
 import { loadMasterKeys } from '../services/keys/index.js';
 import { checkKeysAtStart } from '../services/keys/index.js';
@@ -20,6 +21,8 @@ import { createServices, type Services } from './services.js';
 export interface OpenedServices {
   services: Services;
   database: OpenedDatabase;
+  /** The rate limiters on the deployment's store (Redis, PostgreSQL or memory) the services use. */
+  limiters: LimiterFactory;
   /**
    * Serving nodes: true while some tenant's keys are unusable (found at start, until the tenant is
    * deleted) or this node lacks the current master key. Never names a tenant.
@@ -29,7 +32,7 @@ export interface OpenedServices {
 }
 
 export interface ServeOptions {
-  logger: Pick<Logger, 'warn' | 'error'>;
+  logger: Logger;
 }
 
 interface ServingNode {
@@ -106,6 +109,12 @@ export async function openServices(
       node = await startServingNode(database.db, config, masterKeys, keys, serve, broken);
     }
     const serving = node;
+    const logger = serve?.logger ?? createLogger({ level: 'silent' });
+    const limiters = createLimiterFactory({
+      redisUrl: config.redisUrl,
+      postgresPool: database.pool,
+      logger,
+    });
     const services = createServices({
       db: database.db,
       dialect: database.dialect,
@@ -122,6 +131,8 @@ export async function openServices(
         },
         originationUri: (config.trunks ?? DEFAULT_TRUNKS).originationUri,
       },
+      limiters,
+      logger,
     });
     // The audit key is loaded (and the plain chains closed, once) before anything is served.
     await services.audit.start();
@@ -136,9 +147,13 @@ export async function openServices(
     return {
       services,
       database,
+      limiters,
       degraded,
       close: async () => {
         await serving?.presence.stop();
+        // The last minute's rejection counts are audited before the database goes.
+        await services.outboundLimits.close();
+        await limiters.close();
         await database.close();
       },
     };

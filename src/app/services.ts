@@ -22,6 +22,12 @@ import { createTokenService } from '../services/tokens/index.js';
 import { createTrunkService, type TrunkTimingInput } from '../services/trunks/index.js';
 import { createEncryptedRecords } from '../services/records/index.js';
 import { createSettingsService, createTenantAdmin } from '../services/tenants/index.js';
+import { createLogger, type Logger } from '../services/common/index.js';
+import {
+  createLimiterFactory,
+  createOutboundLimits,
+  type LimiterFactory,
+} from '../services/limits/index.js';
 
 export interface ServicesInput {
   db: Database;
@@ -37,6 +43,10 @@ export interface ServicesInput {
   idempotencyLeaseMs?: number | undefined;
   /** The trunk workflow's lease and wait, and where inbound calls go. */
   trunks?: { timing?: TrunkTimingInput; originationUri?: string | undefined } | undefined;
+  /** The rate limiters' store (default: memory, one process). */
+  limiters?: LimiterFactory | undefined;
+  /** Where the services' own warnings go (default: nowhere). */
+  logger?: Logger | undefined;
 }
 
 export function createServices(input: ServicesInput) {
@@ -58,6 +68,14 @@ export function createServices(input: ServicesInput) {
     log: input.providerLog,
   });
   const settings = createSettingsService({ db, audit });
+  const logger = input.logger ?? createLogger({ level: 'silent' });
+  const outboundLimits = createOutboundLimits({
+    limiters: input.limiters ?? createLimiterFactory({ logger }),
+    keys,
+    settings,
+    audit,
+    logger,
+  });
   const phones = createPhoneService({
     records,
     settings,
@@ -86,6 +104,7 @@ export function createServices(input: ServicesInput) {
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
     settings,
+    outboundLimits,
     phones,
     idempotency,
     trunks: createTrunkService({

@@ -110,6 +110,8 @@ export interface TenantSettingsTable {
   default_country: string | null;
   /** JSON array of PHONE_NUMBER_TYPES. */
   allowed_number_types: string;
+  /** JSON of the outbound limits policy a tenant set (per kind); null: the defaults. */
+  limits_json: string | null;
   updated_at: string;
 }
 
