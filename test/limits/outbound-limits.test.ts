@@ -158,6 +158,26 @@ describe.each(CASES)('outbound limits on $name', (c) => {
     },
   );
 
+  it.skipIf(c.skip)(
+    'lets exactly 3 of 12 concurrent calls to one number through, across nodes',
+    async () => {
+      const dest = number(45);
+      const settled = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          call(i % 2 === 0 ? a : b, { callerIp: `203.0.113.${i + 1}`, destination: dest }),
+        ),
+      );
+      expect(settled.filter((r) => r.status === 'fulfilled').length).toBe(3);
+      for (const r of settled) {
+        if (r.status === 'rejected')
+          expect((r.reason as RateLimitError).code).toBe('ERR_RATE_LIMITED');
+      }
+      // The refusals gave back what they counted: the daily window holds the 3 that went through.
+      const r = await refused(call(a, { callerIp: '203.0.113.99', destination: dest }));
+      expect(state(r.headers, 'destination-86400s')[0]).toBe(17);
+    },
+  );
+
   it.skipIf(c.skip)('counts the same number apart per tenant and per kind', async () => {
     const dest = number(50);
     for (let i = 0; i < 3; i++) await call(a, { tokenId: `tok-${i}`, destination: dest });

@@ -141,6 +141,9 @@ export function createOutboundLimits(deps: OutboundLimitsDeps): OutboundLimits {
   }
 
   return {
+    // Every window is counted at once (one round trip to the store) and a refusal gives back what
+    // was counted. Two requests racing at a window's edge may then both be refused where one would
+    // fit: the race errs on refusing, never on letting a call through past a limit.
     async charge(input) {
       checkInput(input);
       const windows = await windowsOf(input);
