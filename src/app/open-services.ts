@@ -3,7 +3,8 @@
 // the master keys it holds, creates the system key if needed, and runs the start-up key check; an
 // operator command does neither, so `keys status` and `tenant delete` work when a tenant is broken.
 import { DEFAULT_TRUNKS, type TelvaultConfig } from '../config.js';
-import type { Logger } from '../services/common/index.js';
+import { createLogger, type Logger } from '../services/common/index.js';
+import { createLimiterFactory, type LimiterFactory } from '../services/limits/index.js';
 import { createKeyService } from '../services/keys/index.js';
 import { loadMasterKeys } from '../services/keys/index.js';
 import { checkKeysAtStart } from '../services/keys/index.js';
@@ -16,11 +17,12 @@ import type { ProviderCallLog } from '../services/credentials/index.js';
 import { TelvaultError } from '../errors.js';
 import { openDatabase, type Database, type OpenedDatabase } from '../store/database.js';
 import { createServices, type Services } from './services.js';
-import type { OutboundLimiter } from '../services/activity/index.js';
 
 export interface OpenedServices {
   services: Services;
   database: OpenedDatabase;
+  /** The rate limiters on the deployment's store (Redis, PostgreSQL or memory) the services use. */
+  limiters: LimiterFactory;
   /**
    * Serving nodes: true while some tenant's keys are unusable (found at start, until the tenant is
    * deleted) or this node lacks the current master key. Never names a tenant.
@@ -30,7 +32,7 @@ export interface OpenedServices {
 }
 
 export interface ServeOptions {
-  logger: Pick<Logger, 'warn' | 'error'>;
+  logger: Logger;
 }
 
 interface ServingNode {
@@ -83,7 +85,6 @@ export async function openServices(
     serve?: ServeOptions | undefined;
     /** The origin providers post status callbacks to (default: config.publicUrl). */
     publicUrl?: (() => string | undefined) | undefined;
-    outboundLimits?: OutboundLimiter | undefined;
   } = {},
 ): Promise<OpenedServices> {
   const masterKeys = loadMasterKeys(config);
@@ -110,6 +111,12 @@ export async function openServices(
       node = await startServingNode(database.db, config, masterKeys, keys, serve, broken);
     }
     const serving = node;
+    const logger = serve?.logger ?? createLogger({ level: 'silent' });
+    const limiters = createLimiterFactory({
+      redisUrl: config.redisUrl,
+      postgresPool: database.pool,
+      logger,
+    });
     const services = createServices({
       db: database.db,
       dialect: database.dialect,
@@ -119,7 +126,6 @@ export async function openServices(
       providers: { mode: config.providers, sandboxUrl: config.sandboxUrl },
       providerLog: extra.providerLog,
       publicUrl: extra.publicUrl ?? (() => config.publicUrl),
-      outboundLimits: extra.outboundLimits,
       idempotencyLeaseMs: (config.idempotencyLeaseSeconds ?? 30) * 1000,
       trunks: {
         timing: {
@@ -128,6 +134,8 @@ export async function openServices(
         },
         originationUri: (config.trunks ?? DEFAULT_TRUNKS).originationUri,
       },
+      limiters,
+      logger,
     });
     // The audit key is loaded (and the plain chains closed, once) before anything is served.
     await services.audit.start();
@@ -142,9 +150,13 @@ export async function openServices(
     return {
       services,
       database,
+      limiters,
       degraded,
       close: async () => {
         await serving?.presence.stop();
+        // The last minute's rejection counts are audited before the database goes.
+        await services.outboundLimits.close();
+        await limiters.close();
         await database.close();
       },
     };

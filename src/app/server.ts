@@ -28,11 +28,7 @@ import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/i
 import { createLogger, type Logger } from '../services/common/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
 import { TelvaultError } from '../errors.js';
-import {
-  createAuthFailureLimiter,
-  createLimiterFactory,
-  type LimiterFactory,
-} from '../services/limits/index.js';
+import { createAuthFailureLimiter, type LimiterFactory } from '../services/limits/index.js';
 import type { OpenedDatabase } from '../store/database.js';
 import { resolveMaxConnections } from './connection-limits.js';
 import { openServices } from './open-services.js';
@@ -114,6 +110,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     services,
     database,
     degraded,
+    limiters,
     close: closeServices,
   } = await openServices(config, {
     rootTokenHash,
@@ -121,11 +118,6 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     providerLog: (entry) => logger.debug({ providerCall: entry }, 'provider call'),
     serve: { logger },
     publicUrl: () => publicUrl,
-  });
-  const limiters = createLimiterFactory({
-    redisUrl: config.redisUrl,
-    postgresPool: database.pool,
-    logger,
   });
   try {
     if (override !== undefined)
@@ -204,7 +196,6 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
         await services.trunks.drain();
-        await limiters.close();
         await closeServices();
       })());
 
@@ -229,7 +220,6 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       close,
     };
   } catch (err) {
-    await limiters.close();
     await closeServices();
     throw err;
   }

@@ -23,11 +23,16 @@ import { createTrunkService, type TrunkTimingInput } from '../services/trunks/in
 import { createEncryptedRecords } from '../services/records/index.js';
 import { createSettingsService, createTenantAdmin } from '../services/tenants/index.js';
 import { createActivityRecords, createActivityService } from '../services/activity/index.js';
-import type { OutboundLimiter } from '../services/activity/index.js';
 import { createCallService, createVoiceTokenService } from '../services/calls/index.js';
 import { createEmailService } from '../services/emails/index.js';
 import { createMessageService } from '../services/messages/index.js';
 import { createHookUrls, createWebhookService } from '../services/webhooks/index.js';
+import { createLogger, type Logger } from '../services/common/index.js';
+import {
+  createLimiterFactory,
+  createOutboundLimits,
+  type LimiterFactory,
+} from '../services/limits/index.js';
 
 export interface ServicesInput {
   db: Database;
@@ -45,8 +50,10 @@ export interface ServicesInput {
   trunks?: { timing?: TrunkTimingInput; originationUri?: string | undefined } | undefined;
   /** The origin providers post status callbacks to, read per call (none: no callbacks). */
   publicUrl?: (() => string | undefined) | undefined;
-  /** The limits on outbound calls and messages (fail closed). */
-  outboundLimits?: OutboundLimiter | undefined;
+  /** The rate limiters' store (default: memory, one process). */
+  limiters?: LimiterFactory | undefined;
+  /** Where the services' own warnings go (default: nowhere). */
+  logger?: Logger | undefined;
 }
 
 export function createServices(input: ServicesInput) {
@@ -68,6 +75,14 @@ export function createServices(input: ServicesInput) {
     log: input.providerLog,
   });
   const settings = createSettingsService({ db, audit });
+  const logger = input.logger ?? createLogger({ level: 'silent' });
+  const outboundLimits = createOutboundLimits({
+    limiters: input.limiters ?? createLimiterFactory({ logger }),
+    keys,
+    settings,
+    audit,
+    logger,
+  });
   const phones = createPhoneService({
     records,
     settings,
@@ -82,13 +97,7 @@ export function createServices(input: ServicesInput) {
   const activityRecords = createActivityRecords(records);
   const activity = createActivityService(records);
   const hooks = createHookUrls(input.publicUrl ?? (() => undefined));
-  const sending = {
-    async forSending(tenantId: Parameters<typeof settings.forPhones>[0]) {
-      return { ...(await settings.forPhones(tenantId)), exotelFallbackToTenant: false };
-    },
-  };
-  // TODO(merge): the outbound limits of services/limits.
-  const limits: OutboundLimiter = input.outboundLimits ?? { charge: () => Promise.resolve({}) };
+  const limits = outboundLimits;
   const comms = {
     activity: activityRecords,
     reads: activity,
@@ -112,6 +121,7 @@ export function createServices(input: ServicesInput) {
     credentialChecks: createCredentialVerifyService({ clients: providers, audit }),
     secrets: createSecretService({ records, audit }),
     settings,
+    outboundLimits,
     phones,
     idempotency,
     trunks: createTrunkService({
@@ -125,13 +135,13 @@ export function createServices(input: ServicesInput) {
       originationUri: input.trunks?.originationUri,
     }),
     activity,
-    calls: createCallService({ ...comms, clients: providers, phones, settings: sending, limits }),
+    calls: createCallService({ ...comms, clients: providers, phones, settings, limits }),
     voiceTokens: createVoiceTokenService({ credentials, audit }),
     messages: createMessageService({
       ...comms,
       clients: providers,
       phones,
-      settings: sending,
+      settings,
       limits,
     }),
     emails: createEmailService({ ...comms, clients: providers }),

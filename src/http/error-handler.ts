@@ -48,6 +48,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_PROVIDER_RATE_LIMITED: 503,
   ERR_PROVIDER_UNAVAILABLE: 503,
   ERR_AUDIT_UNAVAILABLE: 503,
+  ERR_RATE_LIMIT_UNAVAILABLE: 503,
   ERR_UNAVAILABLE: 503,
   ERR_TENANT_KEYS_UNAVAILABLE: 503,
   ERR_MASTER_KEY_STALE: 503,
@@ -156,6 +157,7 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   else request.log.info({ code: e.code, status: e.status }, 'request rejected');
   if (err instanceof RateLimitError && !e.internal) {
     void reply.header('retry-after', String(err.retryAfterSeconds));
+    for (const [name, value] of Object.entries(err.headers)) void reply.header(name, value);
   }
   void reply.code(e.status).send(errorBody(e.code, e.message, request.id));
 }

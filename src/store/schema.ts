@@ -110,6 +110,10 @@ export interface TenantSettingsTable {
   default_country: string | null;
   /** JSON array of PHONE_NUMBER_TYPES. */
   allowed_number_types: string;
+  /** JSON of the outbound limits policy a tenant set (per kind); null: the defaults. */
+  limits_json: string | null;
+  /** 1: Exotel phones without their own account call through the tenant's (migration 008). */
+  exotel_fallback: number;
   updated_at: string;
 }
 

@@ -23,6 +23,8 @@ export async function saveTenantSettings(db: Database, row: TenantSettingsRow): 
       oc.column('tenant_id').doUpdateSet({
         default_country: row.default_country,
         allowed_number_types: row.allowed_number_types,
+        limits_json: row.limits_json,
+        exotel_fallback: row.exotel_fallback,
         updated_at: row.updated_at,
       }),
     )

@@ -1,8 +1,10 @@
 // Builds rate limiters (rate-limiter-flexible) on the deployment's store: Redis when
 // TELVAULT_REDIS_URL is set (one count across every node), else the PostgreSQL database when that is
-// the store (table `rate_limits`, created by the library), else memory (one node on SQLite). Each
-// store-backed limiter is insured by a memory limiter: while its store is down, each node counts
-// on its own, so a limit fails open to a per-node limit rather than failing the request.
+// the store (table `rate_limits`, UNLOGGED, created by migration 009), else memory (one node on
+// SQLite). Two kinds: `create` insures a store-backed limiter with a memory limiter (while its store
+// is down each node counts on its own: the limit fails open to a per-node limit, right for failed
+// authentications); `createFailClosed` has no insurance and refuses when the store does not answer
+// (outbound calls and messages).
 import type pg from 'pg';
 import {
   RateLimiterMemory,
@@ -12,6 +14,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { Logger } from '../common/index.js';
+import { failClosed, type FailClosedLimiter } from './fail-closed-limiter.js';
 import { openLimitsRedis, type LimitsRedis } from './redis-client.js';
 
 export type LimiterStore = 'redis' | 'postgres' | 'memory';
@@ -37,6 +40,8 @@ export interface Limiter {
 export interface LimiterFactory {
   readonly store: LimiterStore;
   create(spec: LimitSpec): Promise<Limiter>;
+  /** A limiter without memory insurance: store errors reject with ERR_RATE_LIMIT_UNAVAILABLE. */
+  createFailClosed(spec: LimitSpec): Promise<FailClosedLimiter>;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,10 @@ export interface LimiterFactoryInput {
   logger: Logger;
 }
 
-/** The one table every PostgreSQL-backed limit shares (keys carry the limit's name). */
+/**
+ * The one table every PostgreSQL-backed limit shares (keys carry the limit's name), in the shape
+ * RateLimiterPostgres expects; migration 009 creates it UNLOGGED. Do not change.
+ */
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
 function wrap(limiter: RateLimiterAbstract, spec: LimitSpec, logger: Logger): Limiter {
@@ -94,35 +102,22 @@ export function createLimiterFactory(input: LimiterFactoryInput): LimiterFactory
     inMemoryBlockOnConsumed: spec.points + 1,
   });
 
-  async function build(spec: LimitSpec): Promise<RateLimiterAbstract> {
+  async function build(spec: LimitSpec, insure: boolean): Promise<RateLimiterAbstract> {
+    const options = insure ? insured(spec) : base(spec);
     if (store === 'redis' && input.redisUrl !== undefined) {
       redis ??= openLimitsRedis(input.redisUrl, logger);
       const { client } = await redis;
-      return new RateLimiterRedis({
-        ...insured(spec),
-        storeClient: client,
-        rejectIfRedisNotReady: true,
-      });
+      return new RateLimiterRedis({ ...options, storeClient: client, rejectIfRedisNotReady: true });
     }
     if (store === 'postgres' && input.postgresPool !== undefined) {
-      const pool = input.postgresPool;
-      let limiter!: RateLimiterPostgres;
-      await new Promise<void>((resolve) => {
-        limiter = new RateLimiterPostgres(
-          { ...insured(spec), storeClient: pool, storeType: 'pool', tableName: RATE_LIMIT_TABLE },
-          (err?: Error) => {
-            // Until its table exists the limiter answers from its memory insurance.
-            if (err !== undefined) {
-              logger.warn(
-                { reason: err.message },
-                `limits: no ${RATE_LIMIT_TABLE} table, counting in memory`,
-              );
-            }
-            resolve();
-          },
-        );
+      // The table is the migration's (UNLOGGED): the library must not create a logged one.
+      return new RateLimiterPostgres({
+        ...options,
+        storeClient: input.postgresPool,
+        storeType: 'pool',
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated: true,
       });
-      return limiter;
     }
     return new RateLimiterMemory(base(spec));
   }
@@ -130,7 +125,10 @@ export function createLimiterFactory(input: LimiterFactoryInput): LimiterFactory
   return {
     store,
     async create(spec) {
-      return wrap(await build(spec), spec, logger);
+      return wrap(await build(spec, true), spec, logger);
+    },
+    async createFailClosed(spec) {
+      return failClosed(await build(spec, false), spec);
     },
     async close() {
       if (redis !== undefined) (await redis).close();

@@ -1,10 +1,11 @@
 // The Redis connection the limits share (TELVAULT_REDIS_URL). Commands fail at once while it is
-// down (no offline queue) and time out quickly when it hangs, so a limit falls back to memory
-// instead of holding a request; ioredis keeps reconnecting in the background.
+// down (no offline queue) and time out quickly when it hangs, so a limit answers at once instead of
+// holding a request (an insured limit from memory, a fail-closed one with a refusal); ioredis keeps
+// reconnecting in the background.
 import { Redis } from 'ioredis';
 import type { Logger } from '../common/index.js';
 
-/** A limit check is on the request path: past this, the memory fallback answers instead. */
+/** A limit check is on the request path: past this, the fallback (or the refusal) answers. */
 const COMMAND_TIMEOUT_MS = 500;
 const CONNECT_TIMEOUT_MS = 2_000;
 
@@ -29,7 +30,7 @@ export async function openLimitsRedis(url: string, logger: Logger): Promise<Limi
     down = true;
     logger.warn(
       { reason: err.message.replace(/\/\/[^@/]*@/, '//') },
-      'limits: Redis unreachable, counting in memory on this node until it is back',
+      'limits: Redis unreachable: failed authentications counted in memory on this node, outbound calls and messages refused, until it is back',
     );
   });
   client.on('ready', () => {

@@ -1,7 +1,8 @@
 // A tenant's settings as the API takes and shows them: the default region national phone numbers
-// are read in, and the number types the tenant accepts.
+// are read in, the number types the tenant accepts, and its outbound limits policy.
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { limitsPatch, limitsView } from '../limits/index.js';
 import { PHONE_NUMBER_TYPES } from '../phones/phone-number.js';
 
 /** An ISO 3166 alpha-2 region libphonenumber knows, upper case. */
@@ -14,7 +15,7 @@ const numberType = z.enum(PHONE_NUMBER_TYPES, {
   error: `must be one of ${PHONE_NUMBER_TYPES.join(', ')}`,
 });
 
-/** PATCH body: only what is sent changes; null clears defaultCountry. */
+/** PATCH body: only what is sent changes; null clears defaultCountry and resets limits. */
 export const settingsPatch = z
   .strictObject({
     defaultCountry: countryCode.nullable().optional(),
@@ -24,6 +25,8 @@ export const settingsPatch = z
       .max(PHONE_NUMBER_TYPES.length, `must list at most ${PHONE_NUMBER_TYPES.length} types`)
       .refine((l) => new Set(l).size === l.length, 'must not repeat a type')
       .optional(),
+    limits: limitsPatch.optional(),
+    exotelFallbackToTenant: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .brand<'SettingsPatch'>();
 export type SettingsPatch = z.output<typeof settingsPatch>;
@@ -32,6 +35,12 @@ export const settingsView = z
   .object({
     defaultCountry: z.string().nullable(),
     allowedNumberTypes: z.array(numberType),
+    limits: limitsView,
+    exotelFallbackToTenant: z
+      .boolean()
+      .describe(
+        "An Exotel phone without an account of its own calls through the tenant's Exotel credentials (default false: a platform with many Exotel accounts must never call through the wrong one).",
+      ),
     updatedAt: z.string().nullable().describe('null: never changed (the defaults apply).'),
   })
   .meta({ id: 'TenantSettings' });

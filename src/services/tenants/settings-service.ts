@@ -6,6 +6,7 @@ import { nowIso } from '../../store/time.js';
 import type { Database } from '../../store/database.js';
 import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
+import { applyLimitsPatch, resolveLimitsPolicy, type LimitsPolicy } from '../limits/index.js';
 import {
   DEFAULT_ALLOWED_NUMBER_TYPES,
   PHONE_NUMBER_TYPES,
@@ -35,6 +36,8 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
       defaultCountry: row?.default_country ?? null,
       allowedNumberTypes:
         row === undefined ? [...DEFAULT_ALLOWED_NUMBER_TYPES] : typesOf(row.allowed_number_types),
+      limits: resolveLimitsPolicy(row?.limits_json ?? null),
+      exotelFallbackToTenant: row?.exotel_fallback === 1,
       updatedAt: row?.updated_at ?? null,
     };
   }
@@ -51,12 +54,31 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
       };
     },
 
+    /** What a call or message needs: the number rules, and whether Exotel may fall back. */
+    async forSending(
+      tenantId: TenantId,
+    ): Promise<TenantSettings & { exotelFallbackToTenant: boolean }> {
+      const v = await view(tenantId);
+      return {
+        defaultCountry: v.defaultCountry ?? undefined,
+        allowedNumberTypes: v.allowedNumberTypes,
+        exotelFallbackToTenant: v.exotelFallbackToTenant,
+      };
+    },
+
+    /** The outbound limits in force (the defaults where the tenant set none). */
+    async limitsPolicy(tenantId: TenantId): Promise<LimitsPolicy> {
+      const row = await findTenantSettings(db, tenantId);
+      return resolveLimitsPolicy(row?.limits_json ?? null);
+    },
+
     async update(tenantId: TenantId, patch: SettingsPatch, actor: Actor): Promise<SettingsView> {
-      const fields = (['defaultCountry', 'allowedNumberTypes'] as const).filter(
-        (f) => patch[f] !== undefined,
-      );
+      const fields = (
+        ['defaultCountry', 'allowedNumberTypes', 'limits', 'exotelFallbackToTenant'] as const
+      ).filter((f) => patch[f] !== undefined);
       return db.transaction().execute(async (trx) => {
         const current = await view(tenantId, trx);
+        const stored = await findTenantSettings(trx, tenantId);
         const next = {
           tenant_id: tenantId,
           default_country:
@@ -64,6 +86,8 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
           allowed_number_types: JSON.stringify(
             patch.allowedNumberTypes ?? current.allowedNumberTypes,
           ),
+          limits_json: applyLimitsPatch(stored?.limits_json ?? null, patch.limits),
+          exotel_fallback: (patch.exotelFallbackToTenant ?? current.exotelFallbackToTenant) ? 1 : 0,
           updated_at: nowIso(),
         };
         await saveTenantSettings(trx, next);

@@ -3,7 +3,8 @@
 // status callback URL carries a random token made for that one call), the sealed content (an SMS
 // body; an email's from and subject), the status's rank (a status only moves forward) and the
 // typed error of a failed provider call (codes and statuses only, never vendor text). The same
-// columns on the three tables, so one repository shape serves them. Released: do not change, add a
+// columns on the three tables, so one repository shape serves them. And the tenant setting that
+// lets an Exotel phone without an account of its own call through the tenant's. Released: do not change, add a
 // migration.
 import type { Migration } from './index.js';
 
@@ -26,5 +27,10 @@ export const migration008: Migration = {
         .execute();
       await s.alterTable(table).addColumn('error_json', 'text').execute();
     }
+    // 1: an Exotel phone without an account of its own may call through the tenant's.
+    await s
+      .alterTable('tenant_settings')
+      .addColumn('exotel_fallback', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
   },
 };

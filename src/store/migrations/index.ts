@@ -7,6 +7,7 @@ import { migration005 } from './005-sip-trunk-workflow.js';
 import { migration006 } from './006-idempotency.js';
 import { migration007 } from './007-platform-credentials.js';
 import { migration008 } from './008-activity-records.js';
+import { migration009 } from './009-outbound-rate-limits.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
