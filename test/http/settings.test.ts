@@ -39,6 +39,7 @@ describe.each(DIALECTS)('tenant settings on %s', (dialect) => {
       defaultCountry: null,
       allowedNumberTypes: [...DEFAULT_ALLOWED_NUMBER_TYPES],
       limits: DEFAULT_LIMITS,
+      exotelFallbackToTenant: false,
       updatedAt: null,
     });
     const au = await s.request('PATCH', url(), { token, body: { defaultCountry: 'AU' } });
@@ -82,6 +83,33 @@ describe.each(DIALECTS)('tenant settings on %s', (dialect) => {
       expect(err(r).message, JSON.stringify(body)).toContain(message);
     }
     expect((await s.request('GET', url(), { token })).json).toEqual(before);
+  });
+
+  it('turns the Exotel fallback on and off; a value that is not a boolean is refused by name', async () => {
+    const other = await s.createTenant('fallback');
+    const u = `/v1/tenants/${other}/settings`;
+    const on = await s.request('PATCH', u, {
+      token: s.rootToken,
+      body: { exotelFallbackToTenant: true },
+    });
+    expect(on.status, on.text).toBe(200);
+    expect(on.json).toMatchObject({ exotelFallbackToTenant: true, defaultCountry: null });
+    const bad = await s.request('PATCH', u, {
+      token: s.rootToken,
+      body: { exotelFallbackToTenant: 'yes' },
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.json as { error: { message: string } }).error.message).toContain(
+      'exotelFallbackToTenant',
+    );
+    expect((await s.request('GET', u, { token: s.rootToken })).json).toMatchObject({
+      exotelFallbackToTenant: true,
+    });
+    const off = await s.request('PATCH', u, {
+      token: s.rootToken,
+      body: { exotelFallbackToTenant: false },
+    });
+    expect(off.json).toMatchObject({ exotelFallbackToTenant: false });
   });
 
   it('needs settings:manage (or root), and audits field names without values', async () => {
