@@ -21,3 +21,7 @@ export {
   type SandboxProviderName,
   type SandboxProviderStore,
 } from './core/provider-store.js';
+export { secretDigest } from './core/secret-digest.js';
+export type { SentRetellWebhook } from './retell/retell-webhook.js';
+export type { SentStatusCallback } from './twilio/twilio-status-callback.js';
+export type { StatusMove } from './twilio/twilio-status-admin.js';

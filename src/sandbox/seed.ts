@@ -10,7 +10,9 @@
 //         "apiKeys": [{ "sid": "SK<32 hex>", "secret": "<secret>" }] }   // optional
 //     ]
 //   },
-//   "retell":   { "apiKeys": ["key_…"] },
+//   "retell":   { "apiKeys": ["key_…"],                   // each key: a workspace of its own
+//                 "workspaces": [{ "apiKeys": ["key_a", "key_b"],  // optional: keys sharing one
+//                                  "webhookKey": "key_b" }] },    // signs webhooks (default: first)
 //   "exotel":   { "accounts": [{ "host": "api.in.exotel.com", "sid": "<account sid>",
 //                               "apiKey": "<key>", "apiToken": "<token>" }] },
 //   "sendgrid": { "apiKeys": ["SG.…"], "verifiedSenders": ["noreply@example.com"],
@@ -42,7 +44,22 @@ export const twilioSeedSchema = z.object({
     .default([]),
 });
 
-export const retellSeedSchema = z.object({ apiKeys: z.array(z.string().min(1)).default([]) });
+export const retellSeedSchema = z.object({
+  apiKeys: z.array(z.string().min(1)).default([]),
+  workspaces: z
+    .array(
+      z
+        .object({
+          apiKeys: z.array(z.string().min(1)).min(1),
+          webhookKey: z.string().min(1).optional(),
+        })
+        .refine((ws) => ws.webhookKey === undefined || ws.apiKeys.includes(ws.webhookKey), {
+          message: "must be one of the workspace's apiKeys",
+          path: ['webhookKey'],
+        }),
+    )
+    .optional(),
+});
 
 export const exotelSeedSchema = z.object({
   accounts: z

@@ -4,7 +4,9 @@
 //   POST   /__sandbox/barriers          { method?, route? | path?, parties?, timeoutMs? }
 //   GET    /__sandbox/barriers[/:id]    POST /__sandbox/barriers/:id/release
 //   DELETE /__sandbox/barriers[/:id]    (deleting releases whoever is held)
-//   GET    /__sandbox/exchanges         (request bodies omitted: they carry secrets)
+//   GET    /__sandbox/exchanges         (request bodies omitted: they carry secrets), filtered by
+//                                       ?provider=&method=&route= (route: the pattern as in
+//                                       /__sandbox/counters), answers { count, exchanges }
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { BarrierInput } from '../core/barriers.js';
@@ -101,7 +103,16 @@ export function registerFaultRoutes(app: FastifyInstance, context: SandboxContex
     return reply.code(204).send();
   });
 
-  app.get('/exchanges', () => ({
-    exchanges: context.exchanges.entries.map(({ requestBody: _omitted, ...rest }) => rest),
-  }));
+  app.get<{ Querystring: Record<string, string | undefined> }>('/exchanges', (request) => {
+    const { provider, method, route } = request.query;
+    const exchanges = context.exchanges.entries
+      .filter(
+        (e) =>
+          (provider === undefined || e.provider === provider) &&
+          (method === undefined || e.method === method.toUpperCase()) &&
+          (route === undefined || e.route === route),
+      )
+      .map(({ requestBody: _omitted, ...rest }) => rest);
+    return { count: exchanges.length, exchanges };
+  });
 }

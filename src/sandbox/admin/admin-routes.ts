@@ -18,6 +18,7 @@
 //   GET    /__sandbox/counters                  { "METHOD /route/pattern": calls }
 //   POST   /__sandbox/reset                     back to the seeded state; clears log, faults, barriers
 //   faults, barriers and the exchange log: see admin-fault-routes.ts
+//   call and message statuses, with the callbacks they send: see admin-status-routes.ts
 // Errors: { "error": "<message naming the field>" } with 400 / 404 / 409.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import {
@@ -28,6 +29,7 @@ import {
 import { providerStore, resetSandboxContext, type SandboxContext } from '../sandbox-context.js';
 import { registerFaultRoutes } from './admin-fault-routes.js';
 import { checkRetellOutbound } from './outbound-check.js';
+import { registerStatusRoutes } from './admin-status-routes.js';
 
 function isProvider(value: string): value is SandboxProviderName {
   return (SANDBOX_PROVIDERS as readonly string[]).includes(value);
@@ -113,5 +115,6 @@ export const registerSandboxAdmin: FastifyPluginAsync<{ context: SandboxContext 
   });
 
   registerFaultRoutes(app, context);
+  registerStatusRoutes(app, context);
   return Promise.resolve();
 };

@@ -72,6 +72,7 @@ export const exotelEmulator: FastifyPluginAsync<{ context: SandboxContext }> = (
     const call: ExotelCall = {
       sid: randomBytes(16).toString('hex'),
       accountSid: account.sid,
+      apiKey: account.apiKey,
       from: form.get('From') ?? '',
       to: form.get('To'),
       callerId: form.get('CallerId') ?? '',

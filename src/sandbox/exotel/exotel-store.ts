@@ -24,7 +24,9 @@ export interface ExotelAccount {
 
 export interface ExotelCall {
   sid: string;
+  /** The account and the API key the call was authenticated with (never the token). */
   accountSid: string;
+  apiKey: string;
   from: string;
   to: string | null;
   callerId: string;
@@ -57,6 +59,8 @@ export interface ExotelStore extends SandboxProviderStore {
   createAccount(input: unknown): ExotelAccountView;
   /** A call of the account at `host`/`sid`, for the admin surface (e.g. to complete it). */
   findCall(host: ExotelHost, accountSid: string, callSid: string): ExotelCall | undefined;
+  /** A call of any account on any host (call sids are random, 32 hex). */
+  findCallBySid(callSid: string): ExotelCall | undefined;
 }
 
 const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
@@ -90,6 +94,15 @@ export function createExotelStore(seed: ExotelSeed | undefined): ExotelStore {
   return {
     seed,
     findCall: (host, accountSid, callSid) => cluster(host).get(accountSid)?.calls.get(callSid),
+    findCallBySid(callSid) {
+      for (const accounts of clusters.values()) {
+        for (const account of accounts.values()) {
+          const call = account.calls.get(callSid);
+          if (call !== undefined) return call;
+        }
+      }
+      return undefined;
+    },
     authenticate(host, sid, apiKey, apiToken) {
       const account = cluster(host).get(sid);
       if (account === undefined || account.apiKey !== apiKey) return undefined;
@@ -129,10 +142,15 @@ export function createExotelStore(seed: ExotelSeed | undefined): ExotelStore {
             apiToken: `sha256:${a.tokenHash.toString('hex').slice(0, 16)}`,
             calls: [...a.calls.values()].map((c) => ({
               sid: c.sid,
+              accountSid: c.accountSid,
+              apiKey: secretDigest(c.apiKey),
               from: c.from,
               to: c.to,
               callerId: c.callerId,
               status: c.status,
+              // Whether one was given: its URL may carry the receiver's per-call token.
+              hasStatusCallback: c.statusCallback !== null,
+              statusCallbackContentType: c.statusCallbackContentType,
               created: c.created.toISOString(),
             })),
           })),

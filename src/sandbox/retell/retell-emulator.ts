@@ -1,5 +1,6 @@
 // Retell's phone-number API (https://api.retellai.com), mounted at /retell: Bearer auth, import,
-// update, get, both list endpoints and delete (providers.md §4 and §8.4).
+// update, get, both list endpoints and delete (providers.md §4 and §8.4); outbound calls in
+// retell-call-routes.ts.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { SandboxContext } from '../sandbox-context.js';
 import { RETELL_MESSAGES, retellError, setWorkspace, workspaceOf } from './retell-http.js';
@@ -17,6 +18,7 @@ import {
   prettyPhoneNumber,
   toPhoneNumberResponse,
 } from './retell-view.js';
+import { registerRetellCallRoutes } from './retell-call-routes.js';
 import { registerRetellListRoutes } from './retell-list-routes.js';
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -98,6 +100,7 @@ export const retellEmulator: FastifyPluginAsync<{ context: SandboxContext }> = (
   );
 
   registerRetellListRoutes(app, store, listQuerySchema);
+  registerRetellCallRoutes(app, store);
   return Promise.resolve();
 };
 

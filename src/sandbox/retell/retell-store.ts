@@ -1,10 +1,12 @@
 // Retell's state in the sandbox: workspaces reached by API keys, each with its phone numbers keyed
-// by E.164 (providers.md §4, §8.4). The SIP password Retell was given is never served.
+// by E.164 (providers.md §4, §8.4), its calls, and the key that signs its webhooks. The SIP
+// password Retell was given is never served, nor is any API key.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Secret } from '../../crypto/index.js';
+import { Secret } from '../../crypto/index.js';
 import { secretDigest } from '../core/secret-digest.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { RetellSeed } from '../seed.js';
+import { createRetellCallBook, toCallResponse, type RetellCallBook } from './retell-calls.js';
 import { toPhoneNumberResponse } from './retell-view.js';
 
 export interface RetellSipConfig {
@@ -43,6 +45,8 @@ export interface RetellSettings {
 export interface RetellKeyView {
   apiKey: string;
   workspace: string;
+  /** Whether this key signs the workspace's webhooks. */
+  webhook: boolean;
 }
 
 export interface RetellStore extends SandboxProviderStore {
@@ -50,6 +54,13 @@ export interface RetellStore extends SandboxProviderStore {
   /** The workspace an API key opens, or undefined for an unknown key. */
   workspaceFor(apiKey: string): string | undefined;
   numbersOf(workspace: string): Map<string, RetellNumber>;
+  /** Every workspace's calls (call ids are unique across workspaces). */
+  readonly calls: RetellCallBook;
+  /**
+   * The key Retell signs the workspace's webhooks with: the one marked for webhooks (seed
+   * `webhookKey`, admin `webhook: true`), else the workspace's first key.
+   */
+  webhookKeyOf(workspace: string): Secret | undefined;
   /** The number as imported in any workspace (Retell's phone numbers are global), if any. */
   findNumber(phoneNumber: string): RetellNumber | undefined;
   nextSeq(): number;
@@ -63,22 +74,36 @@ export interface RetellStore extends SandboxProviderStore {
 export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
   const keys = new Map<string, string>();
   const workspaces = new Map<string, Map<string, RetellNumber>>();
+  const webhookKeys = new Map<string, string>();
+  const calls = createRetellCallBook();
   const settings: RetellSettings = { duplicateImportStatus: 400 };
   let seq = 0;
 
-  const addKey = (apiKey: string, workspace?: string): RetellKeyView => {
+  const addKey = (apiKey: string, workspace?: string, webhook = false): RetellKeyView => {
     const ws = workspace ?? `ws_${randomBytes(8).toString('hex')}`;
     if (!workspaces.has(ws)) workspaces.set(ws, new Map());
     keys.set(apiKey, ws);
-    return { apiKey, workspace: ws };
+    if (webhook) webhookKeys.set(ws, apiKey);
+    return { apiKey, workspace: ws, webhook: webhookKeyOf(ws) === apiKey };
   };
+  const webhookKeyOf = (ws: string): string | undefined =>
+    webhookKeys.get(ws) ?? [...keys].find(([, owner]) => owner === ws)?.[0];
   const applySeed = (): void => {
     for (const apiKey of seed?.apiKeys ?? []) addKey(apiKey);
+    for (const group of seed?.workspaces ?? []) {
+      const [first, ...rest] = group.apiKeys;
+      if (first === undefined) continue;
+      const { workspace } = addKey(first, undefined, group.webhookKey === first);
+      for (const apiKey of rest) addKey(apiKey, workspace, group.webhookKey === apiKey);
+    }
   };
   applySeed();
 
   const createKey = (input: unknown): RetellKeyView => {
-    const body = (input ?? {}) as { apiKey?: unknown; workspace?: unknown };
+    const body = (input ?? {}) as { apiKey?: unknown; workspace?: unknown; webhook?: unknown };
+    if (body.webhook !== undefined && typeof body.webhook !== 'boolean') {
+      throw new SandboxAdminError(400, '"webhook" must be a boolean');
+    }
     if (body.apiKey !== undefined && (typeof body.apiKey !== 'string' || body.apiKey === '')) {
       throw new SandboxAdminError(400, '"apiKey" must be a non-empty string');
     }
@@ -90,7 +115,7 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
     }
     const apiKey = body.apiKey ?? `key_${randomBytes(12).toString('hex')}`;
     if (keys.has(apiKey)) throw new SandboxAdminError(409, 'that API key already exists');
-    return addKey(apiKey, body.workspace);
+    return addKey(apiKey, body.workspace, body.webhook === true);
   };
 
   return {
@@ -103,6 +128,11 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
         workspaces.set(workspace, numbers);
       }
       return numbers;
+    },
+    calls,
+    webhookKeyOf(workspace) {
+      const key = webhookKeyOf(workspace);
+      return key === undefined ? undefined : new Secret(key);
     },
     findNumber(phoneNumber) {
       for (const numbers of workspaces.values()) {
@@ -137,6 +167,8 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
     reset() {
       keys.clear();
       workspaces.clear();
+      webhookKeys.clear();
+      calls.clear();
       settings.duplicateImportStatus = 400;
       seq = 0;
       applySeed();
@@ -147,11 +179,14 @@ export function createRetellStore(seed: RetellSeed | undefined): RetellStore {
         workspaces: [...workspaces].map(([id, numbers]) => ({
           id,
           apiKeys: [...keys].filter(([, ws]) => ws === id).map(([key]) => secretDigest(key)),
+          webhookKey: ((key) => (key === undefined ? null : secretDigest(key)))(webhookKeyOf(id)),
           numbers: [...numbers.values()].map((n) => ({
             ...toPhoneNumberResponse(n),
             sipPasswordDigest:
               n.sip?.password === undefined ? null : secretDigest(n.sip.password.reveal()),
           })),
+          // Numbers as they are (a test double); never a key.
+          calls: calls.list(id).map(toCallResponse),
         })),
       };
     },

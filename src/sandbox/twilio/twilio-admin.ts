@@ -112,8 +112,25 @@ export function twilioAdmin(getStore: () => TwilioStore): AdminPart {
           phoneNumber: n.phoneNumber,
           trunkSid: n.trunkSid,
         })),
-        messages: state.messages.size,
-        calls: state.calls.size,
+        // Numbers as they are (a test double); no message body, no token.
+        messages: [...state.messages.values()].map((m) => ({
+          sid: m.sid,
+          accountSid: m.accountSid,
+          from: m.from,
+          to: m.to,
+          status: m.status,
+          statusCallback: m.statusCallback?.url ?? null,
+        })),
+        calls: [...state.calls.values()].map((c) => ({
+          sid: c.sid,
+          accountSid: c.accountSid,
+          from: c.from,
+          to: c.to,
+          status: c.status,
+          statusCallback: c.statusCallback?.url ?? null,
+          statusCallbackMethod: c.statusCallback?.method ?? null,
+          statusCallbackEvents: c.statusCallback?.events ?? [],
+        })),
         quarantinedDomains: [...state.quarantinedDomains],
       };
     },

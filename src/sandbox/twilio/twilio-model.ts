@@ -1,5 +1,5 @@
-// The records the Twilio emulator keeps. Secrets are kept only as digests (PasswordHash), but for
-// the tokens of subaccounts made through the API, which Twilio shows in account answers.
+// The records the Twilio emulator keeps. Secrets are checked against digests (PasswordHash); the
+// auth tokens are also kept in memory, wrapped in Secret, to sign status callbacks as Twilio does.
 
 import type { Secret } from '../../crypto/index.js';
 import type { PasswordHash } from '../core/secret-hash.js';
@@ -17,6 +17,11 @@ export interface TwilioAccount {
    * admin-made accounts show null, so tests can still prove their tokens are never served.
    */
   shownToken: Secret | undefined;
+  /**
+   * The auth token, to sign the status callbacks of this account's calls and messages
+   * (X-Twilio-Signature is an HMAC under the account's auth token). Never served nor dumped.
+   */
+  signingToken: Secret;
   dateCreated: Date;
   dateUpdated: Date;
 }
@@ -104,6 +109,16 @@ export interface IncomingNumber {
   dateUpdated: Date;
 }
 
+/** Where a status callback goes (the request's StatusCallback and, for calls, its options). */
+export interface StatusCallbackTarget {
+  url: string;
+  method: 'GET' | 'POST';
+  /** Calls: the StatusCallbackEvent values (default `completed`); messages: every change. */
+  events: readonly string[];
+  /** SequenceNumber of the next call callback (Twilio counts from 0). */
+  sent: number;
+}
+
 export interface TwilioMessage {
   sid: string;
   accountSid: string;
@@ -112,8 +127,26 @@ export interface TwilioMessage {
   messagingServiceSid: string | null;
   body: string;
   numMedia: number;
+  status: MessageStatus;
+  errorCode: number | null;
+  statusCallback: StatusCallbackTarget | null;
   dateCreated: Date;
+  dateUpdated: Date;
+  dateSent: Date | null;
 }
+
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+
+export type CallStatus =
+  | 'queued'
+  | 'initiated'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'failed'
+  | 'no-answer'
+  | 'canceled';
 
 export interface TwilioCall {
   sid: string;
@@ -122,7 +155,12 @@ export interface TwilioCall {
   from: string;
   phoneNumberSid: string | null;
   trunkSid: string | null;
+  status: CallStatus;
+  statusCallback: StatusCallbackTarget | null;
   dateCreated: Date;
+  dateUpdated: Date;
+  startTime: Date | null;
+  endTime: Date | null;
 }
 
 /** An error the emulator answers with; the [U] ones are configurable (providers.md §10). */

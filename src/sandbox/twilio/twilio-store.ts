@@ -1,6 +1,6 @@
 // Twilio's state in the sandbox: accounts (with subaccounts) and API keys, and every resource the
-// emulator serves, each owned by one account. Secrets are kept only as salted hashes (and the
-// tokens of API-made subaccounts, which Twilio shows: twilio-model.ts).
+// emulator serves, each owned by one account. Secrets are checked against salted hashes; auth
+// tokens are also kept wrapped in Secret, to sign status callbacks (twilio-model.ts).
 import { Secret } from '../../crypto/index.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { TwilioSeed } from '../seed.js';
@@ -93,6 +93,7 @@ export function createTwilioStore(seed: TwilioSeed | undefined): TwilioStore {
         parentSid: input.parentSid,
         authToken: hashSecret(input.authToken),
         shownToken: input.showToken === true ? new Secret(input.authToken) : undefined,
+        signingToken: new Secret(input.authToken),
         dateCreated: now,
         dateUpdated: now,
       };

@@ -9,6 +9,7 @@ import type {
   TwilioCall,
   TwilioMessage,
 } from './twilio-model.js';
+import { callDuration } from './twilio-status-callback.js';
 
 export const accountPath = (ac: string) => `/2010-04-01/Accounts/${ac}`;
 
@@ -152,10 +153,10 @@ export function messageView(m: TwilioMessage): Record<string, unknown> {
     api_version: '2010-04-01',
     body: m.body,
     date_created: rfc2822(m.dateCreated),
-    date_sent: null,
-    date_updated: rfc2822(m.dateCreated),
+    date_sent: m.dateSent === null ? null : rfc2822(m.dateSent),
+    date_updated: rfc2822(m.dateUpdated),
     direction: 'outbound-api',
-    error_code: null,
+    error_code: m.errorCode,
     error_message: null,
     from: m.from,
     messaging_service_sid: m.messagingServiceSid,
@@ -164,7 +165,7 @@ export function messageView(m: TwilioMessage): Record<string, unknown> {
     price: null,
     price_unit: 'USD',
     sid: m.sid,
-    status: 'queued',
+    status: m.status,
     subresource_uris: { media: `${uri}/Media.json` },
     to: m.to,
     uri: `${uri}.json`,
@@ -176,7 +177,7 @@ export function callView(c: TwilioCall): Record<string, unknown> {
   return {
     sid: c.sid,
     date_created: rfc2822(c.dateCreated),
-    date_updated: rfc2822(c.dateCreated),
+    date_updated: rfc2822(c.dateUpdated),
     parent_call_sid: null,
     account_sid: c.accountSid,
     to: c.to,
@@ -184,10 +185,10 @@ export function callView(c: TwilioCall): Record<string, unknown> {
     from: c.from,
     from_formatted: c.from,
     phone_number_sid: c.phoneNumberSid,
-    status: 'queued',
-    start_time: null,
-    end_time: null,
-    duration: null,
+    status: c.status,
+    start_time: c.startTime === null ? null : rfc2822(c.startTime),
+    end_time: c.endTime === null ? null : rfc2822(c.endTime),
+    duration: c.endTime === null ? null : String(callDuration(c)),
     price: null,
     price_unit: 'USD',
     direction: 'outbound-api',

@@ -1,4 +1,5 @@
-// v2010 Messages and Calls (create → 201 queued, list, fetch).
+// v2010 Messages and Calls (create → 201 queued, list, fetch). A StatusCallback given at create is
+// kept on the resource; the admin surface moves the status and sends it (twilio-status-admin.ts).
 // Error codes from providers.md §1.8 (21211, 21212, 21606, 21210) and Twilio's 2160x.
 import type { FastifyInstance } from 'fastify';
 import {
@@ -11,6 +12,7 @@ import {
   optional,
   queryOf,
 } from './twilio-format.js';
+import { parseCallCallback, parseMessageCallback } from './twilio-lifecycle.js';
 import { parsePaging, v2010Page } from './twilio-paging.js';
 import type { TwilioStore } from './twilio-store.js';
 import { accountPath, callView, messageView } from './twilio-views-v2010.js';
@@ -46,6 +48,8 @@ export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore
     if (body === '' && media.length === 0 && optional(form, 'ContentSid') === undefined) {
       throw bad(21602, 'Message body is required.');
     }
+    const statusCallback = parseMessageCallback(form);
+    const now = new Date();
     const message = {
       sid: newSid(media.length > 0 ? 'MM' : 'SM'),
       accountSid: ac,
@@ -54,7 +58,12 @@ export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore
       messagingServiceSid: service ?? null,
       body,
       numMedia: media.length,
-      dateCreated: new Date(),
+      status: 'queued' as const,
+      errorCode: null,
+      statusCallback,
+      dateCreated: now,
+      dateUpdated: now,
+      dateSent: null,
     };
     state.messages.set(message.sid, message);
     return reply.code(201).send(messageView(message));
@@ -95,7 +104,11 @@ export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore
     }
     const how = ['Url', 'Twiml', 'ApplicationSid'].filter((name) => optional(form, name));
     if (how.length === 0) throw bad(21205, 'Url, Twiml or ApplicationSid is required.');
+    // "If an application_sid parameter is present, this parameter is ignored" (the spec).
+    const callback = parseCallCallback(form);
+    const statusCallback = optional(form, 'ApplicationSid') === undefined ? callback : null;
     // SipAuthPassword (for a sip: To) is used for the call and never stored nor echoed.
+    const now = new Date();
     const call = {
       sid: newSid('CA'),
       accountSid: ac,
@@ -103,7 +116,12 @@ export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore
       from,
       phoneNumberSid: owned?.sid ?? null,
       trunkSid: owned?.trunkSid ?? null,
-      dateCreated: new Date(),
+      status: 'queued' as const,
+      statusCallback,
+      dateCreated: now,
+      dateUpdated: now,
+      startTime: null,
+      endTime: null,
     };
     state.calls.set(call.sid, call);
     return reply.code(201).send(callView(call));

@@ -138,6 +138,10 @@ export async function runTwilioTour(sb: TestSandbox): Promise<TourResult> {
   );
   await c.run('m', () => s.messages.list());
   await c.run('m', () => s.messages(msg.sid).fetch());
+  // Moved by the admin surface: a fetch then shows the fields of a sent and failed message.
+  await sb.admin('POST', `twilio/messages/${msg.sid}/status`, { status: 'sent' });
+  await sb.admin('POST', `twilio/messages/${msg.sid}/status`, { status: 'undelivered' });
+  await c.run('m', () => s.messages(msg.sid).fetch());
   const call = await c.run('c', () =>
     s.calls.create({
       to: 'sip:agent@sip.retellai.com',
@@ -156,6 +160,10 @@ export async function runTwilioTour(sb: TestSandbox): Promise<TourResult> {
     }),
   );
   await c.run('c', () => s.calls.list());
+  await c.run('c', () => s.calls(call.sid).fetch());
+  // Answered and ended: start_time, end_time and duration are set.
+  await sb.admin('POST', `twilio/calls/${call.sid}/status`, { status: 'in-progress' });
+  await sb.admin('POST', `twilio/calls/${call.sid}/status`, { status: 'completed' });
   await c.run('c', () => s.calls(call.sid).fetch());
 
   // API-key principal, bad credentials, unknown resources
