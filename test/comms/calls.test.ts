@@ -127,7 +127,12 @@ describe.each(DIALECTS)('calls on %s', (dialect) => {
       },
     });
     expect(via.status, via.text).toBe(201);
-    expect(await sent(sb, /^POST \/exotel\/api\.exotel\.com\//)).toBe(1);
+    // Through the tenant's account, the one it allowed: the call is in that account's log.
+    const state = (await sb.admin('GET', 'state')).body as {
+      exotel: Record<string, { sid: string; calls: { sid: string }[] }[]>;
+    };
+    const tenantAccount = state.exotel['api.exotel.com']?.find((a) => a.sid === other.sid);
+    expect(tenantAccount?.calls.map((c) => c.sid)).toEqual([(via.json as CallJson).providerId]);
   });
 
   it('a Twilio phone calls with the tenant credentials through the SDK; bad input names its field', async () => {
@@ -164,11 +169,10 @@ describe.each(DIALECTS)('calls on %s', (dialect) => {
   it('a provider refusal is its typed error and the record keeps it', async () => {
     const { s, sb } = stack;
     await sb.admin('POST', 'faults', {
-      provider: 'twilio',
       method: 'POST',
-      path: '/2010-04-01/Accounts/:AccountSid/Calls.json',
-      status: 401,
+      route: '/twilio-api/2010-04-01/Accounts/:AccountSid/Calls.json',
       times: 1,
+      action: { kind: 'error', status: 401, code: 20003, message: 'Authenticate' },
     });
     const r = await s.request('POST', calls(), {
       token: t.token,
