@@ -65,8 +65,48 @@ async function buyNumber(sb: TestSandbox, sid: string, authToken: string): Promi
   return n.phoneNumber;
 }
 
+/** What commsTenant needs of a server: the in-process test server, or a child process's URL. */
+export type ServerApi = Pick<TestServer, 'createTenant' | 'mintToken' | 'request'>;
+
+/** The same calls as TestServer's, on a server in another process. */
+export function serverAt(url: string, rootToken: string): ServerApi {
+  const request: TestServer['request'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token !== undefined) headers['authorization'] = `Bearer ${o.token}`;
+    const body = o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, text, json, headers: res.headers };
+  };
+  return {
+    request,
+    async createTenant(name = 'tenant') {
+      const r = await request('POST', '/v1/tenants', { token: rootToken, body: { name } });
+      return (r.json as { id: TenantId }).id;
+    },
+    async mintToken(tenantId, scopes) {
+      const r = await request('POST', `/v1/tenants/${tenantId}/tokens`, {
+        token: rootToken,
+        body: { name: 'test', scopes },
+      });
+      return (r.json as { token: string }).token;
+    },
+  };
+}
+
 export async function commsTenant(
-  s: TestServer,
+  s: ServerApi,
   sb: TestSandbox,
   name = 'comms',
 ): Promise<CommsTenant> {
