@@ -2,8 +2,6 @@
 // while the failed-authentication limit keeps answering from memory (fails open), and both recover
 // when Redis is back. The Redis is this test's own redis-server on a private free port (never the
 // machine's 6379), without persistence, stopped and restarted by the test and killed at the end.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantId } from '../../src/crypto/index.js';
 import { TelvaultError } from '../../src/errors.js';
@@ -15,62 +13,17 @@ import {
 import {
   createTenant,
   newDeployment,
-  onCi,
   openNode,
-  redisReachable,
   removeDeployment,
   type Deployment,
   type Node,
 } from './nodes.js';
+import { freePort, hasRedisServer, onCi, OwnRedis, until } from '../support/own-redis.js';
 
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedisServer && !onCi) {
   console.warn('SKIPPING the Redis outage tests: no redis-server binary on PATH');
 }
 const skip = !hasRedisServer && !onCi;
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it is true (bounded: the pass condition is the outcome, not the time). */
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await probe()) return;
-    await sleep(200);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-class OwnRedis {
-  child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    await until(() => redisReachable(this.url), 'redis-server to answer');
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 describe.skipIf(skip)('outbound limits with their Redis down', () => {
   let redis: OwnRedis;
