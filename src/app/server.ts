@@ -154,7 +154,12 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...platformCredentialRoutes(services.platformCredentials),
       ...subaccountRoutes(services.subaccounts),
       ...trunkRoutes(services.trunks),
-      ...callRoutes(services.calls, services.voiceTokens, services.activity),
+      ...callRoutes(
+        services.calls,
+        services.voiceTokens,
+        services.activity,
+        services.callReconciler,
+      ),
       ...messageRoutes(services.messages, services.activity),
       ...emailRoutes(services.emails, services.activity),
       ...webhookVerifyRoutes(services.webhooks),

@@ -23,7 +23,11 @@ import { createTrunkService, type TrunkTimingInput } from '../services/trunks/in
 import { createEncryptedRecords } from '../services/records/index.js';
 import { createSettingsService, createTenantAdmin } from '../services/tenants/index.js';
 import { createActivityRecords, createActivityService } from '../services/activity/index.js';
-import { createCallService, createVoiceTokenService } from '../services/calls/index.js';
+import {
+  createCallReconciler,
+  createCallService,
+  createVoiceTokenService,
+} from '../services/calls/index.js';
 import { createEmailService } from '../services/emails/index.js';
 import { createMessageService } from '../services/messages/index.js';
 import { createHookUrls, createWebhookService } from '../services/webhooks/index.js';
@@ -136,6 +140,13 @@ export function createServices(input: ServicesInput) {
     }),
     activity,
     calls: createCallService({ ...comms, clients: providers, phones, settings, limits }),
+    callReconciler: createCallReconciler({
+      records,
+      activity: activityRecords,
+      reads: activity,
+      clients: providers,
+      phones,
+    }),
     voiceTokens: createVoiceTokenService({ credentials, audit }),
     messages: createMessageService({
       ...comms,

@@ -132,5 +132,23 @@ describe('a process killed after the provider call', () => {
     expect(error.message).toContain(list.calls[0]?.id ?? 'none');
     expect(list.calls[0]?.status).toBe('queued');
     expect(await sent(sb, CALLS)).toBe(1);
+    // Reconciled from Twilio: found by its numbers and time, recorded with the sid it got there.
+    const id = list.calls[0]?.id ?? '';
+    const rec = await api.request('POST', `/v1/tenants/${t.tenantId}/calls/${id}/reconcile`, {
+      token: t.token,
+    });
+    expect(rec.status, rec.text).toBe(200);
+    const state = (await sb.admin('GET', 'state')).body as {
+      twilio: { calls: { sid: string; to: string }[] };
+    };
+    const atTwilio = state.twilio.calls.filter((c) => c.to === '+14155550171');
+    expect(atTwilio).toHaveLength(1);
+    expect(rec.json).toMatchObject({
+      id,
+      providerId: atTwilio[0]?.sid,
+      status: 'queued',
+      error: null,
+    });
+    expect(await sent(sb, CALLS)).toBe(1);
   });
 });

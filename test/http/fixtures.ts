@@ -128,6 +128,7 @@ export function permittedStatus(route: RouteSpec): number {
       // No sandbox: the provider client cannot be made (nothing is recorded or sent).
       return 409;
     case 'getCall':
+    case 'reconcileCall':
     case 'getMessage':
     case 'getEmail':
       return 404;

@@ -5,9 +5,11 @@ import {
   accessTokenCreate,
   accessTokenView,
   callCreate,
+  type CallReconciler,
   type CallService,
   type VoiceTokenService,
 } from '../../services/calls/index.js';
+import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 import { readRoutes, sendRoute } from './activity-routes.js';
@@ -19,6 +21,7 @@ export function callRoutes(
   calls: CallService,
   tokens: VoiceTokenService,
   activity: ActivityService,
+  reconciler: CallReconciler,
 ): RouteSpec[] {
   const tags = ['calls'];
   return [
@@ -41,6 +44,20 @@ export function callRoutes(
       page: callPageView,
       view: callView,
       note: NOTE,
+    }),
+    defineRoute({
+      operationId: 'reconcileCall',
+      method: 'POST',
+      url: '/v1/tenants/:tenantId/calls/:id/reconcile',
+      summary: 'Ask the provider where the call is, and record it',
+      description: `Moves the record to the provider's current status. A call whose outcome is unknown (the server stopped after asking the provider, before recording its answer: a retry with its Idempotency-Key answers 409 ERR_IDEMPOTENCY_OUTCOME_UNKNOWN naming this record) is looked up at Twilio by its numbers and time, and recorded with its sid when found; not found 10 minutes after it was made, it is recorded failed (ERR_PROVIDER_NOT_FOUND). Retell and Exotel cannot be searched: such a call is 409 ERR_CONFLICT, and the operator looks in the provider's call log before placing it again. ${NOTE}`,
+      tags,
+      access: { kind: 'tenant', scope: 'calls:create', root: true },
+      params: tenantParams.extend({ id: z.string().max(64, 'must be at most 64 characters') }),
+      status: 200,
+      response: callView,
+      handler: ({ params, actor, principal }) =>
+        reconciler.reconcile(params.tenantId, params.id, actor, principal.kind === 'tenant'),
     }),
     defineRoute({
       operationId: 'createTwilioAccessToken',

@@ -128,7 +128,14 @@ export function registerMessagingRoutes(app: FastifyInstance, store: TwilioStore
   });
   app.get<P>(`${BASE}/Calls.json`, (request) => {
     const ac = request.params.AccountSid;
-    const items = [...state.calls.values()].filter((c) => c.accountSid === ac).map(callView);
+    // To and From filter exactly, as Twilio's list does (its StartTime filters are not emulated).
+    const q = queryOf(request);
+    const to = q.get('To');
+    const from = q.get('From');
+    const items = [...state.calls.values()]
+      .filter((c) => c.accountSid === ac)
+      .filter((c) => (to === null || c.to === to) && (from === null || c.from === from))
+      .map(callView);
     return v2010Page(
       'calls',
       items,

@@ -21,3 +21,4 @@ export {
   TWILIO_ACCESS_TOKEN,
   type VoiceTokenService,
 } from './voice-token-service.js';
+export { CALL_RECONCILE, createCallReconciler, type CallReconciler } from './call-reconcile.js';
