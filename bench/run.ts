@@ -1,5 +1,6 @@
 // `npm run bench [-- <filter>]`: runs every bench module listed here (or those whose name contains
 // the filter), each printing its own table with ratios measured in the same run.
+import { callsBenchModule } from './calls.bench.js';
 import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
@@ -14,6 +15,7 @@ const modules: readonly BenchModule[] = [
   storeBench,
   phoneBenchModule,
   trunkRoundsBench,
+  callsBenchModule,
 ];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');
