@@ -29,7 +29,7 @@ export interface ReconcileDeps {
 }
 
 const str = (r: StoredRecord, c: string): string | null =>
-  typeof r.row[c] === 'string' ? (r.row[c]) : null;
+  typeof r.row[c] === 'string' ? r.row[c] : null;
 
 const unsearchable = (provider: string) =>
   new TelvaultError(
