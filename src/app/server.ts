@@ -34,6 +34,9 @@ import { resolveMaxConnections } from './connection-limits.js';
 import { openServices } from './open-services.js';
 import type { Services } from './services.js';
 
+/** How often a node deletes expired Idempotency-Key entries. */
+const IDEMPOTENCY_SWEEP_MS = 10 * 60 * 1000;
+
 export interface CreateServerInput {
   config: TelvaultConfig;
   /** Where log lines go (default stdout). */
@@ -187,6 +190,17 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     const openapi = buildOpenApi(routes, { version: packageVersion() });
     app.get('/openapi.json', (_req, reply) => reply.send(openapi));
 
+    // Expired Idempotency-Key entries (24 h after their first request) are deleted in batches;
+    // every node sweeps, and a row two nodes both reach is deleted once.
+    const sweepTimer = setInterval(() => {
+      services.idempotency.sweep().then(
+        (n) => {
+          if (n > 0) logger.debug({ deleted: n }, 'idempotency: expired keys swept');
+        },
+        (err: unknown) => logger.warn({ reason: String(err) }, 'idempotency: sweep failed'),
+      );
+    }, IDEMPOTENCY_SWEEP_MS);
+    sweepTimer.unref();
     let flushTimer: NodeJS.Timeout | undefined;
     if (override !== undefined) {
       flushTimer = setInterval(() => {
@@ -198,6 +212,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
+        clearInterval(sweepTimer);
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
         await services.trunks.drain();
