@@ -114,6 +114,8 @@ export interface TenantSettingsTable {
   limits_json: string | null;
   /** 1: Exotel phones without their own account call through the tenant's (migration 008). */
   exotel_fallback: number;
+  /** JSON list of the regions calls and messages may go to; null: any (migration 008). */
+  destination_countries: string | null;
   updated_at: string;
 }
 

@@ -25,6 +25,7 @@ export async function saveTenantSettings(db: Database, row: TenantSettingsRow): 
         allowed_number_types: row.allowed_number_types,
         limits_json: row.limits_json,
         exotel_fallback: row.exotel_fallback,
+        destination_countries: row.destination_countries,
         updated_at: row.updated_at,
       }),
     )

@@ -193,6 +193,31 @@ describe.each(DIALECTS)('calls on %s', (dialect) => {
     });
   });
 
+  it('a destination outside the tenant allowedDestinationCountries is refused, sending nothing', async () => {
+    const { s, sb } = stack;
+    const settings = `/v1/tenants/${t.tenantId}/settings`;
+    const set = await s.request('PATCH', settings, {
+      token: t.token,
+      body: { allowedDestinationCountries: ['IN'] },
+    });
+    expect(set.status, set.text).toBe(200);
+    const before = await sent(sb, /Calls\.json$/);
+    const r = await s.request('POST', calls(), {
+      token: t.token,
+      body: { fromPhoneId: t.phones.twilio, to: '+14155550126', twiml: '<Response/>' },
+    });
+    expect(r.status, r.text).toBe(400);
+    expect((r.json as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'ERR_PHONE_COUNTRY_NOT_ALLOWED',
+      message: expect.stringContaining('to:') as unknown,
+    });
+    expect(await sent(sb, /Calls\.json$/)).toBe(before);
+    await s.request('PATCH', settings, {
+      token: t.token,
+      body: { allowedDestinationCountries: null },
+    });
+  });
+
   it('needs calls:create to place and activity:read to read', async () => {
     const { s } = stack;
     const reader = await s.mintToken(t.tenantId, ['activity:read']);

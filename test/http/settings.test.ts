@@ -40,6 +40,7 @@ describe.each(DIALECTS)('tenant settings on %s', (dialect) => {
       allowedNumberTypes: [...DEFAULT_ALLOWED_NUMBER_TYPES],
       limits: DEFAULT_LIMITS,
       exotelFallbackToTenant: false,
+      allowedDestinationCountries: null,
       updatedAt: null,
     });
     const au = await s.request('PATCH', url(), { token, body: { defaultCountry: 'AU' } });

@@ -32,6 +32,19 @@ export interface SendingSettings {
   defaultCountry: string | undefined;
   allowedNumberTypes: readonly PhoneNumberType[];
   exotelFallbackToTenant: boolean;
+  /** The regions calls and messages may go to; null: any. */
+  allowedDestinationCountries: readonly string[] | null;
+}
+
+/** The destination's region must be one the tenant allows (toll fraud goes abroad). */
+export function assertDestinationCountry(settings: SendingSettings, country: string): void {
+  const allowed = settings.allowedDestinationCountries;
+  if (allowed !== null && !allowed.includes(country)) {
+    throw new TelvaultError(
+      'ERR_PHONE_COUNTRY_NOT_ALLOWED',
+      `to: numbers of ${country} are not among the tenant's allowedDestinationCountries`,
+    );
+  }
 }
 
 export interface CallServiceDeps extends PlacementDeps {
@@ -69,6 +82,7 @@ export function createCallService(deps: CallServiceDeps) {
             allowedTypes: settings.allowedNumberTypes,
             field: 'to',
           });
+          assertDestinationCountry(settings, to.country);
           const phone = await phoneOf(
             () => deps.phones.sendingPhone(tenantId, input.fromPhoneId),
             'fromPhoneId',

@@ -9,6 +9,7 @@ export {
   type CallCreate,
 } from './call-schemas.js';
 export {
+  assertDestinationCountry,
   CALLS_ROUTE,
   createCallService,
   phoneOf,

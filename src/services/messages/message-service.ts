@@ -18,7 +18,7 @@ import {
   type SendContext,
   type Sent,
 } from '../activity/send-once.js';
-import { phoneOf, type SendingSettings } from '../calls/index.js';
+import { assertDestinationCountry, phoneOf, type SendingSettings } from '../calls/index.js';
 import type { ProviderClients } from '../credentials/provider-clients.js';
 import type { IdempotencyService } from '../idempotency/index.js';
 import { normalizePhoneNumber, type PhoneService } from '../phones/index.js';
@@ -78,6 +78,7 @@ export function createMessageService(deps: MessageServiceDeps) {
             allowedTypes: settings.allowedNumberTypes,
             field: 'to',
           });
+          assertDestinationCountry(settings, to.country);
           const { client, credentials } = await deps.clients.twilioWith(
             tenantId,
             MESSAGE_SEND,

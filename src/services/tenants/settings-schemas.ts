@@ -27,6 +27,13 @@ export const settingsPatch = z
       .optional(),
     limits: limitsPatch.optional(),
     exotelFallbackToTenant: z.boolean({ error: 'must be true or false' }).optional(),
+    allowedDestinationCountries: z
+      .array(countryCode, { error: 'must be a list of ISO 3166 alpha-2 regions' })
+      .min(1, 'must list at least one region (null allows any)')
+      .max(300, 'must list at most 300 regions')
+      .refine((l) => new Set(l).size === l.length, 'must not repeat a region')
+      .nullable()
+      .optional(),
   })
   .brand<'SettingsPatch'>();
 export type SettingsPatch = z.output<typeof settingsPatch>;
@@ -41,6 +48,10 @@ export const settingsView = z
       .describe(
         "An Exotel phone without an account of its own calls through the tenant's Exotel credentials (default false: a platform with many Exotel accounts must never call through the wrong one).",
       ),
+    allowedDestinationCountries: z
+      .array(z.string())
+      .nullable()
+      .describe('The regions calls and messages may go to; null: any.'),
     updatedAt: z.string().nullable().describe('null: never changed (the defaults apply).'),
   })
   .meta({ id: 'TenantSettings' });

@@ -19,12 +19,24 @@ export interface TenantSettings {
   allowedNumberTypes: readonly PhoneNumberType[];
 }
 
+/** What a call or message needs: the number rules, where it may go, whether Exotel falls back. */
+export interface SendingSettings extends TenantSettings {
+  exotelFallbackToTenant: boolean;
+  allowedDestinationCountries: readonly string[] | null;
+}
+
 function typesOf(text: string): PhoneNumberType[] {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) return [...DEFAULT_ALLOWED_NUMBER_TYPES];
   return parsed.filter((t): t is PhoneNumberType =>
     (PHONE_NUMBER_TYPES as readonly unknown[]).includes(t),
   );
+}
+
+function countriesOf(text: string | null): string[] | null {
+  if (text === null) return null;
+  const parsed: unknown = JSON.parse(text);
+  return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === 'string') : null;
 }
 
 export function createSettingsService(deps: { db: Database; audit: Pick<AuditService, 'record'> }) {
@@ -38,6 +50,7 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
         row === undefined ? [...DEFAULT_ALLOWED_NUMBER_TYPES] : typesOf(row.allowed_number_types),
       limits: resolveLimitsPolicy(row?.limits_json ?? null),
       exotelFallbackToTenant: row?.exotel_fallback === 1,
+      allowedDestinationCountries: countriesOf(row?.destination_countries ?? null),
       updatedAt: row?.updated_at ?? null,
     };
   }
@@ -55,14 +68,13 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
     },
 
     /** What a call or message needs: the number rules, and whether Exotel may fall back. */
-    async forSending(
-      tenantId: TenantId,
-    ): Promise<TenantSettings & { exotelFallbackToTenant: boolean }> {
+    async forSending(tenantId: TenantId): Promise<SendingSettings> {
       const v = await view(tenantId);
       return {
         defaultCountry: v.defaultCountry ?? undefined,
         allowedNumberTypes: v.allowedNumberTypes,
         exotelFallbackToTenant: v.exotelFallbackToTenant,
+        allowedDestinationCountries: v.allowedDestinationCountries,
       };
     },
 
@@ -74,7 +86,13 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
 
     async update(tenantId: TenantId, patch: SettingsPatch, actor: Actor): Promise<SettingsView> {
       const fields = (
-        ['defaultCountry', 'allowedNumberTypes', 'limits', 'exotelFallbackToTenant'] as const
+        [
+          'defaultCountry',
+          'allowedNumberTypes',
+          'limits',
+          'exotelFallbackToTenant',
+          'allowedDestinationCountries',
+        ] as const
       ).filter((f) => patch[f] !== undefined);
       return db.transaction().execute(async (trx) => {
         const current = await view(tenantId, trx);
@@ -88,6 +106,11 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
           ),
           limits_json: applyLimitsPatch(stored?.limits_json ?? null, patch.limits),
           exotel_fallback: (patch.exotelFallbackToTenant ?? current.exotelFallbackToTenant) ? 1 : 0,
+          destination_countries: JSON.stringify(
+            patch.allowedDestinationCountries === undefined
+              ? current.allowedDestinationCountries
+              : patch.allowedDestinationCountries,
+          ),
           updated_at: nowIso(),
         };
         await saveTenantSettings(trx, next);

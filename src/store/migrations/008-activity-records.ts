@@ -4,7 +4,8 @@
 // body; an email's from and subject), the status's rank (a status only moves forward) and the
 // typed error of a failed provider call (codes and statuses only, never vendor text). The same
 // columns on the three tables, so one repository shape serves them. And the tenant setting that
-// lets an Exotel phone without an account of its own call through the tenant's. Released: do not change, add a
+// lets an Exotel phone without an account of its own call through the tenant's, and the regions
+// calls and messages may go to. Released: do not change, add a
 // migration.
 import type { Migration } from './index.js';
 
@@ -32,5 +33,7 @@ export const migration008: Migration = {
       .alterTable('tenant_settings')
       .addColumn('exotel_fallback', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
+    // JSON list of ISO 3166 regions calls and messages may go to; null: any.
+    await s.alterTable('tenant_settings').addColumn('destination_countries', 'text').execute();
   },
 };
