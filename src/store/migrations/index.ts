@@ -6,6 +6,7 @@ import { migration004 } from './004-phones-and-settings.js';
 import { migration005 } from './005-sip-trunk-workflow.js';
 import { migration006 } from './006-idempotency.js';
 import { migration007 } from './007-platform-credentials.js';
+import { migration010 } from './010-import.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration010,
 ];
