@@ -1,0 +1,144 @@
+// Writes one record's values through the services that own them (the encrypted-record path under
+// each): credentials by provider, a phone (created, or found by its number after a run killed
+// between the write and its import record, then updated), a named secret, the imported trunk.
+// Each write is idempotent, so a re-run after a crash converges.
+import type { Secret, TenantId } from '../../crypto/index.js';
+import { TelvaultError } from '../../errors.js';
+import type { Actor } from '../audit/actor.js';
+import type { CredentialService } from '../credentials/credential-service.js';
+import { parseCredentialInput } from '../credentials/providers.js';
+import type { Provider } from '../credentials/providers.js';
+import { parseInput } from '../common/validation.js';
+import type { PhoneService } from '../phones/phone-service.js';
+import { phoneCreate, phoneLookup, phonePatch } from '../phones/phone-schemas.js';
+import type { SecretService } from '../secrets/secret-service.js';
+import { parseSecretInput } from '../secrets/secret-service.js';
+import type { ImportedTrunkInput } from '../trunks/trunk-import.js';
+import type { TrunkView } from '../trunks/trunk-schemas.js';
+import type { TargetType } from './targets.js';
+import type { Values } from './record-values.js';
+
+export interface ApplyServices {
+  credentials: Pick<CredentialService, 'put'>;
+  phones: Pick<PhoneService, 'create' | 'update' | 'lookup'>;
+  secrets: Pick<SecretService, 'put'>;
+  trunks: {
+    recordImported(tenantId: TenantId, input: ImportedTrunkInput, actor: Actor): Promise<TrunkView>;
+  };
+}
+
+const text = (v: Values[string] | undefined): string | undefined =>
+  v === undefined || Array.isArray(v) ? undefined : v.reveal();
+const list = (v: Values[string] | undefined): string[] | undefined =>
+  Array.isArray(v) ? v : undefined;
+const secret = (v: Values[string] | undefined): Secret<string> => {
+  if (v === undefined || Array.isArray(v))
+    throw new TelvaultError('ERR_INTERNAL', 'import: a required value is missing');
+  return v;
+};
+
+/** Plain fields of a target, revealed for the service's own input schema to wrap again. */
+function body(values: Values, prefix = ''): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (!k.startsWith(prefix) || (prefix === '' && k.includes('.'))) continue;
+    out[k.slice(prefix.length)] = Array.isArray(v) ? v : v.reveal();
+  }
+  return out;
+}
+
+async function applyPhone(
+  s: ApplyServices,
+  tenantId: TenantId,
+  values: Values,
+  ref: string | undefined,
+  actor: Actor,
+): Promise<string> {
+  const exotel = values['exotel.apiKey'] === undefined ? undefined : body(values, 'exotel.');
+  const patch = () =>
+    parseInput(phonePatch, {
+      label: text(values['label']),
+      tags: list(values['tags']),
+      exotel,
+    });
+  let id = ref;
+  if (id === undefined) {
+    try {
+      const created = await s.phones.create(
+        tenantId,
+        parseInput(phoneCreate, {
+          number: text(values['number']),
+          country: text(values['country']),
+          provider: text(values['provider']),
+          label: text(values['label']),
+          tags: list(values['tags']),
+          exotel,
+        }),
+        actor,
+        false,
+      );
+      return created.id;
+    } catch (err) {
+      if (!(err instanceof TelvaultError) || err.code !== 'ERR_PHONE_EXISTS') throw err;
+      // Written by a run that was killed before it recorded it: it is this record's phone.
+      const lookup = parseInput(phoneLookup, {
+        number: text(values['number']),
+        country: text(values['country']),
+      });
+      id = (await s.phones.lookup(tenantId, lookup, false)).id;
+    }
+  }
+  await s.phones.update(tenantId, id, patch(), actor, false);
+  return id;
+}
+
+/** Writes the values; returns what was written (the import record's target_ref). */
+export async function applyTarget(
+  s: ApplyServices,
+  type: TargetType,
+  tenantId: TenantId,
+  values: Values,
+  ref: string | undefined,
+  actor: Actor,
+): Promise<string> {
+  if (type.startsWith('credentials:')) {
+    const provider = type.slice('credentials:'.length) as Provider;
+    await s.credentials.put(
+      tenantId,
+      provider,
+      parseCredentialInput(provider, body(values)),
+      actor,
+      false,
+    );
+    return provider;
+  }
+  switch (type) {
+    case 'phone':
+      return applyPhone(s, tenantId, values, ref, actor);
+    case 'secret': {
+      const name = text(values['name']) ?? '';
+      await s.secrets.put(
+        tenantId,
+        name,
+        parseSecretInput({ value: text(values['value']) }),
+        actor,
+      );
+      return name;
+    }
+    case 'trunk':
+      await s.trunks.recordImported(
+        tenantId,
+        {
+          trunkSid: text(values['trunkSid']) ?? '',
+          domainName: text(values['domainName']) ?? null,
+          accountSid: text(values['accountSid']) ?? '',
+          username: text(values['username']) ?? '',
+          password: secret(values['password']),
+        },
+        actor,
+      );
+      return 'trunk';
+    default:
+      return tenantId;
+  }
+}
