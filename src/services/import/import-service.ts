@@ -41,7 +41,7 @@ const CHUNK = 200;
 
 export interface ImportServices extends ApplyServices {
   db: Database;
-  keys: Pick<KeyService, 'rateLimitKey'>;
+  keys: Pick<KeyService, 'rateLimitKey' | 'ensureSystemKey'>;
   tenants: Pick<TenantAdmin, 'ensureExternal' | 'findByExternalId' | 'exists'>;
 }
 
@@ -82,6 +82,16 @@ function recordsOf(
   return (input as Readonly<Record<string, readonly SourceRecord[]>>)[s.name] ?? [];
 }
 
+async function hasSystemKey(keys: ImportServices['keys']): Promise<boolean> {
+  try {
+    await keys.rateLimitKey(JSON.stringify([RECORD_PURPOSE, 'probe']));
+    return true;
+  } catch (err) {
+    if (err instanceof TelvaultError && err.code === 'ERR_KEYS_MISSING') return false;
+    throw err;
+  }
+}
+
 function canonical(values: Values): string {
   return JSON.stringify(
     Object.keys(values)
@@ -112,8 +122,13 @@ export async function importRecords(
   // Shared SIP passwords, by an HMAC under a key of this run only (nothing of them is kept).
   const runKey = randomBytes(32);
   const shared = new Map<string, { tenants: Set<string>; refs: RecordRef[] }>();
-  const mac = (k: string, parts: unknown[]) =>
-    services.keys.rateLimitKey(JSON.stringify([k, ...parts]));
+  // The record keys and fingerprints are HMACs under the system key; a dry run on a database that
+  // never had one (nothing imported yet) creates none: every record is then new.
+  const fresh = dryRun ? !(await hasSystemKey(services.keys)) : false;
+  if (!dryRun) await services.keys.ensureSystemKey();
+  let probe = 0;
+  const mac = async (k: string, parts: unknown[]) =>
+    fresh ? `fresh:${(probe += 1)}` : services.keys.rateLimitKey(JSON.stringify([k, ...parts]));
   let done = 0;
 
   for (const [si, source] of mapping.sources.entries()) {
