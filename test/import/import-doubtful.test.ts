@@ -86,9 +86,7 @@ describe.each(DIALECTS)('import with a wrong key (%s)', (dialect) => {
       'credentials:twilio': { doubtful: 2, created: 1 },
       'credentials:sendgrid': { doubtful: 1, created: 1 },
     });
-    expect(r.report.doubtful.map((d) => d.source)).toEqual(
-      expect.arrayContaining(['secrets']) as unknown as string[],
-    );
+    expect(r.report.doubtful.map((d) => d.source)).toEqual(expect.arrayContaining(['secrets']));
     expect((await rowCounts(s))['credentials']).toBe((before['credentials'] ?? 0) + 2);
   });
 
