@@ -54,12 +54,44 @@ function readLines(text: string, file: string, ejson: boolean): SourceRecord[] {
   return out;
 }
 
+/** The line of a syntax error (EJSON's own errors carry no position: JSON.parse finds it). */
+function syntaxLine(err: unknown, text: string): string {
+  const line = lineOf(err, text);
+  if (line !== '') return line;
+  try {
+    JSON.parse(text);
+    return '';
+  } catch (jsonErr) {
+    const found = lineOf(jsonErr, text);
+    if (found !== '') return found;
+  }
+  // No position in the message (V8 gives none for some errors): with one record a line, as
+  // `mongoexport --jsonArray` writes them, the first line that is not JSON on its own.
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const piece = (lines[i] ?? '')
+      .trim()
+      .replace(/^\[/, '')
+      .replace(/,?\]?$/, '')
+      .trim();
+    if (piece === '') continue;
+    try {
+      JSON.parse(piece);
+    } catch {
+      return ` (line ${i + 1})`;
+    }
+  }
+  return '';
+}
+
 function readArray(text: string, file: string, ejson: boolean): SourceRecord[] {
   let value: unknown;
   try {
     value = parseJson(text, ejson);
   } catch (err) {
-    throw inputError(`${file}: not valid ${ejson ? 'Extended JSON' : 'JSON'}${lineOf(err, text)}`);
+    throw inputError(
+      `${file}: not valid ${ejson ? 'Extended JSON' : 'JSON'}${syntaxLine(err, text)}`,
+    );
   }
   if (!Array.isArray(value)) throw inputError(`${file}: expected a JSON array of records`);
   return value.map((v, i) => asRecord(v, `${file}: record ${i + 1}`));
