@@ -2,6 +2,7 @@
 // the filter), each printing its own table with ratios measured in the same run.
 import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
+import { importBench } from './import.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
 import { storeBench } from './store.bench.js';
 import { trunkRoundsBench } from './trunk-rounds.bench.js';
@@ -14,6 +15,7 @@ const modules: readonly BenchModule[] = [
   storeBench,
   phoneBenchModule,
   trunkRoundsBench,
+  importBench,
 ];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');
