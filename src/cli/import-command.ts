@@ -19,9 +19,10 @@ import {
   type ImportReport,
   type SourceRecord,
 } from '../services/import/index.js';
-import { writeError, type CliIo } from './io.js';
+import cliProgress from 'cli-progress';
+import { processIo, writeError, type CliIo } from './io.js';
 import { openOperatorServices } from './operator-context.js';
-import { progressReporter } from './progress.js';
+import { progressReporter, type Reporter } from './progress.js';
 
 interface ImportOptions {
   mapping: string;
@@ -29,6 +30,31 @@ interface ImportOptions {
   dryRun?: boolean;
   report?: string;
   allowPlaintext?: boolean;
+}
+
+/** On a terminal a bar with counts and rate (stderr, so stdout stays the summary); else lines. */
+function importProgress(io: CliIo): Reporter {
+  if (io !== processIo || !process.stderr.isTTY)
+    return progressReporter(io, 'import', { stderr: true });
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'import [{bar}] {value}/{total} records | {rate} records/s | ETA {eta_formatted}',
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  let running = false;
+  return {
+    update(p) {
+      const rate = Math.round((p.done * 1000) / Math.max(1, Date.now() - started));
+      if (!running) bar.start(Math.max(p.total, 1), p.done, { rate });
+      running = true;
+      bar.update(p.done, { rate });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 /** Codes that mean the mapping or an input is unusable as it is: exit 2. */
@@ -116,7 +142,7 @@ async function runImport(io: CliIo, opts: ImportOptions): Promise<void> {
     throw asUnusable(io, err);
   }
   const opened = await openOperatorServices(process.env);
-  const progress = progressReporter(io, 'import', { stderr: true });
+  const progress = importProgress(io);
   let report: ImportReport;
   try {
     const { services, database } = opened;
