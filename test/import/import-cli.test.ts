@@ -179,4 +179,24 @@ describe('telvault import (sqlite)', () => {
     // The canary run did report its doubtful record, by id, field and rule.
     expect(reports.at(-2)).toContain('"field": "number"');
   });
+
+  it('deleting a tenant deletes its import records: a later import makes it afresh', async () => {
+    expect((await cli(['--mapping', example('phone-numbers-cbc.json')])).code).toBe(0);
+    const t = await s.server.services.tenants.findByExternalId('outbound-dialer');
+    if (t === undefined) throw new Error('no tenant');
+    const db = s.server.database.db;
+    const mine = () =>
+      db.selectFrom('import_records').select('record_key').where('tenant_id', '=', t.id).execute();
+    expect(await mine()).toHaveLength(3);
+    const del = await s.request('DELETE', `/v1/tenants/${t.id}`, { token: s.rootToken });
+    expect(del.status, del.text).toBe(204);
+    expect(await mine()).toHaveLength(0);
+    const report = join(dir, 'after-delete.json');
+    const again = await cli(['--mapping', example('phone-numbers-cbc.json'), '--report', report]);
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({
+      tenants: { created: 1 },
+      targets: { phone: { created: 3 } },
+    });
+  });
 });
