@@ -5,19 +5,13 @@
 // unchanged, so a re-run (also after a kill) imports nothing twice and converges. Writes go
 // through the services in chunks; the chunk's import records are saved in one transaction.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
-import {
-  findImportRecords,
-  saveImportRecords,
-  type ImportRecordRow,
-} from '../../store/import-record-repo.js';
-import { nowIso } from '../../store/time.js';
 import type { Actor } from '../audit/actor.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { TenantAdmin } from '../tenants/tenant-admin.js';
-import { applyTarget, type ApplyServices } from './apply-target.js';
+import type { ApplyServices } from './apply-target.js';
+import { applyChunk, type Pending } from './apply-chunk.js';
 import { envKeySecrets, openLegacyKeys, type KeySecretReader } from './legacy-keys.js';
 import { checkMapping } from './mapping-check.js';
 import { parseMapping, type ImportMapping, type SourceSpec } from './mapping-schema.js';
@@ -32,7 +26,6 @@ import {
 import type { SourceRecord } from './read-input.js';
 import { holds, readTarget, valueAt, type Values } from './record-values.js';
 import { resolveTenants } from './tenant-resolver.js';
-import type { TargetType } from './targets.js';
 
 /** Stored-format relevant: changing a purpose makes every record look new. Do not change. */
 const RECORD_PURPOSE = 'telvault/import-record/v1';
@@ -59,15 +52,6 @@ export interface ImportOptions {
 /** Records by source name, or one list when the mapping has one source. */
 export type ImportInput =
   Readonly<Record<string, readonly SourceRecord[]>> | readonly SourceRecord[];
-
-interface Pending {
-  ref: RecordRef;
-  type: TargetType;
-  tenantId: TenantId;
-  values: Values;
-  recordKey: string;
-  fingerprint: string;
-}
 
 function recordsOf(
   input: ImportInput,
@@ -210,61 +194,4 @@ export async function importRecords(
       report.rotate.push({ ...ref, reason: `SIP password shared by ${t.size} tenants: rotate it` });
   }
   return finish(report, started);
-}
-
-async function applyChunk(
-  services: ImportServices,
-  pending: readonly Pending[],
-  dryRun: boolean,
-  actor: Actor,
-  report: ImportReport,
-): Promise<void> {
-  const known = await findImportRecords(
-    services.db,
-    pending.map((p) => p.recordKey),
-  );
-  const rows: ImportRecordRow[] = [];
-  for (const p of pending) {
-    const prev = known.get(p.recordKey);
-    const same = prev !== undefined && prev.tenant_id === p.tenantId;
-    if (same && prev.fingerprint === p.fingerprint) {
-      count(report, p.type, 'unchanged');
-      continue;
-    }
-    if (dryRun) {
-      count(report, p.type, same ? 'would-update' : 'would-create');
-      continue;
-    }
-    try {
-      const targetRef = await applyTarget(
-        services,
-        p.type,
-        p.tenantId,
-        p.values,
-        same ? prev.target_ref : undefined,
-        actor,
-      );
-      const now = nowIso();
-      rows.push({
-        record_key: p.recordKey,
-        tenant_id: p.tenantId,
-        target: p.type,
-        target_ref: targetRef,
-        fingerprint: p.fingerprint,
-        created_at: prev?.created_at ?? now,
-        updated_at: now,
-      });
-      count(report, p.type, same ? 'updated' : 'created');
-    } catch (err) {
-      // Service errors name the field and the rule; anything else is not shown at all.
-      const known = err instanceof TelvaultError;
-      report.failed.push({
-        ...p.ref,
-        code: known ? err.code : 'ERR_INTERNAL',
-        message: known ? err.message : 'unexpected error',
-      });
-      count(report, p.type, 'failed');
-    }
-  }
-  await saveImportRecords(services.db, rows);
 }
