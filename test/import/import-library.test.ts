@@ -154,4 +154,61 @@ describe('importRecords (library, sqlite)', () => {
     });
     expect(again.json).toMatchObject({ value: rotated });
   });
+
+  it('a phone: one record a number, its number fixed once imported, made again when deleted', async () => {
+    const phones = {
+      version: 1,
+      sources: [
+        {
+          name: 'phones',
+          format: 'json',
+          id: 'id',
+          tenant: { externalId: { value: 'cust-phones' } },
+          targets: [
+            {
+              type: 'phone',
+              fields: {
+                number: { path: 'n' },
+                provider: { value: 'twilio' },
+                label: { path: 'l' },
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const go = (records: Record<string, unknown>[]) =>
+      importRecords({ ...s.server.services, db: s.server.database.db }, phones, records, {
+        actor: CLI,
+      });
+    const first = await go([
+      { id: 'p1', n: '+61401148075', l: 'one' },
+      { id: 'p2', n: '+61 401 148 075', l: 'same number' },
+    ]);
+    expect(first.targets).toEqual({ phone: { created: 1, doubtful: 1 } });
+    expect(first.doubtful).toEqual([
+      expect.objectContaining({
+        record: 'p2',
+        field: 'number',
+        rule: 'must be unique in its tenant: another record has it',
+      }),
+    ]);
+    const t = await s.server.services.tenants.findByExternalId('cust-phones');
+    if (t === undefined) throw new Error('no tenant');
+    const changed = await go([{ id: 'p1', n: '+447476942799', l: 'one' }]);
+    expect(changed.failed).toEqual([
+      expect.objectContaining({
+        record: 'p1',
+        code: 'ERR_VALIDATION',
+        message: expect.stringMatching(/^number: changed at the source/) as unknown,
+      }),
+    ]);
+    const [phone] = (await s.server.services.phones.list(t.id, {}, true)).phones;
+    expect(phone?.number).toBe('+61401148075');
+    await s.server.services.phones.remove(t.id, phone?.id ?? '', CLI);
+    const remade = await go([{ id: 'p1', n: '+447476942799', l: 'one' }]);
+    expect(remade.targets).toEqual({ phone: { updated: 1 } });
+    const list = (await s.server.services.phones.list(t.id, {}, true)).phones;
+    expect(list.map((p) => p.number)).toEqual(['+447476942799']);
+  });
 });

@@ -9,6 +9,7 @@ import type { CredentialService } from '../credentials/credential-service.js';
 import { parseCredentialInput } from '../credentials/providers.js';
 import type { Provider } from '../credentials/providers.js';
 import { parseInput } from '../common/validation.js';
+import { normalizePhoneNumber, PHONE_NUMBER_TYPES } from '../phones/phone-number.js';
 import type { PhoneService } from '../phones/phone-service.js';
 import { phoneCreate, phoneLookup, phonePatch } from '../phones/phone-schemas.js';
 import type { SecretService } from '../secrets/secret-service.js';
@@ -20,7 +21,7 @@ import type { Values } from './record-values.js';
 
 export interface ApplyServices {
   credentials: Pick<CredentialService, 'put'>;
-  phones: Pick<PhoneService, 'create' | 'update' | 'lookup'>;
+  phones: Pick<PhoneService, 'create' | 'update' | 'lookup' | 'get'>;
   secrets: Pick<SecretService, 'put'>;
   trunks: {
     recordImported(tenantId: TenantId, input: ImportedTrunkInput, actor: Actor): Promise<TrunkView>;
@@ -47,6 +48,14 @@ function body(values: Values, prefix = ''): Record<string, string | string[]> {
   return out;
 }
 
+/** The E.164 form of a phone target's number (already shape-checked). */
+export function e164Of(values: Values): string {
+  return normalizePhoneNumber(text(values['number']) ?? '', {
+    defaultCountry: text(values['country']),
+    allowedTypes: PHONE_NUMBER_TYPES,
+  }).e164;
+}
+
 async function applyPhone(
   s: ApplyServices,
   tenantId: TenantId,
@@ -62,6 +71,20 @@ async function applyPhone(
       exotel,
     });
   let id = ref;
+  if (id !== undefined) {
+    // The phone this record made: gone (deleted since) means made again; its number is fixed.
+    const current = await s.phones.get(tenantId, id, true).catch((err: unknown) => {
+      if (err instanceof TelvaultError && err.code === 'ERR_NOT_FOUND') return undefined;
+      throw err;
+    });
+    if (current === undefined) id = undefined;
+    else if (current.number !== e164Of(values)) {
+      throw new TelvaultError(
+        'ERR_VALIDATION',
+        "number: changed at the source, and a phone's number cannot change: delete the phone, then import again",
+      );
+    }
+  }
   if (id === undefined) {
     try {
       const created = await s.phones.create(

@@ -12,6 +12,7 @@ import type { KeyService } from '../keys/key-service.js';
 import type { TenantAdmin } from '../tenants/tenant-admin.js';
 import type { ApplyServices } from './apply-target.js';
 import { applyChunk, type Pending } from './apply-chunk.js';
+import { e164Of } from './apply-target.js';
 import { envKeySecrets, openLegacyKeys, type KeySecretReader } from './legacy-keys.js';
 import { checkMapping } from './mapping-check.js';
 import { parseMapping, type ImportMapping, type SourceSpec } from './mapping-schema.js';
@@ -106,6 +107,7 @@ export async function importRecords(
   // Shared SIP passwords, by an HMAC under a key of this run only (nothing of them is kept).
   const runKey = randomBytes(32);
   const shared = new Map<string, { tenants: Set<string>; refs: RecordRef[] }>();
+  const numbers = new Set<string>();
   // The record keys and fingerprints are HMACs under the system key; a dry run on a database that
   // never had one (nothing imported yet) creates none: every record is then new.
   const fresh = dryRun ? !(await hasSystemKey(services.keys)) : false;
@@ -156,6 +158,20 @@ export async function importRecords(
             report.failed.push({ ...ref, ...tenant.failed });
             count(report, target.type, 'failed');
             continue;
+          }
+          if (target.type === 'phone') {
+            // Two records of one tenant with one number would make one phone: the second is doubtful.
+            const h = `${tenant.identity}|${createHmac('sha256', runKey).update(e164Of(read.values)).digest('base64')}`;
+            if (numbers.has(h)) {
+              report.doubtful.push({
+                ...ref,
+                field: 'number',
+                rule: 'must be unique in its tenant: another record has it',
+              });
+              count(report, target.type, 'doubtful');
+              continue;
+            }
+            numbers.add(h);
           }
           const password = read.values['password'];
           if (target.type === 'trunk' && password !== undefined && !Array.isArray(password)) {
