@@ -3,6 +3,7 @@
 import { callsBenchModule } from './calls.bench.js';
 import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
+import { importBench } from './import.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
 import { storeBench } from './store.bench.js';
 import { trunkRoundsBench } from './trunk-rounds.bench.js';
@@ -16,6 +17,7 @@ const modules: readonly BenchModule[] = [
   phoneBenchModule,
   trunkRoundsBench,
   callsBenchModule,
+  importBench,
 ];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');

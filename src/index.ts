@@ -59,6 +59,19 @@ export {
 } from './services/credentials/index.js';
 export { parseSecretInput, type SecretInput } from './services/secrets/index.js';
 
+// Import: a platform's existing data from its legacy formats, through the services.
+export {
+  importRecords,
+  parseMapping,
+  readRecords,
+  type ImportInput,
+  type ImportMapping,
+  type ImportOptions,
+  type ImportReport,
+  type ImportServices,
+  type SourceRecord,
+} from './services/import/index.js';
+
 // Phone numbers: the one normalizer (E.164, valid for its region, allowed types).
 export {
   DEFAULT_ALLOWED_NUMBER_TYPES,

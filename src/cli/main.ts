@@ -5,6 +5,7 @@ import { registerKeysCommand } from './keys-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerDevCommand } from './dev-command.js';
+import { registerImportCommand } from './import-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTenantCommand } from './tenant-command.js';
 import { registerTokenCommand } from './token-command.js';
@@ -27,6 +28,7 @@ function buildProgram(io: CliIo): Command {
   registerTokenCommand(program, io);
   registerTrunkCommand(program, io);
   registerAuditCommand(program, io);
+  registerImportCommand(program, io);
   return program;
 }
 

@@ -11,16 +11,20 @@ export function registerTenantCommand(program: Command, io: CliIo): void {
   tenant
     .command('create <name>')
     .description('create a tenant (with its keys); prints its id')
-    .action(async (name: string) => {
-      const t = await withOperatorServices(process.env, (s) => s.tenants.create(name, CLI));
-      io.write(`${t.id}\t${t.name}\n`);
+    .option('--external-id <id>', 'the id your platform knows this customer by (unique)')
+    .action(async (name: string, opts: { externalId?: string }) => {
+      const t = await withOperatorServices(process.env, (s) =>
+        s.tenants.create(name, CLI, opts.externalId),
+      );
+      io.write(`${t.id}\t${t.name}${t.externalId === null ? '' : `\t${t.externalId}`}\n`);
     });
   tenant
     .command('list')
     .description('list tenants')
     .action(async () => {
       const list = await withOperatorServices(process.env, (s) => s.tenants.list());
-      for (const t of list) io.write(`${t.id}\t${t.createdAt}\t${t.name}\n`);
+      for (const t of list)
+        io.write(`${t.id}\t${t.createdAt}\t${t.name}\t${t.externalId ?? '-'}\n`);
     });
   tenant
     .command('delete <tenantId>')

@@ -13,6 +13,8 @@ export interface TenantsTable {
   created_at: string;
   /** Bumped on any change to the tenant's keys, so every node notices and reloads its keyring. */
   keyring_stamp: number;
+  /** The id the platform knows the tenant by (unique where set); import creates tenants by it. */
+  external_id: string | null;
 }
 
 export interface TenantKeysTable {
@@ -143,6 +145,19 @@ export interface SipTrunksTable {
   next_password_env: string | null;
   row_version: number;
   key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What `telvault import` made of each source record (no raw source id, no value). */
+export interface ImportRecordsTable {
+  /** Keyed hash (system key) of the source, the record's id and the target. */
+  record_key: string;
+  tenant_id: string;
+  target: string;
+  target_ref: string;
+  /** Keyed hash of the record's values: unchanged records are skipped on a re-run. */
+  fingerprint: string;
   created_at: string;
   updated_at: string;
 }
@@ -348,6 +363,7 @@ export interface Schema {
   idempotency_payloads: IdempotencyPayloadsTable;
   platform_credentials: PlatformCredentialsTable;
   twilio_subaccounts: TwilioSubaccountsTable;
+  import_records: ImportRecordsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

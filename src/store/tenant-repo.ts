@@ -5,12 +5,31 @@ import { dialectOf } from './dialect-of.js';
 
 export type TenantRow = TenantsTable;
 
-export async function insertTenant(db: Database, row: TenantRow): Promise<void> {
-  await db.insertInto('tenants').values(row).execute();
+/** Inserts a tenant row; without an external id when none is given. */
+export async function insertTenant(
+  db: Database,
+  row: Omit<TenantRow, 'external_id'> & { external_id?: string | null },
+): Promise<void> {
+  await db
+    .insertInto('tenants')
+    .values({ ...row, external_id: row.external_id ?? null })
+    .execute();
 }
 
 export async function findTenant(db: Database, id: string): Promise<TenantRow | undefined> {
   return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The tenant with this external id (unique where set). */
+export async function findTenantByExternalId(
+  db: Database,
+  externalId: string,
+): Promise<TenantRow | undefined> {
+  return db
+    .selectFrom('tenants')
+    .selectAll()
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
 }
 
 /** Tenants in id order (UUIDv7: creation order), after `afterId` when given. */

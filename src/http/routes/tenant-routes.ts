@@ -17,7 +17,7 @@ export function tenantRoutes(tenants: TenantAdmin): RouteSpec[] {
       body: tenantInput,
       status: 201,
       response: tenantView,
-      handler: ({ body, actor }) => tenants.create(body.name, actor),
+      handler: ({ body, actor }) => tenants.create(body.name, actor, body.externalId),
     }),
     defineRoute({
       operationId: 'listTenants',

@@ -10,7 +10,8 @@ import { createActivityViews } from './activity-views.js';
 
 const DEFAULT_PAGE = 50;
 
-interface Views {
+/** The view of each kind of record. */
+export interface ActivityViewsByKind {
   call: CallView;
   message: MessageView;
   email: EmailView;
@@ -23,7 +24,8 @@ export function createActivityService(records: EncryptedRecords) {
     tenantId: TenantId,
     r: StoredRecord,
     shown: boolean,
-  ): Promise<Views[K]> => views[kind](tenantId, r, shown) as Promise<Views[K]>;
+  ): Promise<ActivityViewsByKind[K]> =>
+    views[kind](tenantId, r, shown) as Promise<ActivityViewsByKind[K]>;
 
   return {
     views,
@@ -33,7 +35,7 @@ export function createActivityService(records: EncryptedRecords) {
       tenantId: TenantId,
       id: string,
       shown: boolean,
-    ): Promise<Views[K]> {
+    ): Promise<ActivityViewsByKind[K]> {
       const r = await records.find(ACTIVITY_TABLES[kind], tenantId, { id });
       if (r === undefined) throw new TelvaultError('ERR_NOT_FOUND', `${kind} not found`);
       return viewOf(kind, tenantId, r, shown);
@@ -44,7 +46,7 @@ export function createActivityService(records: EncryptedRecords) {
       tenantId: TenantId,
       q: ActivityListQuery,
       shown: boolean,
-    ): Promise<{ items: Views[K][]; nextCursor: string | null }> {
+    ): Promise<{ items: ActivityViewsByKind[K][]; nextCursor: string | null }> {
       const limit = q.limit ?? DEFAULT_PAGE;
       // One more than the page: whether there is a next one, without a count.
       const rows = await records.page(ACTIVITY_TABLES[kind], tenantId, {

@@ -10,7 +10,17 @@ import type { TokenService } from '../tokens/token-service.js';
 
 /** Tenant management as the API and the CLI use it (the tenant service, with audit). */
 export interface TenantAdmin {
-  create(name: string, actor: Actor): Promise<TenantView>;
+  create(name: string, actor: Actor, externalId?: string): Promise<TenantView>;
+  /**
+   * The tenant with this external id, created (named `name`) when there is none: import's way to
+   * make each customer's tenant once, however often it runs (a lost race re-reads the winner's).
+   */
+  ensureExternal(
+    externalId: string,
+    name: string,
+    actor: Actor,
+  ): Promise<{ tenant: TenantView; created: boolean }>;
+  findByExternalId(externalId: string): Promise<TenantView | undefined>;
   list(): Promise<TenantView[]>;
   get(id: string): Promise<TenantView>;
   /**
@@ -35,13 +45,28 @@ export function createTenantAdmin(
     (trx, t) =>
       audit.record({ tenantId: null, actor, action, target: `tenant:${t.id}` }, trx);
 
+  const create = (name: string, actor: Actor, externalId?: string) =>
+    tenants.createTenant({ name, externalId }, async (trx, t) => {
+      // The tenant's stream head exists from the start, so its stream deleted whole is noticed.
+      await audit.openTenantStream(trx, t.id);
+      await audited('tenant.create', actor)(trx, t);
+    });
+
   return {
-    create: (name: string, actor: Actor) =>
-      tenants.createTenant({ name }, async (trx, t) => {
-        // The tenant's stream head exists from the start, so its stream deleted whole is noticed.
-        await audit.openTenantStream(trx, t.id);
-        await audited('tenant.create', actor)(trx, t);
-      }),
+    create,
+    async ensureExternal(externalId: string, name: string, actor: Actor) {
+      const found = await tenants.findByExternalId(externalId);
+      if (found !== undefined) return { tenant: found, created: false };
+      try {
+        return { tenant: await create(name, actor, externalId), created: true };
+      } catch (err) {
+        // Another process made it meanwhile (the check, or the unique index): it is the one.
+        const winner = await tenants.findByExternalId(externalId);
+        if (winner === undefined) throw err;
+        return { tenant: winner, created: false };
+      }
+    },
+    findByExternalId: (externalId: string) => tenants.findByExternalId(externalId),
     list: () => tenants.listTenants(),
     async get(id: string) {
       const t = await tenants.findTenant(id);

@@ -6,19 +6,31 @@ import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { deleteTenantRowsOf } from '../../store/encrypted-row-repo.js';
 import { ENCRYPTED_TABLE_LIST } from '../../store/encrypted-fields.js';
-import { deleteTenantRow, findTenant, insertTenant, listTenants } from '../../store/tenant-repo.js';
+import {
+  deleteTenantRow,
+  findTenant,
+  findTenantByExternalId,
+  insertTenant,
+  listTenants,
+  type TenantRow,
+} from '../../store/tenant-repo.js';
 import { newId, nowIso } from '../../store/time.js';
 import { providerResourcesOf } from '../../store/trunk-repo.js';
 import type { KeyService } from '../keys/key-service.js';
+import { EXTERNAL_ID, EXTERNAL_ID_RULE } from './tenant-schemas.js';
+import './errors.js';
 
 export interface TenantView {
   id: TenantId;
   name: string;
+  externalId: string | null;
   createdAt: string;
 }
 
 export interface CreateTenantInput {
   name: string;
+  /** The id the platform knows this customer by; unique among tenants. */
+  externalId?: string | undefined;
 }
 
 export interface DeletedTenantView {
@@ -35,6 +47,7 @@ export type TenantTransactionStep = (trx: Database, tenant: TenantView) => Promi
 export interface TenantService {
   createTenant(input: CreateTenantInput, within?: TenantTransactionStep): Promise<TenantView>;
   findTenant(id: string): Promise<TenantView | undefined>;
+  findByExternalId(externalId: string): Promise<TenantView | undefined>;
   /** Like findTenant, but an unknown id is ERR_NOT_FOUND. */
   getTenant(id: string): Promise<TenantView>;
   listTenants(page?: { afterId?: string | undefined; limit?: number }): Promise<TenantView[]>;
@@ -52,13 +65,31 @@ const TENANT_TABLES = [
   'tenant_settings',
   // The record of its Twilio sub-account (the sub-account itself stays at Twilio).
   'twilio_subaccounts',
+  // What `telvault import` made of source records for it (keyed hashes and ids only).
+  'import_records',
 ] as const;
 
 const NAME_MAX = 200;
 
-function view(row: { id: string; name: string; created_at: string }): TenantView {
+function view(row: Pick<TenantRow, 'id' | 'name' | 'created_at' | 'external_id'>): TenantView {
   // A row the store holds: its id is a tenant's.
-  return { id: asTenantId(row.id), name: row.name, createdAt: row.created_at };
+  return {
+    id: asTenantId(row.id),
+    name: row.name,
+    externalId: row.external_id ?? null,
+    createdAt: row.created_at,
+  };
+}
+
+const externalIdTaken = () =>
+  new TelvaultError('ERR_TENANT_EXTERNAL_ID_TAKEN', 'externalId: another tenant already has it');
+
+function checkExternalId(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !EXTERNAL_ID.test(value)) {
+    throw new TelvaultError('ERR_VALIDATION', `externalId: ${EXTERNAL_ID_RULE}`);
+  }
+  return value;
 }
 
 export function createTenantService(deps: { db: Database; keys: KeyService }): TenantService {
@@ -70,9 +101,20 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
       if (name.length === 0 || name.length > NAME_MAX) {
         throw new TelvaultError('ERR_VALIDATION', `name: must be 1 to ${NAME_MAX} characters`);
       }
-      const row = { id: asTenantId(newId()), name, created_at: nowIso(), keyring_stamp: 1 };
+      const externalId = checkExternalId(input.externalId);
+      const row = {
+        id: asTenantId(newId()),
+        name,
+        created_at: nowIso(),
+        keyring_stamp: 1,
+        external_id: externalId,
+      };
       const tenant = view(row);
       await db.transaction().execute(async (trx) => {
+        // Checked first for a clear error; the unique index settles a race (a driver error then).
+        if (externalId !== null && (await findTenantByExternalId(trx, externalId)) !== undefined) {
+          throw externalIdTaken();
+        }
         await insertTenant(trx, row);
         await keys.provisionTenantKeys(trx, row.id);
         await within?.(trx, tenant);
@@ -82,6 +124,11 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
 
     async findTenant(id) {
       const row = await findTenant(db, id);
+      return row === undefined ? undefined : view(row);
+    },
+
+    async findByExternalId(externalId) {
+      const row = await findTenantByExternalId(db, externalId);
       return row === undefined ? undefined : view(row);
     },
 

@@ -17,5 +17,6 @@ export {
   type TrunkView,
 } from './trunk-schemas.js';
 export type { JobView } from './trunk-jobs.js';
+export type { ImportedTrunkInput } from './trunk-import.js';
 export { RETELL_SIP_URI } from './trunk-names.js';
 export type { TrunkTiming, TrunkTimingInput } from './trunk-workflow.js';

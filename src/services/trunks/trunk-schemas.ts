@@ -64,7 +64,9 @@ const stepError = z.object({
 });
 
 export const trunkView = z.object({
-  state: z.enum(['provisioning', 'ready', 'failed']),
+  state: z
+    .enum(['provisioning', 'ready', 'failed', 'imported'])
+    .describe('imported: brought in by `telvault import`; the next PUT …/trunk adopts it.'),
   twilioAccountSid: z.string(),
   trunkSid: z.string().nullable(),
   domainName: z.string().nullable(),

@@ -16,6 +16,7 @@ import { currentSipAuth, ensureTrunkRow, terminationHost, TRUNK_TABLE } from './
 import type { TrunkSetup, TrunkView } from './trunk-schemas.js';
 import { originationsOf, stateOf, str } from './trunk-state.js';
 import { checkAdopt } from './trunk-steps.js';
+import { importedAdopt, recordImportedTrunk, type ImportedTrunkInput } from './trunk-import.js';
 import { trunkViewOf } from './trunk-views.js';
 import {
   acquireTrunkLease,
@@ -185,9 +186,14 @@ export function createTrunkService(deps: TrunkServiceDeps) {
 
   return {
     /** Runs the setup workflow to the end (or joins the run in flight); the trunk as left. */
-    async setup(tenantId: TenantId, input: TrunkSetup, actor: Actor): Promise<TrunkView> {
+    async setup(tenantId: TenantId, asked: TrunkSetup, actor: Actor): Promise<TrunkView> {
       const client = await deps.clients.twilio(tenantId, TRUNK_SETUP, actor, tuning);
       const existing = await records.find(TRUNK_TABLE, tenantId, {});
+      // An imported trunk is adopted as it was imported, unless the request names what to adopt.
+      const input: TrunkSetup =
+        existing !== undefined && stateOf(existing) === 'imported' && asked.adopt === undefined
+          ? { ...asked, adopt: await importedAdopt(records, client, tenantId, existing, actor) }
+          : asked;
       if (input.adopt !== undefined) {
         const recorded = existing === undefined ? null : str(existing, 'trunk_sid');
         if (recorded !== null && recorded !== input.adopt.trunkSid) {
@@ -225,6 +231,18 @@ export function createTrunkService(deps: TrunkServiceDeps) {
         actor,
       );
       return view(result.record, result.notes);
+    },
+
+    /**
+     * Records a trunk `telvault import` brought in (state `imported`, no provider call); the next
+     * setup adopts it. ERR_TRUNK_CONFLICT once the tenant's trunk is set up.
+     */
+    async recordImported(
+      tenantId: TenantId,
+      input: ImportedTrunkInput,
+      actor: Actor,
+    ): Promise<TrunkView> {
+      return view(await recordImportedTrunk(records, tenantId, input, actor));
     },
 
     /** Repairs the SIP auth of the tenant's Retell numbers on the trunk, as a job. */

@@ -14,7 +14,8 @@ export const TRUNK_STEPS = [
 export type TrunkStep = (typeof TRUNK_STEPS)[number];
 
 export type Origin = 'created' | 'adopted';
-export type TrunkState = 'provisioning' | 'ready' | 'failed';
+/** `imported`: recorded by `telvault import`, adopted by the first setup. */
+export type TrunkState = 'provisioning' | 'ready' | 'failed' | 'imported';
 
 export interface StepError {
   code: string;
@@ -59,5 +60,5 @@ export const str = (r: StoredRecord, column: string): string | null => {
 
 export function stateOf(r: StoredRecord): TrunkState {
   const s = str(r, 'state');
-  return s === 'ready' || s === 'failed' ? s : 'provisioning';
+  return s === 'ready' || s === 'failed' || s === 'imported' ? s : 'provisioning';
 }

@@ -30,6 +30,11 @@ export function trunkViewOf(r: StoredRecord, numbers: number, runNotes: string[]
       `the adopted credential list's own credentials are left untouched; telvault's credential ${credSid} serves its Retell numbers`,
     );
   }
+  if (stateOf(r) === 'imported') {
+    notes.push(
+      `imported with the SIP username ${username ?? '?'}: PUT the trunk to adopt trunk ${str(r, 'trunk_sid') ?? '?'} and its credential`,
+    );
+  }
   const failed = str(r, 'failed_step');
   return {
     state: stateOf(r),

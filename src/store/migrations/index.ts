@@ -8,6 +8,7 @@ import { migration006 } from './006-idempotency.js';
 import { migration007 } from './007-platform-credentials.js';
 import { migration008 } from './008-activity-records.js';
 import { migration009 } from './009-outbound-rate-limits.js';
+import { migration010 } from './010-import.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
