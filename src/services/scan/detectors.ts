@@ -49,16 +49,31 @@ const near = (lines: readonly number[], line: number): boolean =>
 
 type Push = (kind: SecretKind, offset: number, value: string) => void;
 
+/** Merged [first, last] line ranges within NEAR_LINES of any of `lines`. */
+function windows(lines: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const l of [...lines].sort((a, b) => a - b)) {
+    const last = out[out.length - 1];
+    if (last !== undefined && l - NEAR_LINES <= last[1] + 1) last[1] = l + NEAR_LINES;
+    else out.push([l - NEAR_LINES, l + NEAR_LINES]);
+  }
+  return out;
+}
+
 function twilio(text: string, at: LineIndex, push: Push): void {
   const ac: number[] = [];
   const sk: number[] = [];
   for (const m of text.matchAll(SID)) (m[1] === 'AC' ? ac : sk).push(at.lineOf(m.index));
-  if (ac.length === 0 && sk.length === 0) return;
-  for (const m of text.matchAll(CANDIDATE_32)) {
-    const line = at.lineOf(m.index);
-    if (HEX_32.test(m[0]) && near(ac, line)) push('twilio-auth-token', m.index, m[0]);
-    else if (near(sk, line) && hasDigitAndLetter(m[0]))
-      push('twilio-api-key-secret', m.index, m[0]);
+  // Candidates are looked for only in the lines around a sid (the search is the costly part).
+  for (const [first, last] of windows([...ac, ...sk])) {
+    const start = at.startOf(first);
+    for (const m of text.slice(start, at.startOf(last + 1)).matchAll(CANDIDATE_32)) {
+      const offset = start + m.index;
+      const line = at.lineOf(offset);
+      if (HEX_32.test(m[0]) && near(ac, line)) push('twilio-auth-token', offset, m[0]);
+      else if (near(sk, line) && hasDigitAndLetter(m[0]))
+        push('twilio-api-key-secret', offset, m[0]);
+    }
   }
 }
 

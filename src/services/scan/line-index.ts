@@ -8,6 +8,13 @@ export class LineIndex {
     this.#text = text;
   }
 
+  /** Offset where 0-based `line` starts (the text's length past the last line). */
+  startOf(line: number): number {
+    const starts = (this.#starts ??= lineStarts(this.#text));
+    if (line <= 0) return 0;
+    return starts[line] ?? this.#text.length;
+  }
+
   /** The 0-based line of `offset`. */
   lineOf(offset: number): number {
     const starts = (this.#starts ??= lineStarts(this.#text));
