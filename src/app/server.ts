@@ -11,6 +11,7 @@ import { auditRoutes } from '../http/routes/audit-routes.js';
 import { credentialRoutes } from '../http/routes/credential-routes.js';
 import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
+import { leakCheckRoutes } from '../http/routes/leak-check-routes.js';
 import { phoneRoutes } from '../http/routes/phone-routes.js';
 import { platformCredentialRoutes } from '../http/routes/platform-credential-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
@@ -21,6 +22,7 @@ import { tokenRoutes } from '../http/routes/token-routes.js';
 import { trunkRoutes } from '../http/routes/trunk-routes.js';
 import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
+import { createLeakCheckService, LEAK_CHECK_LIMIT } from '../services/leak-check/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
 import { TelvaultError } from '../errors.js';
 import {
@@ -129,6 +131,12 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       logger,
     });
     logger.info({ store: limiters.store }, 'limits: failed authentications counted per address');
+    const leakCheck = createLeakCheckService({
+      db: database.db,
+      keys: services.keys,
+      audit: services.audit,
+      limiter: await limiters.create(LEAK_CHECK_LIMIT),
+    });
     // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
     // health check into database writes.
     const ready = async (): Promise<boolean> => {
@@ -154,6 +162,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...subaccountRoutes(services.subaccounts),
       ...trunkRoutes(services.trunks),
       ...auditRoutes(services.audit),
+      ...leakCheckRoutes(leakCheck),
       ...(input.extraRoutes?.(services) ?? []),
     ];
     const app = createApp({

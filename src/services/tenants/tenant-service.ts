@@ -52,6 +52,8 @@ const TENANT_TABLES = [
   'tenant_settings',
   // The record of its Twilio sub-account (the sub-account itself stays at Twilio).
   'twilio_subaccounts',
+  // The leak check's fingerprints of its secrets (services/records/record-fingerprints.ts).
+  'secret_fingerprints',
 ] as const;
 
 const NAME_MAX = 200;

@@ -7,6 +7,8 @@ import { migration005 } from './005-sip-trunk-workflow.js';
 import { migration006 } from './006-idempotency.js';
 import { migration007 } from './007-platform-credentials.js';
 
+import { migration011 } from './011-secret-fingerprints.js';
+
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
   version: number;
@@ -22,4 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+
+  migration011,
 ];
