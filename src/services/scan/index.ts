@@ -10,5 +10,7 @@ export {
   type ScanFinding,
   type ScanInput,
   type ScanReport,
+  type VaultMatch,
 } from './scan-service.js';
+export { checkVault, type VaultCheckInput } from './vault-check.js';
 export { SECRET_KIND_INFO, SECRET_KINDS, type SecretKind } from './secret-kinds.js';

@@ -4,6 +4,7 @@
 // the repository root, region.startLine) and partialFingerprints (so an alert is tracked across
 // runs; ours holds no part of the secret beyond its first 4 characters, see fingerprint.ts).
 import { SECRET_KIND_INFO, SECRET_KINDS } from './secret-kinds.js';
+import { vaultText } from './scan-format.js';
 import type { ScanFinding, ScanReport } from './scan-service.js';
 
 export const SARIF_SCHEMA =
@@ -30,12 +31,17 @@ function fileUri(file: string): string {
 function result(f: ScanFinding) {
   const shown = f.preview === '' ? '' : ` (${f.preview}…)`;
   const where = f.commit === undefined ? '' : ` in commit ${f.commit}`;
+  const vault = f.vault === undefined ? '' : ` ${vaultText(f)}.`;
+  const properties = {
+    ...(f.commit === undefined ? {} : { commit: f.commit }),
+    ...(f.vault === undefined ? {} : { vault: f.vault }),
+  };
   return {
     ruleId: f.kind,
     ruleIndex: SECRET_KINDS.indexOf(f.kind),
     level: 'error',
     message: {
-      text: `${SECRET_KIND_INFO[f.kind].title}${shown}${where}. ${SECRET_KIND_INFO[f.kind].help}`,
+      text: `${SECRET_KIND_INFO[f.kind].title}${shown}${where}.${vault} ${SECRET_KIND_INFO[f.kind].help}`,
     },
     locations: [
       {
@@ -46,7 +52,7 @@ function result(f: ScanFinding) {
       },
     ],
     partialFingerprints: { [SARIF_FINGERPRINT_KEY]: f.fingerprint },
-    ...(f.commit === undefined ? {} : { properties: { commit: f.commit } }),
+    ...(Object.keys(properties).length === 0 ? {} : { properties }),
   };
 }
 

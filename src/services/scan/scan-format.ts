@@ -7,10 +7,17 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** "tenant T's twilio authToken, …": where telvault stores the value (`--check-vault`). */
+export function vaultText(f: ScanFinding): string {
+  const where = (f.vault ?? []).map((v) => `tenant ${v.tenantId}'s ${v.provider} ${v.field}`);
+  return where.length === 0 ? '' : `stored in telvault as ${where.join(', ')}: rotate it`;
+}
+
 function findingLine(f: ScanFinding): string {
   const where = f.commit === undefined ? '' : ` in commit ${f.commit.slice(0, 12)}`;
   const shown = f.preview === '' ? '' : ` ${f.preview}…`;
-  return `${f.file}:${f.line}${where}: ${SECRET_KIND_INFO[f.kind].title} (${f.kind})${shown}  fingerprint ${f.fingerprint}\n`;
+  const vault = f.vault === undefined ? '' : `  ${vaultText(f)}\n`;
+  return `${f.file}:${f.line}${where}: ${SECRET_KIND_INFO[f.kind].title} (${f.kind})${shown}  fingerprint ${f.fingerprint}\n${vault}`;
 }
 
 export function summaryLine(r: ScanReport): string {
@@ -36,6 +43,7 @@ export function formatScanJson(r: ScanReport): string {
     ...(f.commit === undefined ? {} : { commit: f.commit }),
     preview: f.preview,
     fingerprint: f.fingerprint,
+    ...(f.vault === undefined ? {} : { vault: f.vault }),
   }));
   const { allowlisted, files, bytes, skippedBinary, skippedLarge, git, commits, historyBytes } = r;
   const summary = {

@@ -4,6 +4,7 @@
 // leaves the detector.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { findSecrets, isEnvFile } from './detectors.js';
 import { fingerprintOf, previewOf } from './fingerprint.js';
@@ -23,6 +24,11 @@ export interface ScanInput {
   /** Fingerprints of findings to leave out (counted in `allowlisted`). */
   allowlist?: ReadonlySet<string>;
   maxFileBytes?: number;
+  /**
+   * Receives each reported finding's secret (not .env findings, not allowlisted ones), for
+   * `--check-vault`: the one way a value leaves the scan, wrapped so it cannot be printed.
+   */
+  onSecret?: (finding: ScanFinding, value: Secret<string>) => void;
 }
 
 export interface ScanFinding {
@@ -36,6 +42,15 @@ export interface ScanFinding {
   /** The secret's first 4 characters: all of it a finding ever holds. */
   preview: string;
   fingerprint: string;
+  /** With `--check-vault`: where telvault stores this very value. */
+  vault?: VaultMatch[];
+}
+
+export interface VaultMatch {
+  tenantId: string;
+  provider: string;
+  entity: string;
+  field: string;
 }
 
 export interface ScanReport {
@@ -70,16 +85,20 @@ export async function scanSecrets(input: ScanInput): Promise<ScanReport> {
   const add = (kind: SecretKind, file: string, line: number, value: string, commit?: string) => {
     const preview = previewOf(value);
     const fingerprint = fingerprintOf(kind, file, preview);
-    if (allowlist.has(fingerprint)) allowlisted++;
-    else
-      findings.push({
-        kind,
-        file,
-        line,
-        ...(commit === undefined ? {} : { commit }),
-        preview,
-        fingerprint,
-      });
+    if (allowlist.has(fingerprint)) {
+      allowlisted++;
+      return;
+    }
+    const finding = {
+      kind,
+      file,
+      line,
+      ...(commit === undefined ? {} : { commit }),
+      preview,
+      fingerprint,
+    };
+    findings.push(finding);
+    if (value !== '') input.onSecret?.(finding, new Secret(value));
   };
 
   const listing = await listTreeFiles(dir);
