@@ -69,6 +69,28 @@ export async function insertRowFingerprints(
     .execute();
 }
 
+/** Inserts the fingerprints a row has none of yet (the backfill: a writer's own always win). */
+export async function insertRowFingerprintsIfAbsent(
+  db: Database,
+  row: { table: string; recordId: string; tenantId: string; at: string },
+  entries: readonly FingerprintEntry[],
+): Promise<void> {
+  for (const e of entries) {
+    await db
+      .insertInto('secret_fingerprints')
+      .values({
+        table_name: row.table,
+        record_id: row.recordId,
+        field: e.field,
+        tenant_id: row.tenantId,
+        fingerprint: e.fingerprint,
+        created_at: row.at,
+      })
+      .onConflict((oc) => oc.columns(['table_name', 'record_id', 'field']).doNothing())
+      .execute();
+  }
+}
+
 /** Every stored fingerprint among `fingerprints` (at most a few hundred bound values a query). */
 export async function findFingerprints(
   db: Database,

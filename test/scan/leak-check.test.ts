@@ -11,6 +11,7 @@ import { parseCredentialInput } from '../../src/services/credentials/index.js';
 import { createKeyService } from '../../src/services/keys/key-service.js';
 import { rotateMasterKey } from '../../src/services/keys/rotation/master-key-rotation.js';
 import { createLeakCheckService } from '../../src/services/leak-check/index.js';
+import { backfillSecretFingerprints } from '../../src/services/records/index.js';
 import { parseSecretInput } from '../../src/services/secrets/secret-service.js';
 import { DIALECTS, openTestStore, randomMasterKey, type TestStore } from '../store/harness.js';
 
@@ -125,6 +126,21 @@ describe.each(DIALECTS)('leak check on %s', (dialect) => {
     await rotateMasterKey({ db: store.db, masterKeys: { current: next, previous: master } });
     leak = open({ current: next });
     expect((await check(token)).matches).toHaveLength(1);
+  });
+
+  it('backfills the fingerprints of secrets stored without one, once', async () => {
+    const token = hex(16);
+    await services.credentials.put(tenant, 'twilio', twilio(token), ACTOR);
+    // As a row written before migration 011: no fingerprint.
+    await store.db.deleteFrom('secret_fingerprints').where('tenant_id', '=', tenant).execute();
+    expect((await check(token)).matches).toEqual([]);
+    const keys = services.keys; // after the master-key rotation above
+    const first = await backfillSecretFingerprints({ db: store.db, keys });
+    expect(first.added).toBeGreaterThanOrEqual(2); // the auth token and the 16+ named secret
+    expect((await check(token)).matches).toEqual([
+      { index: 0, tenantId: tenant, provider: 'twilio', entity: 'credential', field: 'authToken' },
+    ]);
+    expect((await backfillSecretFingerprints({ db: store.db, keys })).added).toBe(0);
   });
 
   it('goes with the tenant', async () => {
