@@ -143,6 +143,24 @@ describe.each(DIALECTS)('leak check on %s', (dialect) => {
     expect((await backfillSecretFingerprints({ db: store.db, keys })).added).toBe(0);
   });
 
+  it('creates the system key for a library user who never did, instead of failing the write', async () => {
+    const fresh = await openTestStore(dialect, 'leak-fresh');
+    try {
+      const keys = createKeyService({ db: fresh.db, masterKeys: { current: randomMasterKey() } });
+      const lib = createServices({ db: fresh.db, dialect, keys, rootTokenHash: undefined });
+      const t = (await lib.tenants.create('lib', ACTOR)).id;
+      const token = hex(16);
+      await lib.credentials.put(t, 'twilio', twilio(token), ACTOR);
+      const found = await createLeakCheckService({ db: fresh.db, keys, audit: lib.audit }).check(
+        [new Secret(token)],
+        { kind: 'root' },
+      );
+      expect(found.matches).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('goes with the tenant', async () => {
     const token = hex(16);
     const doomed = (await services.tenants.create('doomed', ACTOR)).id;

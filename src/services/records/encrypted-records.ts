@@ -96,7 +96,7 @@ export interface RecordDelete {
 
 export interface EncryptedRecordsDeps {
   db: Database;
-  keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates' | 'rateLimitKey'>;
+  keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates' | 'rateLimitKey' | 'ensureSystemKey'>;
   audit: Pick<AuditService, 'record'>;
 }
 

@@ -8,6 +8,7 @@
 // and is worthless without the system key. Values shorter than FINGERPRINT_MIN_LENGTH are never
 // fingerprinted, so the leak check cannot confirm a guess of a weak password.
 import type { Secret } from '../../crypto/index.js';
+import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { FINGERPRINTED_FIELDS, type EncryptedTableName } from '../../store/encrypted-fields.js';
 import {
@@ -28,9 +29,13 @@ export function secretFingerprint(keys: FingerprintKeys, value: string): Promise
   return keys.rateLimitKey(JSON.stringify([FINGERPRINT_PURPOSE, value]));
 }
 
-/** The fingerprints of the fields a write seals (null: the new value is too short for one). */
+/**
+ * The fingerprints of the fields a write seals (null: the new value is too short for one). A
+ * server creates the system key at start-up; a library user who never did gets it created here,
+ * once, rather than a write that fails for a key it never heard of.
+ */
 export async function fingerprintsOf(
-  keys: FingerprintKeys,
+  keys: FingerprintKeys & Pick<KeyService, 'ensureSystemKey'>,
   table: EncryptedTableName,
   seal: Readonly<Record<string, Secret<string>>>,
 ): Promise<Map<string, string | null>> {
@@ -39,10 +44,17 @@ export async function fingerprintsOf(
   for (const [field, value] of Object.entries(seal)) {
     if (!listed.includes(field)) continue;
     const text = value.reveal();
-    out.set(
-      field,
-      text.length < FINGERPRINT_MIN_LENGTH ? null : await secretFingerprint(keys, text),
-    );
+    if (text.length < FINGERPRINT_MIN_LENGTH) {
+      out.set(field, null);
+      continue;
+    }
+    try {
+      out.set(field, await secretFingerprint(keys, text));
+    } catch (err) {
+      if (!(err instanceof TelvaultError && err.code === 'ERR_KEYS_MISSING')) throw err;
+      await keys.ensureSystemKey();
+      out.set(field, await secretFingerprint(keys, text));
+    }
   }
   return out;
 }
