@@ -33,6 +33,13 @@ describe('findSecrets', () => {
     expect(kinds('row.key_version_number_of_the_tenant_key')).toEqual([]);
   });
 
+  it('takes a value of fewer than 6 distinct characters for a placeholder', () => {
+    expect(kinds(`key_${'f'.repeat(28)}`)).toEqual([]);
+    expect(kinds(`AC${hex(16)}\ntoken=${'0'.repeat(32)}`)).toEqual([]);
+    expect(kinds(`SG.${'a'.repeat(22)}.${'b'.repeat(43)}`)).toEqual([]);
+    expect(kinds(`key_${hex(14)}`)).toEqual(['retell-api-key@0']);
+  });
+
   it('needs key material after a PEM header', () => {
     expect(kinds('-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----')).toEqual([]);
     const body = randomBytes(48).toString('base64');

@@ -43,6 +43,10 @@ const PEM = new RegExp(
   'dg',
 );
 
+/** A value of fewer distinct characters is a placeholder (`key_ffff…`, `0000…`), not a secret. */
+const MIN_DISTINCT_CHARS = 6;
+const isPlaceholder = (v: string): boolean => new Set(v).size < MIN_DISTINCT_CHARS;
+
 const hasDigitAndLetter = (v: string): boolean => /[0-9]/.test(v) && /[A-Za-z]/.test(v);
 const near = (lines: readonly number[], line: number): boolean =>
   lines.some((l) => Math.abs(l - line) <= NEAR_LINES);
@@ -129,7 +133,8 @@ export function findSecrets(text: string): SecretMatch[] {
   const at = new LineIndex(text);
   const seen = new Map<number, SecretMatch>();
   const push: Push = (kind, offset, value) => {
-    if (!seen.has(offset)) seen.set(offset, { kind, line: at.lineOf(offset), value });
+    if (seen.has(offset) || isPlaceholder(value)) return;
+    seen.set(offset, { kind, line: at.lineOf(offset), value });
   };
   twilio(text, at, push);
   if (text.includes('SG.'))
