@@ -5,6 +5,7 @@ import { cryptoBench } from './crypto.bench.js';
 import { httpBench } from './http.bench.js';
 import { importBench } from './import.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
+import { scanBench } from './scan.bench.js';
 import { storeBench } from './store.bench.js';
 import { trunkRoundsBench } from './trunk-rounds.bench.js';
 import type { BenchModule } from './harness.js';
@@ -18,6 +19,7 @@ const modules: readonly BenchModule[] = [
   trunkRoundsBench,
   callsBenchModule,
   importBench,
+  scanBench,
 ];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');

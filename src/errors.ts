@@ -9,6 +9,7 @@ import './services/phones/errors.js';
 import './services/trunks/errors.js';
 import './services/tenants/errors.js';
 import './services/idempotency/errors.js';
+import './services/scan/errors.js';
 import './services/keys/errors.js';
 import './services/tokens/errors.js';
 import './services/limits/errors.js';

@@ -11,6 +11,7 @@ import { auditRoutes } from '../http/routes/audit-routes.js';
 import { credentialRoutes } from '../http/routes/credential-routes.js';
 import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
+import { leakCheckRoutes } from '../http/routes/leak-check-routes.js';
 import { phoneRoutes } from '../http/routes/phone-routes.js';
 import { platformCredentialRoutes } from '../http/routes/platform-credential-routes.js';
 import { secretRoutes } from '../http/routes/secret-routes.js';
@@ -26,6 +27,7 @@ import { messageRoutes } from '../http/routes/message-routes.js';
 import { webhookVerifyRoutes } from '../http/routes/webhook-verify-routes.js';
 import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
+import { createLeakCheckService, LEAK_CHECK_LIMIT } from '../services/leak-check/index.js';
 import { hashToken, rootTokenProblem } from '../services/tokens/index.js';
 import { TelvaultError } from '../errors.js';
 import { createAuthFailureLimiter, type LimiterFactory } from '../services/limits/index.js';
@@ -133,6 +135,12 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       logger,
     });
     logger.info({ store: limiters.store }, 'limits: failed authentications counted per address');
+    const leakCheck = createLeakCheckService({
+      db: database.db,
+      keys: services.keys,
+      audit: services.audit,
+      limiter: await limiters.create(LEAK_CHECK_LIMIT),
+    });
     // Readiness only reads: a probe that wrote (audit events) would turn every load balancer's
     // health check into database writes.
     const ready = async (): Promise<boolean> => {
@@ -167,6 +175,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...emailRoutes(services.emails, services.activity),
       ...webhookVerifyRoutes(services.webhooks),
       ...auditRoutes(services.audit),
+      ...leakCheckRoutes(leakCheck),
       ...(input.extraRoutes?.(services) ?? []),
     ];
     const app = createApp({

@@ -3,6 +3,7 @@ import { processIo, writeError, type CliIo } from './io.js';
 import { registerKeygenCommand } from './keygen-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
+import { registerScanCommand } from './scan-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerDevCommand } from './dev-command.js';
 import { registerImportCommand } from './import-command.js';
@@ -29,6 +30,7 @@ function buildProgram(io: CliIo): Command {
   registerTrunkCommand(program, io);
   registerAuditCommand(program, io);
   registerImportCommand(program, io);
+  registerScanCommand(program, io);
   return program;
 }
 

@@ -116,6 +116,20 @@ export const ENCRYPTED_TABLES: Readonly<Record<EncryptedTableName, EncryptedTabl
 
 export const ENCRYPTED_TABLE_LIST: readonly EncryptedTableSpec[] = Object.values(ENCRYPTED_TABLES);
 
+/**
+ * The secret fields (registry names) the leak check fingerprints, per table, with the provider
+ * they belong to (null: read it from the credential row). Phone numbers, call records, job and
+ * idempotency payloads are not credentials and are never fingerprinted.
+ */
+export const FINGERPRINTED_FIELDS: Readonly<
+  Partial<Record<EncryptedTableName, { fields: readonly string[]; provider: string | null }>>
+> = Object.freeze({
+  credentials: { fields: ['authToken', 'apiKeySecret', 'apiKey', 'apiToken'], provider: null },
+  secrets: { fields: ['value'], provider: 'secret' },
+  phones: { fields: ['exotel.apiKey', 'exotel.apiToken'], provider: 'exotel' },
+  sip_trunks: { fields: ['password', 'nextPassword'], provider: 'twilio' },
+});
+
 /** One encrypted field found in a row. */
 export interface RowField {
   column: string;

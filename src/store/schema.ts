@@ -333,6 +333,16 @@ export interface IdempotencyPayloadsTable {
   updated_at: string;
 }
 
+/** A secret field's fingerprint for the leak check (migration 011). */
+export interface SecretFingerprintsTable {
+  table_name: string;
+  record_id: string;
+  field: string;
+  tenant_id: string;
+  fingerprint: string;
+  created_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -364,6 +374,7 @@ export interface Schema {
   platform_credentials: PlatformCredentialsTable;
   twilio_subaccounts: TwilioSubaccountsTable;
   import_records: ImportRecordsTable;
+  secret_fingerprints: SecretFingerprintsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

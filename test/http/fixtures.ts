@@ -156,6 +156,8 @@ export function bodyFor(route: RouteSpec, f?: TenantFixture): unknown {
       return { name: 'made-by-test', scopes: ['tokens:manage'] };
     case 'putSecret':
       return { value: `v-${hex(20)}` };
+    case 'leakCheck':
+      return { candidates: [`lc-${hex(20)}`] };
     case 'updateSettings':
       return { defaultCountry: 'AU' };
     case 'createPhone':

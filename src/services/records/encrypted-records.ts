@@ -38,6 +38,8 @@ import { newId, nowIso } from '../../store/time.js';
 import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { KeyService } from '../keys/key-service.js';
 import { retryOnRace, StaleRead, type FieldCipher } from '../keys/sealing.js';
+import { deleteRowFingerprints } from '../../store/secret-fingerprint-repo.js';
+import { fingerprintsOf, syncRowFingerprints } from './record-fingerprints.js';
 import { createRecordReads, toRecord, type StoredRecord } from './record-reads.js';
 import './errors.js';
 
@@ -94,7 +96,7 @@ export interface RecordDelete {
 
 export interface EncryptedRecordsDeps {
   db: Database;
-  keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates'>;
+  keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates' | 'rateLimitKey' | 'ensureSystemKey'>;
   audit: Pick<AuditService, 'record'>;
 }
 
@@ -176,6 +178,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
     const keyId = typeof w.key['id'] === 'string' ? w.key['id'] : undefined;
     const recordId = read?.id ?? keyId ?? newId();
     const { envelopes, version } = await sealPlan(spec, w.tenantId, recordId, existing, plan);
+    const fingerprints = await fingerprintsOf(keys, w.table, plan.seal);
     const now = nowIso();
     const values: Record<string, ColumnValue> = {
       ...plan.columns,
@@ -234,6 +237,8 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
       }
       const before = current === undefined ? null : rowKeys(spec, current);
       await trackRowKeys(trx, w.tenantId, before, rowKeys(spec, written));
+      const row = { table: w.table, recordId, tenantId: w.tenantId, at: now };
+      await syncRowFingerprints(trx, row, Object.keys(envelopes), fingerprints);
       await deps.audit.record({ ...plan.audit, tenantId: w.tenantId }, trx);
     });
     return toRecord(spec, written as StoredRow);
@@ -250,6 +255,7 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
         const row = await findRecordRow(trx, d.table, d.tenantId, d.key, true);
         if (row === undefined) throw new TelvaultError('ERR_NOT_FOUND', d.notFound);
         await deleteRecordRow(trx, d.table, row.id);
+        await deleteRowFingerprints(trx, d.table, row.id);
         await trackRowKeys(trx, d.tenantId, rowKeys(spec, row), null);
         await deps.audit.record({ ...d.audit, tenantId: d.tenantId }, trx);
       });

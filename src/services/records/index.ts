@@ -10,3 +10,9 @@ export {
   type RecordWritePlan,
   type StoredRecord,
 } from './encrypted-records.js';
+export {
+  backfillSecretFingerprints,
+  type FingerprintBackfillDeps,
+  type FingerprintBackfillResult,
+} from './fingerprint-backfill.js';
+export { FINGERPRINT_MIN_LENGTH } from './record-fingerprints.js';

@@ -67,6 +67,8 @@ const TENANT_TABLES = [
   'twilio_subaccounts',
   // What `telvault import` made of source records for it (keyed hashes and ids only).
   'import_records',
+  // The leak check's fingerprints of its secrets (services/records/record-fingerprints.ts).
+  'secret_fingerprints',
 ] as const;
 
 const NAME_MAX = 200;

@@ -9,6 +9,7 @@ import { migration007 } from './007-platform-credentials.js';
 import { migration008 } from './008-activity-records.js';
 import { migration009 } from './009-outbound-rate-limits.js';
 import { migration010 } from './010-import.js';
+import { migration011 } from './011-secret-fingerprints.js';
 
 export interface Migration {
   /** Applied in ascending order; a released version never changes (add a new one instead). */
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];

@@ -1,0 +1,86 @@
+// The detectors' edges: what "next to a sid" means (3 lines), placeholders and look-alikes, PEM
+// headers without key material, and files skipped for their size.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findSecrets, isEnvFile, scanSecrets } from '../../src/services/scan/index.js';
+
+const hex = (n: number) => randomBytes(n).toString('hex');
+/** Random hex that is not all digits (an all-digit run is a number, not a token). */
+const token = () => `f${hex(16).slice(1)}`;
+const kinds = (text: string) => findSecrets(text).map((m) => `${m.kind}@${m.line}`);
+
+describe('findSecrets', () => {
+  it('reports 32 hex as a Twilio auth token within 3 lines of an AC sid, not 4', () => {
+    const sid = `AC${hex(16)}`;
+    expect(kinds(`${sid}\n\n\n${token()}`)).toEqual(['twilio-auth-token@3']);
+    expect(kinds(`${sid}\n\n\n\n${token()}`)).toEqual([]);
+    expect(kinds(`${token()}\n${sid}`)).toEqual(['twilio-auth-token@0']);
+  });
+
+  it('does not take the hex of a sid, a 40-hex sha or a dashless run inside base64 for a token', () => {
+    const text = `AC${hex(16)} SK${hex(16)} ${hex(20)} ${randomBytes(300).toString('base64')}`;
+    expect(kinds(text)).toEqual([]);
+  });
+
+  it('reports the Retell key_ form with letters only near "retell", and not a placeholder', () => {
+    const loose = `key_Ab3${hex(10)}XyZ`;
+    expect(kinds(`const a = '${loose}';`)).toEqual([]);
+    expect(kinds(`// retell\nconst a = '${loose}';`)).toEqual(['retell-api-key@1']);
+    expect(kinds('RETELL_API_KEY=key_xxxxxxxxxxxxxxxxxxxxxxxxxxxx')).toEqual([]);
+    expect(kinds('row.key_version_number_of_the_tenant_key')).toEqual([]);
+  });
+
+  it('takes a value of fewer than 6 distinct characters for a placeholder', () => {
+    expect(kinds(`key_${'f'.repeat(28)}`)).toEqual([]);
+    expect(kinds(`AC${hex(16)}\ntoken=${'0'.repeat(32)}`)).toEqual([]);
+    expect(kinds(`SG.${'a'.repeat(22)}.${'b'.repeat(43)}`)).toEqual([]);
+    expect(kinds(`key_${hex(14)}`)).toEqual(['retell-api-key@0']);
+  });
+
+  it('needs key material after a PEM header', () => {
+    expect(kinds('-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----')).toEqual([]);
+    const body = randomBytes(48).toString('base64');
+    expect(kinds(`x\n-----BEGIN RSA PRIVATE KEY-----\n${body}\n`)).toEqual(['private-key@1']);
+    expect(kinds(`k: "-----BEGIN OPENSSH PRIVATE KEY-----\\n${body}\\n"`)).toEqual([
+      'private-key@0',
+    ]);
+  });
+
+  it('reports a master key only when it is 32 bytes of base64', () => {
+    expect(kinds(`TELVAULT_MASTER_KEY=${randomBytes(32).toString('base64')}`)).toEqual([
+      'telvault-master-key@0',
+    ]);
+    expect(kinds(`TELVAULT_MASTER_KEY=${randomBytes(24).toString('base64')}`)).toEqual([]);
+  });
+});
+
+describe('isEnvFile', () => {
+  it.each([
+    ['.env', true],
+    ['app/.env.production', true],
+    ['.env.example', false],
+    ['.env.sample', false],
+    ['env.ts', false],
+    ['.envrc', false],
+  ])('%s: %s', (path, expected) => expect(isEnvFile(path)).toBe(expected));
+});
+
+describe('scanSecrets', () => {
+  it('skips (and counts) files above the size limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tv-scan-size-'));
+    try {
+      writeFileSync(
+        join(dir, 'big.txt'),
+        `tvk_${randomBytes(32).toString('base64url')}\n`.repeat(40),
+      );
+      const r = await scanSecrets({ path: dir, maxFileBytes: 1000 });
+      expect(r.findings).toEqual([]);
+      expect(r.skippedLarge).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
