@@ -124,7 +124,10 @@ export const ENCRYPTED_TABLE_LIST: readonly EncryptedTableSpec[] = Object.values
 export const FINGERPRINTED_FIELDS: Readonly<
   Partial<Record<EncryptedTableName, { fields: readonly string[]; provider: string | null }>>
 > = Object.freeze({
-  credentials: { fields: ['authToken', 'apiKeySecret', 'apiKey', 'apiToken'], provider: null },
+  credentials: {
+    fields: ['authToken', 'apiKeySecret', 'apiKey', 'apiToken', 'webhookKey'],
+    provider: null,
+  },
   secrets: { fields: ['value'], provider: 'secret' },
   phones: { fields: ['exotel.apiKey', 'exotel.apiToken'], provider: 'exotel' },
   sip_trunks: { fields: ['password', 'nextPassword'], provider: 'twilio' },
