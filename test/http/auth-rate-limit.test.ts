@@ -9,33 +9,14 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAddressKey, RATE_LIMIT_TABLE } from '../../src/services/limits/index.js';
+import { onCi, redisReachable } from '../support/own-redis.js';
 import { startTestServer, type DialectUnderTest, type TestServer } from '../support/server.js';
 
 const REDIS_URL = process.env['TELVAULT_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const LIMIT = 5;
 const WINDOW_SECONDS = 60;
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1_000,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const hasRedis = await redisReachable();
-const onCi = process.env['CI'] === 'true';
+const hasRedis = await redisReachable(REDIS_URL);
 if (!hasRedis && !onCi) {
   console.warn(`SKIPPING the Redis-backed failed-authentication tests: no Redis at ${REDIS_URL}`);
 }

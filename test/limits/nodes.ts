@@ -5,35 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { openServices, type OpenedServices } from '../../src/app/open-services.js';
 import { DEFAULT_AUTH_FAILURES, DEFAULT_CONNECTIONS } from '../../src/config.js';
 import type { TenantId } from '../../src/crypto/index.js';
 import { asTenantId } from '../../src/crypto/index.js';
 import { Secret } from '../../src/crypto/secret.js';
 import { createLogger } from '../../src/services/common/index.js';
+import { onCi, redisReachable as reachable } from '../support/own-redis.js';
 
 export const REDIS_URL = process.env['TELVAULT_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-export const onCi = process.env['CI'] === 'true';
+export { onCi };
 
-export async function redisReachable(url = REDIS_URL): Promise<boolean> {
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1_000,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+export const redisReachable = (url = REDIS_URL): Promise<boolean> => reachable(url);
 
 export interface Deployment {
   dataDir: string;

@@ -56,13 +56,24 @@ export function activityErrorOf(err: unknown): ActivityError {
   return { code: 'ERR_INTERNAL', retryable: false };
 }
 
+/** What the provider answered: its id and our status for it. */
+export interface ProviderAnswer {
+  providerId: string | null;
+  status: string;
+}
+
+/** A failure as the record keeps it and as the caller is told (default: the error itself). */
+export type FailureOf = (err: unknown) => { error: ActivityError; thrown: unknown };
+
+const asRecorded: FailureOf = (err) => ({ error: activityErrorOf(err), thrown: err });
+
 /** Thrown by a plan to write nothing (the status would not move forward). */
 class Unchanged extends Error {}
 
 export function createActivityRecords(records: EncryptedRecords) {
   const sealedFields = (r: StoredRecord) => Object.keys(r.envelopes);
 
-  return {
+  const api = {
     async create(a: NewActivity): Promise<StoredRecord> {
       const seal: Record<string, Secret<string>> = {
         to: 'e164' in a.to ? a.to.e164 : a.to.json,
@@ -110,6 +121,32 @@ export function createActivityRecords(records: EncryptedRecords) {
           };
         },
       });
+    },
+
+    /**
+     * The one provider call of a request, recorded around it: the record written (queued), the
+     * Idempotency-Key marked sent with its id, the call, then the record settled with the answer
+     * or the failure (which is thrown on).
+     */
+    async sendRecorded(
+      a: NewActivity,
+      markSent: (recordId: string) => Promise<void>,
+      send: () => Promise<ProviderAnswer>,
+      failureOf: FailureOf = asRecorded,
+    ): Promise<StoredRecord> {
+      await api.create(a);
+      await markSent(a.id);
+      let answer: ProviderAnswer;
+      try {
+        answer = await send();
+      } catch (err) {
+        const f = failureOf(err);
+        await api
+          .settle(a.kind, a.tenantId, a.id, { error: f.error }, a.actor)
+          .catch(() => undefined);
+        throw f.thrown;
+      }
+      return api.settle(a.kind, a.tenantId, a.id, answer, a.actor);
     },
 
     /** Records what the provider answered: its id and status, or the typed failure. */
@@ -197,6 +234,7 @@ export function createActivityRecords(records: EncryptedRecords) {
     find: (kind: ActivityKind, tenantId: TenantId, key: Readonly<Record<string, string>>) =>
       records.find(ACTIVITY_TABLES[kind], tenantId, key),
   };
+  return api;
 }
 
 export type ActivityRecords = ReturnType<typeof createActivityRecords>;

@@ -4,6 +4,8 @@ export {
   createActivityRecords,
   type ActivityError,
   type ActivityRecords,
+  type FailureOf,
+  type ProviderAnswer,
   type NewActivity,
   type Settlement,
 } from './activity-records.js';

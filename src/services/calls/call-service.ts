@@ -6,7 +6,6 @@ import { Secret, type TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { newId } from '../../store/time.js';
 import {
-  activityErrorOf,
   callStatusOf,
   type ActivityRecords,
   type ActivityService,
@@ -104,36 +103,27 @@ export function createCallService(deps: CallServiceDeps) {
             ...(call.provider === 'twilio' ? { twilio: deps.hooks.twilioStatus(tenantId) } : {}),
             ...(exotelHook === undefined ? {} : { exotel: exotelHook.url }),
           };
-          const id = newId();
-          await deps.activity.create({
-            kind: 'call',
-            id,
-            tenantId,
-            provider: call.provider,
-            phoneId: phone.id,
-            agentId: call.agentId,
-            to: { e164: new Secret(to.e164), normalizerVersion: to.normalizerVersion },
-            ...(exotelHook === undefined ? {} : { hookTokenHash: exotelHook.tokenHash }),
-            actor: ctx.actor,
-          });
-          await markSent(id);
-          let record;
-          try {
-            const r = await call.send(to.e164, hooks);
-            const status = callStatusOf(call.provider, r.status) ?? 'queued';
-            record = await deps.activity.settle(
-              'call',
+          const record = await deps.activity.sendRecorded(
+            {
+              kind: 'call',
+              id: newId(),
               tenantId,
-              id,
-              { providerId: r.providerId, status },
-              ctx.actor,
-            );
-          } catch (err) {
-            await deps.activity
-              .settle('call', tenantId, id, { error: activityErrorOf(err) }, ctx.actor)
-              .catch(() => undefined);
-            throw err;
-          }
+              provider: call.provider,
+              phoneId: phone.id,
+              agentId: call.agentId,
+              to: { e164: new Secret(to.e164), normalizerVersion: to.normalizerVersion },
+              ...(exotelHook === undefined ? {} : { hookTokenHash: exotelHook.tokenHash }),
+              actor: ctx.actor,
+            },
+            markSent,
+            async () => {
+              const r = await call.send(to.e164, hooks);
+              return {
+                providerId: r.providerId,
+                status: callStatusOf(call.provider, r.status) ?? 'queued',
+              };
+            },
+          );
           return { view: await deps.reads.views.call(tenantId, record, ctx.shown), headers };
         },
       );

@@ -13,6 +13,7 @@ import {
   type ActivityRecords,
   type ActivityService,
   type EmailView,
+  type FailureOf,
 } from '../activity/index.js';
 import { sendOnce, type SendContext, type Sent } from '../activity/send-once.js';
 import type { ProviderClients } from '../credentials/provider-clients.js';
@@ -31,9 +32,20 @@ export interface EmailServiceDeps {
   idempotency: IdempotencyService;
 }
 
-function senderRefused(err: unknown): boolean {
-  return err instanceof ProviderError && err.providerCode === SENDER_NOT_VERIFIED;
-}
+/** The record and the caller are told the same code: the sender's, when that is what it was. */
+const failureOf: FailureOf = (err) => {
+  const error = activityErrorOf(err);
+  if (!(err instanceof ProviderError && err.providerCode === SENDER_NOT_VERIFIED)) {
+    return { error, thrown: err };
+  }
+  return {
+    error: { ...error, code: 'ERR_EMAIL_SENDER_NOT_VERIFIED' },
+    thrown: new TelvaultError(
+      'ERR_EMAIL_SENDER_NOT_VERIFIED',
+      'from: SendGrid refused it: not a verified Sender Identity of the account',
+    ),
+  };
+};
 
 export function createEmailService(deps: EmailServiceDeps) {
   return {
@@ -49,51 +61,33 @@ export function createEmailService(deps: EmailServiceDeps) {
               'ERR_VALIDATION',
               'from: is required when the SendGrid credentials have no fromEmail',
             );
-          const id = newId();
-          await deps.activity.create({
-            kind: 'email',
-            id,
-            tenantId,
-            provider: 'sendgrid',
-            phoneId: null,
-            to: { json: new Secret(JSON.stringify(input.to)) },
-            content: new Secret(JSON.stringify({ from, subject: input.subject })),
-            actor: ctx.actor,
-          });
-          await markSent(id);
-          let record;
-          try {
-            const body =
-              input.html === undefined
-                ? { text: input.text ?? '' }
-                : { html: input.html, ...(input.text === undefined ? {} : { text: input.text }) };
-            const sent = await client.sendEmail({
-              to: input.to,
-              from,
-              subject: input.subject,
-              ...body,
-            });
-            record = await deps.activity.settle(
-              'email',
+          const body =
+            input.html === undefined
+              ? { text: input.text ?? '' }
+              : { html: input.html, ...(input.text === undefined ? {} : { text: input.text }) };
+          const record = await deps.activity.sendRecorded(
+            {
+              kind: 'email',
+              id: newId(),
               tenantId,
-              id,
-              { providerId: sent.messageId ?? null, status: 'accepted' },
-              ctx.actor,
-            );
-          } catch (err) {
-            const refused = senderRefused(err);
-            const error = activityErrorOf(err);
-            if (refused) error.code = 'ERR_EMAIL_SENDER_NOT_VERIFIED';
-            await deps.activity
-              .settle('email', tenantId, id, { error }, ctx.actor)
-              .catch(() => undefined);
-            if (refused)
-              throw new TelvaultError(
-                'ERR_EMAIL_SENDER_NOT_VERIFIED',
-                'from: SendGrid refused it: not a verified Sender Identity of the account',
-              );
-            throw err;
-          }
+              provider: 'sendgrid',
+              phoneId: null,
+              to: { json: new Secret(JSON.stringify(input.to)) },
+              content: new Secret(JSON.stringify({ from, subject: input.subject })),
+              actor: ctx.actor,
+            },
+            markSent,
+            async () => {
+              const sent = await client.sendEmail({
+                to: input.to,
+                from,
+                subject: input.subject,
+                ...body,
+              });
+              return { providerId: sent.messageId ?? null, status: 'accepted' };
+            },
+            failureOf,
+          );
           return { view: await deps.reads.views.email(tenantId, record, ctx.shown), headers: {} };
         },
       );

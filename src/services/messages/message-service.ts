@@ -5,7 +5,6 @@ import { Secret, type TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { newId } from '../../store/time.js';
 import {
-  activityErrorOf,
   statusRank,
   type ActivityRecords,
   type ActivityService,
@@ -96,43 +95,32 @@ export function createMessageService(deps: MessageServiceDeps) {
             destination: to.e164,
             ...(input.callerIp === undefined ? {} : { callerIp: input.callerIp }),
           });
-          const id = newId();
-          await deps.activity.create({
-            kind: 'message',
-            id,
-            tenantId,
-            provider: 'twilio',
-            phoneId: phone.id,
-            to: { e164: new Secret(to.e164), normalizerVersion: to.normalizerVersion },
-            content: input.body,
-            actor: ctx.actor,
-          });
-          await markSent(id);
           const hook = deps.hooks.twilioStatus(tenantId);
-          let record;
-          try {
-            const m = await client.run('messages.create', (sdk) =>
-              sdk.api.v2010.accounts(client.accountSid).messages.create({
-                to: to.e164,
-                from: phone.e164,
-                body: input.body.reveal(),
-                ...(hook === undefined ? {} : { statusCallback: hook }),
-              }),
-            );
-            const status = statusRank('message', m.status) === undefined ? 'queued' : m.status;
-            record = await deps.activity.settle(
-              'message',
+          const record = await deps.activity.sendRecorded(
+            {
+              kind: 'message',
+              id: newId(),
               tenantId,
-              id,
-              { providerId: m.sid, status },
-              ctx.actor,
-            );
-          } catch (err) {
-            await deps.activity
-              .settle('message', tenantId, id, { error: activityErrorOf(err) }, ctx.actor)
-              .catch(() => undefined);
-            throw err;
-          }
+              provider: 'twilio',
+              phoneId: phone.id,
+              to: { e164: new Secret(to.e164), normalizerVersion: to.normalizerVersion },
+              content: input.body,
+              actor: ctx.actor,
+            },
+            markSent,
+            async () => {
+              const m = await client.run('messages.create', (sdk) =>
+                sdk.api.v2010.accounts(client.accountSid).messages.create({
+                  to: to.e164,
+                  from: phone.e164,
+                  body: input.body.reveal(),
+                  ...(hook === undefined ? {} : { statusCallback: hook }),
+                }),
+              );
+              const status = statusRank('message', m.status) === undefined ? 'queued' : m.status;
+              return { providerId: m.sid, status };
+            },
+          );
           return { view: await deps.reads.views.message(tenantId, record, ctx.shown), headers };
         },
       );
