@@ -206,6 +206,53 @@ describe.each(DIALECTS)('status callbacks on %s', (dialect) => {
     expect(await status('calls', call.id)).toBe('completed');
   });
 
+  it('reconciles a Retell call whose id was never recorded by its numbers; an Exotel one cannot be', async () => {
+    const { s, sb } = stack;
+    const phones = (
+      await s.request('GET', `/v1/tenants/${t.tenantId}/phones?provider=retell`, { token: t.token })
+    ).json as { phones: { id: string }[] };
+    const phoneId = phones.phones[0]?.id ?? '';
+    const placed = await s.request('POST', `/v1/tenants/${t.tenantId}/calls`, {
+      token: t.token,
+      body: { fromPhoneId: phoneId, to: '+14155550152' },
+    });
+    expect(placed.status, placed.text).toBe(201);
+    const call = placed.json as { id: string; providerId: string };
+    // As if the server had died before recording Retell's answer.
+    await s.server.database.db
+      .updateTable('call_records')
+      .set({ provider_id: null, status: 'queued', status_rank: 0 })
+      .where('id', '=', call.id)
+      .execute();
+    await sb.admin('POST', `retell/calls/${call.providerId}/events`, {
+      event: 'call_started',
+      url: 'http://127.0.0.1:9/x',
+    });
+    const rec = await s.request('POST', `/v1/tenants/${t.tenantId}/calls/${call.id}/reconcile`, {
+      token: t.token,
+    });
+    expect(rec.status, rec.text).toBe(200);
+    expect(rec.json).toMatchObject({ providerId: call.providerId, status: 'in-progress' });
+
+    const exo = await s.request('POST', `/v1/tenants/${t.tenantId}/calls`, {
+      token: t.token,
+      body: { fromPhoneId: t.phones.exotel, to: indianMobile() },
+    });
+    const e = exo.json as { id: string };
+    await s.server.database.db
+      .updateTable('call_records')
+      .set({ provider_id: null })
+      .where('id', '=', e.id)
+      .execute();
+    const refused = await s.request('POST', `/v1/tenants/${t.tenantId}/calls/${e.id}/reconcile`, {
+      token: t.token,
+    });
+    expect(refused.status).toBe(409);
+    expect((refused.json as { error: { code: string; message: string } }).error.message).toContain(
+      'call log',
+    );
+  });
+
   it('verifies signatures for the platform own receivers without handing out the secrets', async () => {
     const { s } = stack;
     const url = 'https://platform.example.com/twilio/voice';

@@ -50,7 +50,7 @@ export function callRoutes(
       method: 'POST',
       url: '/v1/tenants/:tenantId/calls/:id/reconcile',
       summary: 'Ask the provider where the call is, and record it',
-      description: `Moves the record to the provider's current status. A call whose outcome is unknown (the server stopped after asking the provider, before recording its answer: a retry with its Idempotency-Key answers 409 ERR_IDEMPOTENCY_OUTCOME_UNKNOWN naming this record) is looked up at Twilio by its numbers and time, and recorded with its sid when found; not found 10 minutes after it was made, it is recorded failed (ERR_PROVIDER_NOT_FOUND). Retell and Exotel cannot be searched: such a call is 409 ERR_CONFLICT, and the operator looks in the provider's call log before placing it again. ${NOTE}`,
+      description: `Moves the record to the provider's current status. A call whose outcome is unknown (the server stopped after asking the provider, before recording its answer: a retry with its Idempotency-Key answers 409 ERR_IDEMPOTENCY_OUTCOME_UNKNOWN naming this record) is looked up by its numbers (Twilio: and its time; Retell: the oldest call between them that no other record holds), and recorded with its id when found; not found at Twilio 10 minutes after it was made, it is recorded failed (ERR_PROVIDER_NOT_FOUND). Exotel cannot be searched: such a call is 409 ERR_CONFLICT, and the operator looks in Exotel's call log before placing it again. ${NOTE}`,
       tags,
       access: { kind: 'tenant', scope: 'calls:create', root: true },
       params: tenantParams.extend({ id: z.string().max(64, 'must be at most 64 characters') }),

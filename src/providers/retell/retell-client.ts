@@ -33,6 +33,8 @@ export interface RetellClient {
   verify(): Promise<void>;
   /** Places an outbound call from an imported number (sent once: never retried by the SDK). */
   createPhoneCall(input: RetellPhoneCallInput): Promise<RetellCallView>;
+  /** The calls from one number to another, oldest first (reconciliation). */
+  findCalls(fromNumber: string, toNumber: string): Promise<RetellCallView[]>;
   /** A call by id (reconciliation), undefined when Retell does not know it. */
   getCall(callId: string): Promise<RetellCallView | undefined>;
 }
@@ -115,6 +117,22 @@ export function createRetellClient(
           WRITE,
         );
         return { callId: c.call_id, status: c.call_status, agentId: c.agent_id };
+      }),
+    findCalls: (fromNumber, toNumber) =>
+      call('call.list', async () => {
+        const page = await sdk.call.list({
+          filter_criteria: {
+            from_number: { op: 'eq', type: 'string', value: fromNumber },
+            to_number: { op: 'eq', type: 'string', value: toNumber },
+          },
+          sort_order: 'ascending',
+          limit: 100,
+        });
+        return page.items.map((c) => ({
+          callId: c.call_id,
+          status: c.call_status,
+          agentId: c.agent_id,
+        }));
       }),
     async getCall(callId) {
       try {

@@ -1,5 +1,6 @@
 // Retell's outbound calls: `POST /v2/create-phone-call` (client.call.createPhoneCall) and
-// `GET /v2/get-call/{call_id}` (client.call.retrieve), per workspace
+// `GET /v2/get-call/{call_id}` (client.call.retrieve), and `POST /v3/list-calls` (client.call.list,
+// from and to number filters only), per workspace
 // (../shared/specs/retell/openapi.yaml, createPhoneCall and getCall).
 //
 // Refusals: a from_number not imported in the caller's workspace answers 422 (the spec's
@@ -31,6 +32,21 @@ export const createPhoneCallBodySchema = z.object({
 });
 
 type CreateBody = z.infer<typeof createPhoneCallBodySchema>;
+
+const numberFilter = z.object({
+  op: z.literal('eq'),
+  type: z.literal('string'),
+  value: z.string(),
+});
+
+export const listCallsBodySchema = z.object({
+  filter_criteria: z
+    .object({ from_number: numberFilter.optional(), to_number: numberFilter.optional() })
+    .catchall(z.unknown())
+    .optional(),
+  sort_order: z.enum(['ascending', 'descending']).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
 
 /** The agent the call runs: the override, else the number's outbound agents (by weight). */
 function agentFor(
@@ -88,6 +104,33 @@ export function registerRetellCallRoutes(app: FastifyInstance, store: RetellStor
         : { custom_sip_headers: body.custom_sip_headers }),
     });
     return reply.code(201).send(toCallResponse(call));
+  });
+
+  // The SDK's client.call.list (POST /v3/list-calls): the workspace's calls, filtered by from and
+  // to number (op eq: the only filters emulated; any other is refused as a 400 naming it).
+  app.post('/v3/list-calls', async (request, reply) => {
+    const parsed = parseBody(listCallsBodySchema, request.body ?? {});
+    if (!parsed.ok) return retellError(reply, 400, badRequest(parsed.problem));
+    const {
+      filter_criteria: filter = {},
+      sort_order: order = 'descending',
+      limit = 50,
+    } = parsed.value;
+    const other = Object.keys(filter).find((k) => k !== 'from_number' && k !== 'to_number');
+    if (other !== undefined) return retellError(reply, 400, badRequest(`${other}: not emulated`));
+    const matches = (value: string, f: { value: string } | undefined) =>
+      f === undefined || f.value === value;
+    const all = store.calls
+      .list(workspaceOf(request))
+      .filter(
+        (c) =>
+          matches(c.fields.from_number, filter.from_number) &&
+          matches(c.fields.to_number, filter.to_number),
+      );
+    if (order === 'descending') all.reverse();
+    return reply
+      .code(200)
+      .send({ has_more: all.length > limit, items: all.slice(0, limit).map(toCallResponse) });
   });
 
   app.get<{ Params: { call_id: string } }>('/v2/get-call/:call_id', async (request, reply) => {

@@ -1,9 +1,9 @@
 // Reconciling a call record with its provider: the status it has there now, and, for a call whose
 // outcome is unknown (the process died after asking the provider, before recording its answer, so
 // the record has no provider id), the call itself found at the provider by its numbers and time.
-// Twilio can be searched (Calls list by To and From); Retell and Exotel can only be asked about a
-// call whose id was recorded: for the others the operator looks in the provider's call log (the
-// error says so), and never places the call again blindly.
+// Twilio (Calls list by To and From, from the record's time on) and Retell (list-calls by from and
+// to number) can be searched; Exotel can only be asked about a call whose sid was recorded: for
+// the others the operator looks in Exotel's call log (the error says so), never placing it again.
 import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { ActivityRecords, ActivityService, CallView } from '../activity/index.js';
@@ -47,10 +47,9 @@ export function createCallReconciler(deps: ReconcileDeps) {
       const c = await client.run('calls.fetch', () => calls(sid).fetch());
       return { sid: c.sid, status: c.status };
     }
-    const to = (await deps.records.open('call_records', tenantId, r, 'to'))?.reveal();
-    const phoneId = str(r, 'phone_id');
-    if (to === undefined || phoneId === null) return undefined;
-    const from = (await deps.phones.sendingPhone(tenantId, phoneId)).e164;
+    const n = await numbersOf(tenantId, r);
+    if (n === undefined) return undefined;
+    const [to, from] = [n.to, n.phone.e164];
     const since = Date.parse(String(r.row['created_at'])) - CLOCK_SKEW_MS;
     const found = (await client.run('calls.list', () => calls.list({ to, from, limit: 50 })))
       .filter((c) => c.dateCreated.getTime() >= since)
@@ -58,14 +57,41 @@ export function createCallReconciler(deps: ReconcileDeps) {
     return found === undefined ? undefined : { sid: found.sid, status: found.status };
   }
 
-  async function elsewhere(tenantId: TenantId, r: StoredRecord, actor: Actor) {
-    const provider = str(r, 'provider') ?? '';
+  /** The record's numbers: the phone it was placed from, and the destination. */
+  async function numbersOf(tenantId: TenantId, r: StoredRecord) {
+    const to = (await deps.records.open('call_records', tenantId, r, 'to'))?.reveal();
+    const phoneId = str(r, 'phone_id');
+    if (to === undefined || phoneId === null) return undefined;
+    return { to, phone: await deps.phones.sendingPhone(tenantId, phoneId) };
+  }
+
+  /**
+   * What Retell has: the call by its id, or the oldest call between the two numbers that no
+   * other record of the tenant holds (Retell shows no creation time before a call starts).
+   */
+  async function atRetell(tenantId: TenantId, r: StoredRecord, actor: Actor) {
+    const client = await deps.clients.retell(tenantId, CALL_RECONCILE, actor);
     const id = str(r, 'provider_id');
-    if (id === null) throw unsearchable(provider);
-    if (provider === 'retell') {
-      const c = await (await deps.clients.retell(tenantId, CALL_RECONCILE, actor)).getCall(id);
+    if (id !== null) {
+      const c = await client.getCall(id);
       return c === undefined ? undefined : { sid: c.callId, status: c.status };
     }
+    const n = await numbersOf(tenantId, r);
+    if (n === undefined) return undefined;
+    for (const c of await client.findCalls(n.phone.e164, n.to)) {
+      const taken = await deps.activity.find('call', tenantId, {
+        provider: 'retell',
+        provider_id: c.callId,
+      });
+      if (taken === undefined) return { sid: c.callId, status: c.status };
+    }
+    return undefined;
+  }
+
+  /** What Exotel has: only a call whose sid was recorded can be asked about. */
+  async function atExotel(tenantId: TenantId, r: StoredRecord, actor: Actor) {
+    const id = str(r, 'provider_id');
+    if (id === null) throw unsearchable('exotel');
     const phone = await deps.phones.sendingPhone(tenantId, str(r, 'phone_id') ?? '');
     const credentials = await deps.phones.exotelCredentials(tenantId, phone, CALL_RECONCILE, actor);
     const c = await deps.clients.exotelWith(credentials).getCall(id);
@@ -83,10 +109,8 @@ export function createCallReconciler(deps: ReconcileDeps) {
       if (r === undefined) throw new TelvaultError('ERR_NOT_FOUND', 'call not found');
       const provider = str(r, 'provider') ?? '';
       const known = str(r, 'provider_id') !== null;
-      const found =
-        provider === 'twilio'
-          ? await atTwilio(tenantId, r, actor)
-          : await elsewhere(tenantId, r, actor);
+      const at = provider === 'twilio' ? atTwilio : provider === 'retell' ? atRetell : atExotel;
+      const found = await at(tenantId, r, actor);
       const status = found === undefined ? undefined : callStatusOf(provider, found.status);
       if (found !== undefined && status !== undefined) {
         if (known) await deps.activity.advance('call', tenantId, id, status, actor);
