@@ -9,6 +9,7 @@ import { rotateMasterKey } from '../services/keys/index.js';
 import { rotateTenantKey } from '../services/keys/index.js';
 import type { CliIo } from './io.js';
 import { progressReporter } from './progress.js';
+import { backfillSecretFingerprints } from '../services/records/index.js';
 import { openOperatorServices, withOperatorServices } from './operator-context.js';
 import type { OperatorContext } from './operator-context.js';
 import { finishDevKeyRotation, stageDevKeyRotation } from './dev-key-files.js';
@@ -82,6 +83,24 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
       io.write(
         opts.json === true ? `${JSON.stringify(status, null, 2)}\n` : formatKeyStatus(status),
       );
+    });
+  keys
+    .command('backfill-fingerprints')
+    .description(
+      'fingerprint the stored secrets that have none (written before the leak check), so POST /v1/leak-check finds them; safe to run again and while serving',
+    )
+    .action(async () => {
+      await withKeyContext(async ({ services: s, database }) => {
+        const r = await backfillSecretFingerprints({ db: database.db, keys: s.keys });
+        await s.audit.record({
+          tenantId: null,
+          actor: CLI,
+          action: 'keys.backfill-fingerprints',
+          target: 'secret-fingerprints',
+          detail: { rows: r.rows, added: r.added },
+        });
+        io.write(`fingerprints: ${r.added} added over ${r.rows} rows\n`);
+      });
     });
   keys
     .command('rotate-master')

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { parseMasterKey } from '../../src/crypto/index.js';
+import { openServices } from '../../src/app/open-services.js';
+import { loadConfig } from '../../src/config.js';
+import { asTenantId, parseMasterKey } from '../../src/crypto/index.js';
+import { PROVIDER_SPECS } from '../../src/services/credentials/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { DIALECTS } from '../store/harness.js';
 
@@ -65,6 +68,30 @@ describe.each(DIALECTS)('telvault keys on %s', (dialect) => {
     const parsed = JSON.parse(json.out) as { tenants: Array<{ tenantId: string }> };
     expect(parsed.tenants.map((t) => t.tenantId)).toContain(tenantId);
     expect(json.out).not.toContain('tvk1.');
+  });
+
+  it('backfills the fingerprints of secrets stored without one, then finds none to add', async () => {
+    const created = await cli(['tenant', 'create', 'Fingerprinted']);
+    const tenantId = created.out.split('\t')[0] ?? '';
+    const opened = await openServices(loadConfig(process.env));
+    try {
+      const body = PROVIDER_SPECS.sendgrid.body.parse({
+        apiKey: `SG.${randomBytes(11).toString('hex')}.${randomBytes(21).toString('hex')}`,
+        fromEmail: 'a@example.com',
+      });
+      await opened.services.credentials.put(asTenantId(tenantId), 'sendgrid', body, {
+        kind: 'cli',
+      });
+      // As a secret stored before migration 011: no fingerprint.
+      await opened.database.db.deleteFrom('secret_fingerprints').execute();
+    } finally {
+      await opened.close();
+    }
+    const first = await cli(['keys', 'backfill-fingerprints']);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toMatch(/fingerprints: 1 added over \d+ rows/);
+    const again = await cli(['keys', 'backfill-fingerprints']);
+    expect(again.out).toMatch(/fingerprints: 0 added/);
   });
 
   it('rejects an unknown tenant', async () => {
