@@ -19,7 +19,12 @@ import {
   type Sent,
 } from '../activity/send-once.js';
 import type { IdempotencyService } from '../idempotency/index.js';
-import { normalizePhoneNumber, type PhoneNumberType, type PhoneService } from '../phones/index.js';
+import {
+  normalizePhoneNumber,
+  type NormalizedPhone,
+  type PhoneNumberType,
+  type PhoneService,
+} from '../phones/index.js';
 import type { HookUrls } from '../webhooks/hook-urls.js';
 import { prepareCall, type CallHooks, type PlacementDeps } from './call-placement.js';
 import type { CallCreate } from './call-schemas.js';
@@ -67,6 +72,22 @@ export async function phoneOf<T>(find: () => Promise<T>, field: string): Promise
   }
 }
 
+/** The tenant's sending settings, and the destination normalized and checked against them. */
+export async function destinationOf(
+  settingsOf: CallServiceDeps['settings'],
+  tenantId: TenantId,
+  text: string,
+): Promise<{ settings: SendingSettings; to: NormalizedPhone }> {
+  const settings = await settingsOf.forSending(tenantId);
+  const to = normalizePhoneNumber(text, {
+    defaultCountry: settings.defaultCountry,
+    allowedTypes: settings.allowedNumberTypes,
+    field: 'to',
+  });
+  assertDestinationCountry(settings, to.country);
+  return { settings, to };
+}
+
 export function createCallService(deps: CallServiceDeps) {
   return {
     async place(tenantId: TenantId, input: CallCreate, ctx: SendContext): Promise<Sent<CallView>> {
@@ -75,13 +96,7 @@ export function createCallService(deps: CallServiceDeps) {
         deps.idempotency,
         { tenantId, context: ctx, route: CALLS_ROUTE, fingerprint },
         async (markSent) => {
-          const settings = await deps.settings.forSending(tenantId);
-          const to = normalizePhoneNumber(input.to.reveal(), {
-            defaultCountry: settings.defaultCountry,
-            allowedTypes: settings.allowedNumberTypes,
-            field: 'to',
-          });
-          assertDestinationCountry(settings, to.country);
+          const { settings, to } = await destinationOf(deps.settings, tenantId, input.to.reveal());
           const phone = await phoneOf(
             () => deps.phones.sendingPhone(tenantId, input.fromPhoneId),
             'fromPhoneId',

@@ -12,6 +12,7 @@ export {
   assertDestinationCountry,
   CALLS_ROUTE,
   createCallService,
+  destinationOf,
   phoneOf,
   type CallService,
   type CallServiceDeps,

@@ -17,10 +17,10 @@ import {
   type SendContext,
   type Sent,
 } from '../activity/send-once.js';
-import { assertDestinationCountry, phoneOf, type SendingSettings } from '../calls/index.js';
+import { destinationOf, phoneOf, type SendingSettings } from '../calls/index.js';
 import type { ProviderClients } from '../credentials/provider-clients.js';
 import type { IdempotencyService } from '../idempotency/index.js';
-import { normalizePhoneNumber, type PhoneService } from '../phones/index.js';
+import type { PhoneService } from '../phones/index.js';
 import type { HookUrls } from '../webhooks/hook-urls.js';
 import type { MessageCreate } from './message-schemas.js';
 
@@ -71,13 +71,7 @@ export function createMessageService(deps: MessageServiceDeps) {
         deps.idempotency,
         { tenantId, context: ctx, route: MESSAGES_ROUTE, fingerprint },
         async (markSent) => {
-          const settings = await deps.settings.forSending(tenantId);
-          const to = normalizePhoneNumber(input.to.reveal(), {
-            defaultCountry: settings.defaultCountry,
-            allowedTypes: settings.allowedNumberTypes,
-            field: 'to',
-          });
-          assertDestinationCountry(settings, to.country);
+          const { to } = await destinationOf(deps.settings, tenantId, input.to.reveal());
           const { client, credentials } = await deps.clients.twilioWith(
             tenantId,
             MESSAGE_SEND,
