@@ -2,6 +2,7 @@
 // (Exotel with the phone's own account, Twilio with the tenant's, Retell from its imported
 // number), the record written and shown, nothing sent when the call is refused before the provider.
 import { describe, expect, it } from 'vitest';
+import { secretDigest } from '../../src/sandbox/index.js';
 import { DIALECTS } from '../support/server.js';
 import { commsTenant, indianMobile, sent, useCommsStack, type CommsTenant } from './support.js';
 
@@ -41,8 +42,15 @@ describe.each(DIALECTS)('calls on %s', (dialect) => {
       >;
     };
     const account = state.exotel['api.in.exotel.com']?.find((a) => a.sid === t.exotel.sid);
+    // Authenticated with the phone's own account sid and API key (the log shows a digest of it).
     expect(account?.calls).toEqual([
-      expect.objectContaining({ sid: call.providerId, from: to, callerId: t.exotelNumber }),
+      expect.objectContaining({
+        sid: call.providerId,
+        from: to,
+        callerId: t.exotelNumber,
+        accountSid: t.exotel.sid,
+        apiKey: secretDigest(t.exotel.apiKey),
+      }),
     ]);
     // Read back through the API: the tenant sees the number, the root token a masked one.
     const got = await s.request('GET', `${calls()}/${call.id}`, { token: t.token });
