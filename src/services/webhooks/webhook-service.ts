@@ -79,8 +79,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       tenantId: TenantId,
       input: { url: string; params: Record<string, string>; signature: string | undefined },
     ): Promise<HookResult> {
+      // Unsigned: refused before anything is decrypted.
+      if (input.signature === undefined) throw refused('X-Twilio-Signature');
       const token = await twilioToken(tenantId, WEBHOOK_TWILIO, HOOK_ACTOR);
-      if (token === undefined || input.signature === undefined) throw refused('X-Twilio-Signature');
+      if (token === undefined) throw refused('X-Twilio-Signature');
       if (!isValidTwilioSignature(token, input.signature, input.url, input.params))
         throw refused('X-Twilio-Signature');
       const p = input.params;
@@ -125,12 +127,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       rawBody: string,
       signature: string | undefined,
     ): Promise<HookResult> {
+      if (signature === undefined) throw refused('x-retell-signature');
       const key = await retellKey(tenantId, WEBHOOK_RETELL, HOOK_ACTOR);
-      if (
-        key === undefined ||
-        signature === undefined ||
-        !(await isValidRetellSignature(key, rawBody, signature))
-      )
+      if (key === undefined || !(await isValidRetellSignature(key, rawBody, signature)))
         throw refused('x-retell-signature');
       let event: { event?: unknown; call?: { call_id?: unknown; call_status?: unknown } };
       try {
