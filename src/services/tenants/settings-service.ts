@@ -1,5 +1,6 @@
 // Tenant settings: read with their defaults when a tenant never changed them; a PATCH changes only
 // what it sends and is audited with the field names, never the values.
+import { LRUCache } from 'lru-cache';
 import type { TenantId } from '../../crypto/index.js';
 import { findTenantSettings, saveTenantSettings } from '../../store/tenant-settings-repo.js';
 import { nowIso } from '../../store/time.js';
@@ -39,8 +40,15 @@ function countriesOf(text: string | null): string[] | null {
   return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === 'string') : null;
 }
 
+/**
+ * Every outbound call and message reads its tenant's limits: kept for a second per tenant, so a
+ * change reaches this node at once (update clears it) and every other node within a second.
+ */
+const POLICY_TTL_MS = 1_000;
+
 export function createSettingsService(deps: { db: Database; audit: Pick<AuditService, 'record'> }) {
   const { db } = deps;
+  const policies = new LRUCache<string, LimitsPolicy>({ max: 10_000, ttl: POLICY_TTL_MS });
 
   async function view(tenantId: TenantId, within: Database = db): Promise<SettingsView> {
     const row = await findTenantSettings(within, tenantId);
@@ -80,8 +88,12 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
 
     /** The outbound limits in force (the defaults where the tenant set none). */
     async limitsPolicy(tenantId: TenantId): Promise<LimitsPolicy> {
+      const cached = policies.get(tenantId);
+      if (cached !== undefined) return cached;
       const row = await findTenantSettings(db, tenantId);
-      return resolveLimitsPolicy(row?.limits_json ?? null);
+      const policy = resolveLimitsPolicy(row?.limits_json ?? null);
+      policies.set(tenantId, policy);
+      return policy;
     },
 
     async update(tenantId: TenantId, patch: SettingsPatch, actor: Actor): Promise<SettingsView> {
@@ -94,7 +106,7 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
           'allowedDestinationCountries',
         ] as const
       ).filter((f) => patch[f] !== undefined);
-      return db.transaction().execute(async (trx) => {
+      const updated = await db.transaction().execute(async (trx) => {
         const current = await view(tenantId, trx);
         const stored = await findTenantSettings(trx, tenantId);
         const next = {
@@ -126,6 +138,9 @@ export function createSettingsService(deps: { db: Database; audit: Pick<AuditSer
         );
         return view(tenantId, trx);
       });
+      // After the commit: a read meanwhile may have cached the old policy again.
+      policies.delete(tenantId);
+      return updated;
     },
   };
 }
