@@ -23,6 +23,7 @@ export {
   type BlindIndexKey,
 } from './blind-index.js';
 export { createRateLimitKeyer, type RateLimitKeyer } from './rate-limit-key.js';
+export { createSecretFingerprinter, type SecretFingerprinter } from './secret-fingerprint.js';
 export { createAuditMacs, macTextEquals, type AuditMacs } from './audit-mac.js';
 export { Secret, isSecret } from './secret.js';
 export { TelvaultError, type ErrorCode } from './errors.js';

@@ -15,7 +15,7 @@ import { KEY_BYTES } from './hkdf/subkeys.js';
 import { MASTER_KEY_ID_PATTERN, masterKeyObject, type MasterKey } from './master-key.js';
 import type { TenantId } from './tenant-id.js';
 
-export type WrappedKeyPurpose = 'data' | 'index' | 'system' | 'audit';
+export type WrappedKeyPurpose = 'data' | 'index' | 'system' | 'audit' | 'fingerprint';
 
 export interface WrapContext {
   /** null for the system and audit keys, a tenant id for data and index keys. */
@@ -35,9 +35,14 @@ const PURPOSES: ReadonlySet<string> = new Set<WrappedKeyPurpose>([
   'index',
   'system',
   'audit',
+  'fingerprint',
 ]);
 /** Deployment-wide keys: wrapped with no tenant. */
-const DEPLOYMENT_PURPOSES: ReadonlySet<string> = new Set<WrappedKeyPurpose>(['system', 'audit']);
+const DEPLOYMENT_PURPOSES: ReadonlySet<string> = new Set<WrappedKeyPurpose>([
+  'system',
+  'audit',
+  'fingerprint',
+]);
 
 /** 32 fresh random bytes: a new data, blind-index, system or audit key. */
 export function generateKeyMaterial(): Uint8Array {
@@ -65,7 +70,7 @@ function wrapAad(masterId: string, context: WrapContext): Buffer {
       : typeof tenantId !== 'string' || tenantId.length === 0
   ) {
     throw argumentError(
-      '"tenantId" expected null for the system and audit keys, a non-empty string otherwise',
+      '"tenantId" expected null for the system, audit and fingerprint keys, a non-empty string otherwise',
     );
   }
   if (tenantId !== null && !isWellFormedText(tenantId)) {

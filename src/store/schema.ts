@@ -3,7 +3,7 @@
 // timestamps are ISO-8601 UTC text from `nowIso()` (fixed width, so text order is time order);
 // counters and versions are 32-bit integers; JSON is stored as text; booleans are not used.
 
-export type KeyKind = 'data' | 'index' | 'system' | 'audit';
+export type KeyKind = 'data' | 'index' | 'system' | 'audit' | 'fingerprint';
 export type KeyState = 'primary' | 'decrypt-only' | 'retired';
 export type JobState = 'pending' | 'running' | 'done' | 'failed';
 

@@ -103,7 +103,8 @@ describe.each(DIALECTS)('key service on %s', (dialect) => {
       ['data', 1, 'primary', 1],
       ['index', 1, 'primary', 0],
     ]);
-    expect(status.system.map((k) => k.kind)).toEqual(['system']);
+    // The system key (rate limits, idempotency) and the leak check's fingerprint key.
+    expect(status.system.map((k) => k.kind)).toEqual(['fingerprint', 'system']);
     expect(status.masterKeyIds).toEqual([master.id]);
     await expect(assertKeysUsable(store.db, { current: master })).resolves.toBeUndefined();
   });

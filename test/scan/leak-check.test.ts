@@ -74,6 +74,29 @@ describe.each(DIALECTS)('leak check on %s', (dialect) => {
     expect(JSON.stringify(rows)).not.toContain(token.slice(0, 8));
   });
 
+  it('keys fingerprints with a key of their own, wrapped by the master key, keying nothing else', async () => {
+    const token = hex(16);
+    await services.credentials.put(tenant, 'twilio', twilio(token), ACTOR);
+    const key = await store.db
+      .selectFrom('tenant_keys')
+      .selectAll()
+      .where('kind', '=', 'fingerprint')
+      .executeTakeFirstOrThrow();
+    expect(key).toMatchObject({ tenant_id: null, version: 1, state: 'primary' });
+    expect(key.wrapped).toMatch(/^tvk1\./);
+    const rows = await store.db
+      .selectFrom('secret_fingerprints')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .execute();
+    const fingerprints = rows.map((r) => r.fingerprint);
+    expect(fingerprints).toContain(await services.keys.secretFingerprint(token));
+    expect(fingerprints.every((f) => f.startsWith('fp1.'))).toBe(true);
+    // Not the system key's hash of the same value (a rate-limit key), nor the value.
+    expect(fingerprints).not.toContain(await services.keys.rateLimitKey(token));
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
   it('replaces the fingerprint when the secret changes, and drops it with the field and row', async () => {
     const first = hex(16);
     const second = hex(16);

@@ -7,6 +7,8 @@ export const SUBKEY_INFO = {
   envelope: 'telvault/envelope/v1',
   blindIndex: 'telvault/blind-index/v1',
   rateLimit: 'telvault/rate-limit/v1',
+  // From the fingerprint key: the leak check's fingerprints of stored secrets.
+  secretFingerprint: 'telvault/secret-fingerprint/v1',
   // From the audit key. v2: the keyed chain that follows the plain SHA-256 one (audit-event/v1).
   auditEvent: 'telvault/audit-chain/v2',
   auditHead: 'telvault/audit-head/v2',

@@ -3,9 +3,15 @@
 import { asKeyId, type KeyId } from '../../crypto/index.js';
 import type { KeyKind } from '../../store/database.js';
 
-const KIND_LETTER: Record<KeyKind, string> = { data: 'd', index: 'i', system: 's', audit: 'a' };
+const KIND_LETTER: Record<KeyKind, string> = {
+  data: 'd',
+  index: 'i',
+  system: 's',
+  audit: 'a',
+  fingerprint: 'f',
+};
 
-/** `<tenantId>.d<version>`, `<tenantId>.i<version>`, `system.s<version>` or `system.a<version>`. */
+/** `<tenantId>.d<version>`, `<tenantId>.i<version>`, `system.s|a|f<version>` (system, audit, fingerprint). */
 export function tenantKeyId(tenantId: string | null, kind: KeyKind, version: number): KeyId {
   return asKeyId(`${tenantId ?? 'system'}.${KIND_LETTER[kind]}${version}`);
 }

@@ -1,11 +1,13 @@
-// Creating wrapped keys: a tenant's first data and index keys, and the deployment's system and
-// audit keys.
+// Creating wrapped keys: a tenant's first data and index keys, and the deployment's system, audit
+// and fingerprint keys.
 import {
   createRateLimitKeyer,
+  createSecretFingerprinter,
   generateKeyMaterial,
   wrapKey,
   type MasterKey,
   type RateLimitKeyer,
+  type SecretFingerprinter,
   type TenantId,
 } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
@@ -59,7 +61,7 @@ export function newWrappedKeyRow(
 export async function createDeploymentKeyIfAbsent(
   db: Database,
   masterKeys: MasterKeys,
-  kind: 'system' | 'audit',
+  kind: 'system' | 'audit' | 'fingerprint',
 ): Promise<void> {
   if ((await listTenantKeys(db, null, kind)).length > 0) return;
   const create = async (trx: Database): Promise<void> => {
@@ -87,6 +89,22 @@ export async function insertFirstTenantKeys(
   const at = nowIso();
   for (const kind of ['data', 'index'] as const) {
     await insertTenantKey(trx, newWrappedKeyRow(current, tenantId, kind, 1, at));
+  }
+}
+
+/** The leak check's fingerprinter from the fingerprint key (HKDF subkey derived once). */
+export async function loadSecretFingerprinter(
+  db: Database,
+  masters: readonly MasterKey[],
+): Promise<SecretFingerprinter> {
+  const row = (await listTenantKeys(db, null, 'fingerprint')).find((r) => r.state === 'primary');
+  if (row === undefined)
+    throw new TelvaultError('ERR_KEYS_MISSING', 'the fingerprint key is missing');
+  const material = unwrapRow(masters, row);
+  try {
+    return createSecretFingerprinter(material);
+  } finally {
+    material.fill(0);
   }
 }
 

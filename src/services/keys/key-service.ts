@@ -11,6 +11,7 @@ import {
   sealField as sealWithKey,
   Secret,
   type RateLimitKeyer,
+  type SecretFingerprinter,
   type TenantId,
 } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
@@ -21,9 +22,11 @@ import { bumpKeyringStamp, getKeyringStamp } from '../../store/tenant-repo.js';
 import { createKeyCache, type KeyCacheOptions } from './key-cache.js';
 import { buildTenantKeyset, type TenantKeyset } from './key-loader.js';
 import {
+  createDeploymentKeyIfAbsent,
   createSystemKeyIfAbsent,
   insertFirstTenantKeys,
   loadRateLimitKeyer,
+  loadSecretFingerprinter,
 } from './key-provisioning.js';
 import { readKeyStatus, type KeyStatusView } from './key-status.js';
 import { masterKeyList, type MasterKeys } from './master-keys.js';
@@ -79,6 +82,8 @@ export interface KeyService {
     normalizerVersion: number,
   ): Promise<string[]>;
   rateLimitKey(value: string): Promise<string>;
+  /** The leak check's fingerprint of a stored secret, under the deployment's fingerprint key. */
+  secretFingerprint(value: string): Promise<string>;
   keyStatus(): Promise<KeyStatusView>;
   destroyTenantKeys(trx: Database, tenantId: TenantId): Promise<void>;
   /** The tenant's current keys (rotation jobs); `fresh` bypasses the cache. */
@@ -106,6 +111,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   const masters = masterKeyList(masterKeys);
   const cache = createKeyCache(deps.cache, deps.clock);
   let systemKeyer: Promise<RateLimitKeyer> | undefined;
+  let fingerprinter: Promise<SecretFingerprinter> | undefined;
 
   async function loadKeyset(tenantId: TenantId): Promise<TenantKeyset> {
     const stamp = await getKeyringStamp(db, tenantId);
@@ -147,6 +153,13 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     return v;
   }
 
+  function loadFingerprinter(): Promise<SecretFingerprinter> {
+    return loadSecretFingerprinter(db, masters).catch((err: unknown) => {
+      fingerprinter = undefined;
+      throw err;
+    });
+  }
+
   function loadSystemKeyer(): Promise<RateLimitKeyer> {
     return loadRateLimitKeyer(db, masters).catch((err: unknown) => {
       systemKeyer = undefined;
@@ -160,9 +173,11 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
 
     async ensureSystemKey() {
       await createSystemKeyIfAbsent(db, masterKeys);
-      // Load (and so check) it now rather than on the first rate-limited request.
+      await createDeploymentKeyIfAbsent(db, masterKeys, 'fingerprint');
+      // Load (and so check) them now rather than on the first request that needs one.
       systemKeyer = loadSystemKeyer();
-      await systemKeyer;
+      fingerprinter = loadFingerprinter();
+      await Promise.all([systemKeyer, fingerprinter]);
     },
 
     async provisionTenantKeys(trx, tenantId) {
@@ -218,6 +233,11 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     async rateLimitKey(value) {
       systemKeyer ??= loadSystemKeyer();
       return (await systemKeyer).key(value);
+    },
+
+    async secretFingerprint(value) {
+      fingerprinter ??= loadFingerprinter();
+      return (await fingerprinter).fingerprint(value);
     },
 
     keyStatus: () => readKeyStatus(db, masterKeys),

@@ -62,7 +62,7 @@ export type LeakCheckView = z.infer<typeof leakCheckView>;
 
 export interface LeakCheckDeps {
   db: Database;
-  keys: Pick<KeyService, 'rateLimitKey'>;
+  keys: Pick<KeyService, 'rateLimitKey' | 'secretFingerprint'>;
   audit: Pick<AuditService, 'record'>;
   /** One count for every caller (absent: no limit, as for a library user). */
   limiter?: Limiter | undefined;

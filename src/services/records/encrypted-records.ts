@@ -96,7 +96,8 @@ export interface RecordDelete {
 
 export interface EncryptedRecordsDeps {
   db: Database;
-  keys: FieldCipher & Pick<KeyService, 'blindIndexCandidates' | 'rateLimitKey' | 'ensureSystemKey'>;
+  keys: FieldCipher &
+    Pick<KeyService, 'blindIndexCandidates' | 'secretFingerprint' | 'ensureSystemKey'>;
   audit: Pick<AuditService, 'record'>;
 }
 

@@ -26,7 +26,7 @@ import { FINGERPRINT_MIN_LENGTH, secretFingerprint } from './record-fingerprints
 
 export interface FingerprintBackfillDeps {
   db: Database;
-  keys: Pick<KeyService, 'openField' | 'rateLimitKey'>;
+  keys: Pick<KeyService, 'openField' | 'secretFingerprint'>;
 }
 
 export interface FingerprintBackfillResult {

@@ -1,11 +1,10 @@
 // The leak check's fingerprints, kept by the record path: a secret field listed in the registry's
 // FINGERPRINTED_FIELDS gets, in the transaction that writes it, a keyed hash of its value; a field
 // removed or replaced loses its old one; a deleted row or tenant loses them all.
-// The hash is the system key's keyed hash (keys.rateLimitKey, an HMAC under an HKDF subkey of
-// the system key, which the master key wraps) over a JSON array led by a purpose string of its
-// own, as the idempotency MACs do: a fingerprint can never equal a rate-limit key or an
-// idempotency hash, is the same for one value in every tenant (so one lookup answers for all),
-// and is worthless without the system key. Values shorter than FINGERPRINT_MIN_LENGTH are never
+// The hash is keyed by the deployment's fingerprint key (keys.secretFingerprint: random, wrapped
+// by the master key, keying nothing else; crypto/secret-fingerprint.ts): a fingerprint is the
+// same for one value in every tenant (so one lookup answers for all), never equals a rate-limit
+// key or a blind index, and is worthless without the key. Values shorter than FINGERPRINT_MIN_LENGTH are never
 // fingerprinted, so the leak check cannot confirm a guess of a weak password.
 import type { Secret } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
@@ -18,15 +17,13 @@ import {
 } from '../../store/secret-fingerprint-repo.js';
 import type { KeyService } from '../keys/key-service.js';
 
-/** Stored format: do not change (every fingerprint would stop matching). */
-const FINGERPRINT_PURPOSE = 'telvault/secret-fingerprint/v1';
 /** Shorter secrets are not fingerprinted (and not looked up). */
 export const FINGERPRINT_MIN_LENGTH = 16;
 
-export type FingerprintKeys = Pick<KeyService, 'rateLimitKey'>;
+export type FingerprintKeys = Pick<KeyService, 'secretFingerprint'>;
 
 export function secretFingerprint(keys: FingerprintKeys, value: string): Promise<string> {
-  return keys.rateLimitKey(JSON.stringify([FINGERPRINT_PURPOSE, value]));
+  return keys.secretFingerprint(value);
 }
 
 /**
