@@ -143,6 +143,18 @@ describe.skipIf(!hsmAvailable)('serve on a PKCS#11 master key', () => {
     expect(cached.status).toBe(200);
     expect(cached.text).toContain(`v-${one}`);
 
+    // A wrap needs the token too: no tenant is created, and nothing weaker wraps its keys.
+    const created = await call('POST', '/v1/tenants', { name: 'during the outage' });
+    expect(created.status).toBe(503);
+    expect(created.json).toMatchObject({ error: { code: 'ERR_UNAVAILABLE' } });
+    const opened = await openDatabase({ dataDir: dir, databaseUrl: undefined });
+    try {
+      const names = await opened.db.selectFrom('tenants').select('name').execute();
+      expect(names.map((n) => n.name)).not.toContain('during the outage');
+    } finally {
+      await opened.close();
+    }
+
     pkcs11FaultSeam.tokenRemoved = false;
     const back = await reveal(two);
     expect(back.status).toBe(200);
