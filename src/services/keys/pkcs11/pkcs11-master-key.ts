@@ -19,6 +19,7 @@ import {
   closeTokenSession,
   findSecretKeys,
   openTokenSession,
+  pkcs11CallCount,
   pkcs11FaultSeam,
   refusal,
   type GcmParams,
@@ -62,7 +63,13 @@ function gcm(nonce: Uint8Array, aad: Uint8Array): Mechanism {
 
 function encrypt(c: Connection, nonce: Uint8Array, plain: Uint8Array, aad: Uint8Array): Buffer {
   c.p.C_EncryptInit(c.session, gcm(nonce, aad), c.key);
-  return c.p.C_Encrypt(c.session, Buffer.from(plain), Buffer.alloc(plain.length + TAG_BYTES));
+  pkcs11CallCount.encrypt++;
+  const input = Buffer.from(plain); // a copy of key material: zeroed once the token has it
+  try {
+    return c.p.C_Encrypt(c.session, input, Buffer.alloc(plain.length + TAG_BYTES));
+  } finally {
+    input.fill(0);
+  }
 }
 
 function attribute(c: TokenSession, key: Handle, type: number): Buffer | undefined {
@@ -182,6 +189,7 @@ export function openPkcs11MasterKey(setting: string, text: string): MasterKey {
       return run(
         (c) => {
           c.p.C_DecryptInit(c.session, gcm(nonce, aad), c.key);
+          pkcs11CallCount.decrypt++;
           return c.p.C_Decrypt(c.session, input, Buffer.alloc(input.length));
         },
         (err) => TAG_FAILURES.has(ckrName(err) ?? ''),

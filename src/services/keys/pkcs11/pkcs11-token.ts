@@ -26,6 +26,9 @@ export interface TokenSession {
  */
 export const pkcs11FaultSeam = { tokenRemoved: false };
 
+/** C_Encrypt and C_Decrypt calls this process made (docs/operations.md counts them; the bench prints them). */
+export const pkcs11CallCount = { encrypt: 0, decrypt: 0 };
+
 const libraries = new Map<string, Pkcs11>();
 
 export function refusal(setting: string, rule: string, cause?: unknown): TelvaultError {
