@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { Secret } from '../../src/crypto/index.js';
 import { generatePkcs11MasterKey } from '../../src/services/keys/index.js';
 import { loadMasterKeys } from '../../src/services/keys/master-keys.js';
@@ -94,6 +95,26 @@ describe.skipIf(!hsmAvailable)('PKCS#11 master key refusals', () => {
     expectRefusal(hsm.uri('no-such-key'), /no secret key labelled "no-such-key"/);
     // The previous key names its own variable.
     expectRefusal(hsm.uri('no-such-key'), /no secret key/, 'TELVAULT_MASTER_KEY_PREVIOUS_PKCS11');
+  });
+
+  it('a slot given both a local key and a PKCS#11 URI', () => {
+    const key = randomBytes(32).toString('base64');
+    for (const [name, extra] of [
+      ['TELVAULT_MASTER_KEY', {}],
+      ['TELVAULT_MASTER_KEY_PREVIOUS', { TELVAULT_MASTER_KEY: key }],
+    ] as const) {
+      const err = (() => {
+        try {
+          loadConfig({ ...extra, [name]: key, [`${name}_PKCS11`]: hsm.uri('mk') });
+        } catch (e) {
+          return e as { code?: string; message: string };
+        }
+        throw new Error('expected a refusal');
+      })();
+      expect(err.code).toBe('ERR_CONFIG_INVALID');
+      expect(err.message).toContain(`${name}_PKCS11 are both set`);
+      expect(err.message).not.toContain(key);
+    }
   });
 
   it('an extractable key (and keygen never makes one)', () => {
