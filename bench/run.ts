@@ -2,6 +2,7 @@
 // the filter), each printing its own table with ratios measured in the same run.
 import { callsBenchModule } from './calls.bench.js';
 import { cryptoBench } from './crypto.bench.js';
+import { hsmBench } from './hsm.bench.js';
 import { httpBench } from './http.bench.js';
 import { importBench } from './import.bench.js';
 import { phoneBenchModule } from './phone.bench.js';
@@ -20,6 +21,7 @@ const modules: readonly BenchModule[] = [
   callsBenchModule,
   importBench,
   scanBench,
+  hsmBench,
 ];
 
 const filters = process.argv.slice(2).filter((arg) => arg !== '--');

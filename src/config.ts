@@ -49,6 +49,12 @@ export interface TelvaultConfig {
   masterKeyPrevious: Secret<string> | undefined;
   /** The next master key, accepted before a master-key rotation makes it current. */
   masterKeyNext?: Secret<string> | undefined;
+  /** TELVAULT_MASTER_KEY_PKCS11: a PKCS#11 URI naming the master key in a token (instead of masterKey). */
+  masterKeyPkcs11?: string | undefined;
+  /** TELVAULT_MASTER_KEY_PREVIOUS_PKCS11: the previous master key, in a token. */
+  masterKeyPreviousPkcs11?: string | undefined;
+  /** TELVAULT_MASTER_KEY_NEXT_PKCS11: the next master key, in a token. */
+  masterKeyNextPkcs11?: string | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
@@ -89,6 +95,9 @@ export const DEFAULT_TRUNKS: Readonly<TrunkConfig> = Object.freeze({
 const milliseconds = (fallback: number) =>
   z.coerce.number().int().min(100).max(3_600_000).default(fallback);
 
+// Parsed in full (token, key, module, PIN file) when the key is opened: services/keys/pkcs11/.
+const pkcs11Uri = z.string().trim().startsWith('pkcs11:', 'must be a pkcs11: URI').optional();
+
 const envSchema = z.object({
   TELVAULT_MASTER_KEY: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_FILE: z.string().min(1).optional(),
@@ -96,6 +105,9 @@ const envSchema = z.object({
   TELVAULT_MASTER_KEY_PREVIOUS_FILE: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_NEXT: z.string().min(1).optional(),
   TELVAULT_MASTER_KEY_NEXT_FILE: z.string().min(1).optional(),
+  TELVAULT_MASTER_KEY_PKCS11: pkcs11Uri,
+  TELVAULT_MASTER_KEY_PREVIOUS_PKCS11: pkcs11Uri,
+  TELVAULT_MASTER_KEY_NEXT_PKCS11: pkcs11Uri,
   TELVAULT_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -198,8 +210,36 @@ export function loadConfig(
       'TELVAULT_HEADERS_TIMEOUT_MS: must not exceed TELVAULT_REQUEST_TIMEOUT_MS',
     );
   }
+  const slots = [
+    [
+      'TELVAULT_MASTER_KEY',
+      e.TELVAULT_MASTER_KEY ?? e.TELVAULT_MASTER_KEY_FILE,
+      e.TELVAULT_MASTER_KEY_PKCS11,
+    ],
+    [
+      'TELVAULT_MASTER_KEY_PREVIOUS',
+      e.TELVAULT_MASTER_KEY_PREVIOUS ?? e.TELVAULT_MASTER_KEY_PREVIOUS_FILE,
+      e.TELVAULT_MASTER_KEY_PREVIOUS_PKCS11,
+    ],
+    [
+      'TELVAULT_MASTER_KEY_NEXT',
+      e.TELVAULT_MASTER_KEY_NEXT ?? e.TELVAULT_MASTER_KEY_NEXT_FILE,
+      e.TELVAULT_MASTER_KEY_NEXT_PKCS11,
+    ],
+  ] as const;
+  for (const [name, local, pkcs11] of slots) {
+    if (local !== undefined && pkcs11 !== undefined) {
+      throw new TelvaultError(
+        'ERR_CONFIG_INVALID',
+        `${name} (or ${name}_FILE) and ${name}_PKCS11 are both set: set only one`,
+      );
+    }
+  }
   return {
     masterKey: readKey(e.TELVAULT_MASTER_KEY, e.TELVAULT_MASTER_KEY_FILE, 'TELVAULT_MASTER_KEY'),
+    masterKeyPkcs11: e.TELVAULT_MASTER_KEY_PKCS11,
+    masterKeyPreviousPkcs11: e.TELVAULT_MASTER_KEY_PREVIOUS_PKCS11,
+    masterKeyNextPkcs11: e.TELVAULT_MASTER_KEY_NEXT_PKCS11,
     masterKeyPrevious: readKey(
       e.TELVAULT_MASTER_KEY_PREVIOUS,
       e.TELVAULT_MASTER_KEY_PREVIOUS_FILE,

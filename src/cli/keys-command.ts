@@ -50,7 +50,9 @@ async function withKeyContext<T>(fn: (o: OperatorContext) => Promise<T>): Promis
 
 export function formatKeyStatus(status: KeyStatusView): string {
   const lines = [`master keys in use: ${status.masterKeyIds.join(', ') || '(none)'}`];
-  for (const m of status.masterKeys) lines.push(`master key ${m.id} ${m.state}`);
+  for (const m of status.masterKeys) {
+    lines.push(`master key ${m.id} ${m.state} provider=${m.provider}`);
+  }
   for (const n of status.nodes) {
     const seen = n.live ? 'live' : 'not seen lately';
     lines.push(`node ${n.nodeId} holds ${n.keyIds.join(', ')} (${seen}, last ${n.seenAt})`);
@@ -60,12 +62,18 @@ export function formatKeyStatus(status: KeyStatusView): string {
       `problem: tenant ${p.tenantId ?? '(system)'} ${p.kind} key v${p.version}: ${p.problem}`,
     );
   }
-  for (const k of status.system) lines.push(`system ${k.kind} v${k.version} ${k.state}`);
+  for (const k of status.system) {
+    lines.push(
+      `system ${k.kind} v${k.version} ${k.state} master=${k.masterKeyId} provider=${k.masterKeyProvider}`,
+    );
+  }
   for (const j of status.jobs) lines.push(`job ${j.kind} ${j.state} ${j.done}/${j.total}`);
   for (const t of status.tenants) {
     lines.push(`tenant ${t.tenantId} (${t.name})`);
     for (const k of t.keys) {
-      lines.push(`  ${k.kind} v${k.version} ${k.state} rows=${k.rows} master=${k.masterKeyId}`);
+      lines.push(
+        `  ${k.kind} v${k.version} ${k.state} rows=${k.rows} master=${k.masterKeyId} provider=${k.masterKeyProvider}`,
+      );
     }
     for (const j of t.jobs) lines.push(`  job ${j.kind} ${j.state} ${j.done}/${j.total}`);
   }

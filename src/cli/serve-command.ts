@@ -11,9 +11,9 @@ import type { CliIo } from './io.js';
 /** Every reason the configuration cannot serve production traffic (empty: it can). */
 export function serveProblems(config: TelvaultConfig): string[] {
   const problems: string[] = [];
-  if (config.masterKey === undefined) {
+  if (config.masterKey === undefined && config.masterKeyPkcs11 === undefined) {
     problems.push(
-      'TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set: generate one with `telvault keygen`',
+      'TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set, nor TELVAULT_MASTER_KEY_PKCS11: generate one with `telvault keygen` (or `telvault keygen --pkcs11 <uri>`)',
     );
   }
   const keys: Array<[string, { reveal(): string } | undefined]> = [

@@ -7,7 +7,14 @@ export type { EnvelopeContext } from './aad.js';
 export { createDataKey, type DataKey } from './data-key.js';
 export { createKeyring, type Keyring, type KeyringEntry, type KeyState } from './keyring.js';
 export { envelopeKeyId, isEnvelope, openField, openFieldText, sealField } from './envelope.js';
-export { parseMasterKey, type MasterKey } from './master-key.js';
+export {
+  createProviderMasterKey,
+  masterKeyProvider,
+  parseMasterKey,
+  type MasterKey,
+  type MasterKeyCipher,
+  type MasterKeyProvider,
+} from './master-key.js';
 export {
   generateKeyMaterial,
   unwrapKey,

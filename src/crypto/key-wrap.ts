@@ -7,12 +7,12 @@
 //
 // Stored format: do not change. See docs/envelope.md.
 import { randomBytes } from 'node:crypto';
-import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from './aes-gcm.js';
+import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.js';
 import { isWellFormedText } from './aad.js';
 import { TelvaultError } from './errors.js';
 import { argumentError, assertBytes, assertVersion, decryptionFailed } from './failures.js';
 import { KEY_BYTES } from './hkdf/subkeys.js';
-import { MASTER_KEY_ID_PATTERN, masterKeyObject, type MasterKey } from './master-key.js';
+import { MASTER_KEY_ID_PATTERN, masterKeyCipher, type MasterKey } from './master-key.js';
 import type { TenantId } from './tenant-id.js';
 
 export type WrappedKeyPurpose = 'data' | 'index' | 'system' | 'audit' | 'fingerprint';
@@ -84,11 +84,11 @@ function wrapAad(masterId: string, context: WrapContext): Buffer {
 
 /** Wraps 32 bytes of key material under `master`, bound to `context`. */
 export function wrapKey(master: MasterKey, material: Uint8Array, context: WrapContext): string {
-  const key = masterKeyObject(master);
+  const cipher = masterKeyCipher(master);
   assertBytes('key material', material, KEY_BYTES);
   const aad = wrapAad(master.id, context);
   const nonce = randomBytes(GCM_NONCE_BYTES);
-  const sealed = gcmSeal(key, nonce, material, aad);
+  const sealed = cipher.seal(nonce, material, aad);
   const payload = Buffer.concat([nonce, sealed]).toString('base64url');
   return `${WRAPPED_KEY_V1_MARKER}${master.id}.${payload}`;
 }
@@ -133,8 +133,7 @@ export function unwrapKey(
   const payload = Buffer.from(parts.payload, 'base64url');
   const nonce = payload.subarray(0, GCM_NONCE_BYTES);
   const tag = payload.subarray(PAYLOAD_BYTES - GCM_TAG_BYTES);
-  const material = gcmOpen(
-    masterKeyObject(master),
+  const material = masterKeyCipher(master).open(
     nonce,
     payload.subarray(GCM_NONCE_BYTES, -GCM_TAG_BYTES),
     tag,

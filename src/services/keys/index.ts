@@ -14,6 +14,7 @@ export {
   type DeploymentFieldRef,
 } from './deployment-cipher.js';
 export { currentWrapKey, recordCurrentMasterKeyIfAbsent } from './master-key-state.js';
+export { generatePkcs11MasterKey } from './pkcs11/pkcs11-keygen.js';
 export { startNodePresence, type NodePresence } from './node-presence.js';
 export {
   assertKeysUsable,

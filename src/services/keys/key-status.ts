@@ -1,5 +1,6 @@
 // The key status view: per tenant, every key version with its state and rows, and unfinished jobs.
 // Secret-free by construction (wrapped keys are not part of it).
+import { masterKeyProvider, type MasterKeyProvider } from '../../crypto/index.js';
 import type {
   Database,
   JobState,
@@ -14,7 +15,7 @@ import { listMasterKeyNodes, listMasterKeys } from '../../store/master-key-repo.
 import { listAllTenantKeys } from '../../store/tenant-key-repo.js';
 import { listTenants } from '../../store/tenant-repo.js';
 import { NODE_LIVE_MS } from './master-key-state.js';
-import type { MasterKeys } from './master-keys.js';
+import { masterKeyList, type MasterKeys } from './master-keys.js';
 import { inspectKeys, type KeyCheckProblem } from './startup-key-check.js';
 
 export interface KeyVersionView {
@@ -22,6 +23,8 @@ export interface KeyVersionView {
   version: number;
   state: KeyState;
   masterKeyId: string;
+  /** Who holds that master key, as this command was given it (`unknown`: not given it). */
+  masterKeyProvider: MasterKeyProviderView;
   rows: number;
   updatedAt: string;
 }
@@ -44,8 +47,12 @@ export interface TenantKeyStatusView {
   jobs: JobView[];
 }
 
+/** `local`, `pkcs11` (a token), or `unknown` when this command was not given that key. */
+export type MasterKeyProviderView = MasterKeyProvider | 'unknown';
+
 export interface MasterKeyView {
   id: string;
+  provider: MasterKeyProviderView;
   state: MasterKeyState;
   updatedAt: string;
 }
@@ -117,6 +124,8 @@ export async function readKeyStatus(
     inspectKeys(db, masterKeys),
   ]);
   const liveSince = new Date(clock() - NODE_LIVE_MS).toISOString();
+  const held = new Map(masterKeyList(masterKeys).map((m) => [m.id, masterKeyProvider(m)]));
+  const providerOf = (id: string): MasterKeyProviderView => held.get(id) ?? 'unknown';
   const rows = new Map(usage.map((u) => [`${u.tenant_id}/${u.kind}/${u.version}`, u.rows]));
   const byTenant = new Map<string | null, KeyVersionView[]>();
   for (const k of keys) {
@@ -126,6 +135,7 @@ export async function readKeyStatus(
       version: k.version,
       state: k.state,
       masterKeyId: k.master_key_id,
+      masterKeyProvider: providerOf(k.master_key_id),
       rows: rows.get(`${k.tenant_id}/${k.kind}/${k.version}`) ?? 0,
       updatedAt: k.updated_at,
     });
@@ -133,7 +143,12 @@ export async function readKeyStatus(
   }
   return {
     masterKeyIds: [...new Set(keys.map((k) => k.master_key_id))].sort(),
-    masterKeys: masters.map((m) => ({ id: m.id, state: m.state, updatedAt: m.updated_at })),
+    masterKeys: masters.map((m) => ({
+      id: m.id,
+      provider: providerOf(m.id),
+      state: m.state,
+      updatedAt: m.updated_at,
+    })),
     nodes: nodes.map((n) => ({
       nodeId: n.node_id,
       keyIds: JSON.parse(n.key_ids) as string[],

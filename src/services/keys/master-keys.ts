@@ -2,10 +2,12 @@
 // as current and the one `keys rotate-master` rewraps under. `next` (TELVAULT_MASTER_KEY_NEXT) is
 // a key the node accepts before it becomes current, `previous` (TELVAULT_MASTER_KEY_PREVIOUS) one
 // it still accepts after. A node wraps only under the store's current master key (see
-// master-key-state.ts), which may be any of the three.
+// master-key-state.ts), which may be any of the three. Each comes from its own provider: the local
+// key (the variable or its _FILE) or a token over PKCS#11 (the variable's _PKCS11 form).
 import type { TelvaultConfig } from '../../config.js';
 import { parseMasterKey, type MasterKey } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
+import { openPkcs11MasterKey } from './pkcs11/pkcs11-master-key.js';
 
 export interface MasterKeys {
   current: MasterKey;
@@ -15,7 +17,7 @@ export interface MasterKeys {
 
 /** The variables that supply a master key, for messages that ask for one. */
 export const MASTER_KEY_VARIABLES =
-  'TELVAULT_MASTER_KEY, TELVAULT_MASTER_KEY_NEXT or TELVAULT_MASTER_KEY_PREVIOUS (or their _FILE variants)';
+  'TELVAULT_MASTER_KEY, TELVAULT_MASTER_KEY_NEXT or TELVAULT_MASTER_KEY_PREVIOUS (or their _FILE or _PKCS11 variants)';
 
 /** Every key held, current first, without duplicates: the set `unwrapKey` picks from by id. */
 export function masterKeyList(keys: MasterKeys): MasterKey[] {
@@ -50,23 +52,42 @@ function parseNamed(name: string, text: string): MasterKey {
   }
 }
 
-/** Parses TELVAULT_MASTER_KEY (required), _NEXT and _PREVIOUS (optional). */
-export function loadMasterKeys(
-  config: Pick<TelvaultConfig, 'masterKey' | 'masterKeyPrevious'> &
-    Partial<Pick<TelvaultConfig, 'masterKeyNext'>>,
-): MasterKeys {
-  if (config.masterKey === undefined) {
+type MasterKeyConfig = Pick<TelvaultConfig, 'masterKey' | 'masterKeyPrevious'> &
+  Partial<
+    Pick<
+      TelvaultConfig,
+      'masterKeyNext' | 'masterKeyPkcs11' | 'masterKeyPreviousPkcs11' | 'masterKeyNextPkcs11'
+    >
+  >;
+
+function loadOne(
+  name: string,
+  local: { reveal(): string } | undefined,
+  pkcs11: string | undefined,
+): MasterKey | undefined {
+  if (pkcs11 !== undefined) return openPkcs11MasterKey(`${name}_PKCS11`, pkcs11);
+  return local === undefined ? undefined : parseNamed(name, local.reveal());
+}
+
+/**
+ * Opens TELVAULT_MASTER_KEY (required), _NEXT and _PREVIOUS (optional), each from its local form
+ * or its _PKCS11 form (a token: see pkcs11/pkcs11-master-key.ts for its refusals).
+ */
+export function loadMasterKeys(config: MasterKeyConfig): MasterKeys {
+  const current = loadOne('TELVAULT_MASTER_KEY', config.masterKey, config.masterKeyPkcs11);
+  if (current === undefined) {
     throw new TelvaultError(
       'ERR_CONFIG_MISSING',
-      'TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set: generate one with `telvault keygen`',
+      'TELVAULT_MASTER_KEY (or TELVAULT_MASTER_KEY_FILE) is not set, nor TELVAULT_MASTER_KEY_PKCS11: generate one with `telvault keygen` (or `telvault keygen --pkcs11 <uri>`)',
     );
   }
-  const current = parseNamed('TELVAULT_MASTER_KEY', config.masterKey.reveal());
-  const optional = (name: string, s: { reveal(): string } | undefined) =>
-    s === undefined ? undefined : parseNamed(name, s.reveal());
   return {
     current,
-    next: optional('TELVAULT_MASTER_KEY_NEXT', config.masterKeyNext),
-    previous: optional('TELVAULT_MASTER_KEY_PREVIOUS', config.masterKeyPrevious),
+    next: loadOne('TELVAULT_MASTER_KEY_NEXT', config.masterKeyNext, config.masterKeyNextPkcs11),
+    previous: loadOne(
+      'TELVAULT_MASTER_KEY_PREVIOUS',
+      config.masterKeyPrevious,
+      config.masterKeyPreviousPkcs11,
+    ),
   };
 }
