@@ -19,7 +19,14 @@ export interface SoftHsm {
   close(): void;
 }
 
-export const hsmAvailable = existsSync(SOFTHSM_MODULE);
+const installed = existsSync(SOFTHSM_MODULE);
+if (!installed && process.env['CI'] !== 'true') {
+  console.warn(
+    `SKIPPING the HSM tests: no SoftHSM2 at ${SOFTHSM_MODULE} (apt-get install softhsm2)`,
+  );
+}
+/** Under CI=true the tests always run: a missing SoftHSM2 fails them instead of skipping. */
+export const hsmAvailable = installed || process.env['CI'] === 'true';
 
 export function startSoftHsm(): SoftHsm {
   const dir = mkdtempSync(join(tmpdir(), 'telvault-hsm-'));
