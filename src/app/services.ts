@@ -101,8 +101,8 @@ export function createServices(input: ServicesInput) {
   const activityRecords = createActivityRecords(records);
   const activity = createActivityService(records);
   const hooks = createHookUrls(input.publicUrl ?? (() => undefined));
-  const limits = outboundLimits;
   const comms = {
+    limits: outboundLimits,
     activity: activityRecords,
     reads: activity,
     idempotency,
@@ -139,7 +139,7 @@ export function createServices(input: ServicesInput) {
       originationUri: input.trunks?.originationUri,
     }),
     activity,
-    calls: createCallService({ ...comms, clients: providers, phones, settings, limits }),
+    calls: createCallService({ ...comms, clients: providers, phones, settings }),
     callReconciler: createCallReconciler({
       records,
       activity: activityRecords,
@@ -153,7 +153,6 @@ export function createServices(input: ServicesInput) {
       clients: providers,
       phones,
       settings,
-      limits,
     }),
     emails: createEmailService({ ...comms, clients: providers }),
     webhooks: createWebhookService({ credentials, activity: activityRecords, audit }),

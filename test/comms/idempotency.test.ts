@@ -2,11 +2,8 @@
 // the destination's limit is charged once; another body with the key is refused; a process killed
 // after the provider call may have gone out leaves an unknown outcome, never a second call.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, type ChildServer } from '../support/child-server.js';
+import { sandboxNodeEnv, spawnServer, type ChildServer } from '../support/child-server.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { DIALECTS } from '../support/server.js';
 import {
@@ -78,14 +75,9 @@ describe('a process killed after the provider call', () => {
 
   beforeAll(async () => {
     sb = await startTestSandbox();
-    env = {
-      TELVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'tv-calls-crash-')),
-      TELVAULT_MASTER_KEY: randomBytes(32).toString('base64'),
-      TELVAULT_ROOT_TOKEN: rootToken,
-      TELVAULT_PROVIDERS: 'sandbox',
-      TELVAULT_SANDBOX_URL: sb.url,
+    env = sandboxNodeEnv('tv-calls-crash', sb.url, rootToken, {
       TELVAULT_IDEMPOTENCY_LEASE_SECONDS: '3',
-    };
+    });
     node = await spawnServer(env);
   });
   afterAll(async () => {

@@ -3,13 +3,10 @@
 // the limit nothing reaches the provider; with Redis down calls fail closed while the nodes stay
 // healthy; neither store holds the destination's digits.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, type ChildServer } from '../support/child-server.js';
+import { sandboxNodeEnv, spawnServer, type ChildServer } from '../support/child-server.js';
 import { freePort, hasRedisServer, onCi, OwnRedis } from '../support/own-redis.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
@@ -39,15 +36,10 @@ describe.each([
       redis = new OwnRedis(await freePort());
       await redis.start();
     }
-    const env = {
-      TELVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'tv-limits-')),
+    const env = sandboxNodeEnv('tv-limits', sb.url, rootToken, {
       TELVAULT_DATABASE_URL: db.url,
-      TELVAULT_MASTER_KEY: randomBytes(32).toString('base64'),
-      TELVAULT_ROOT_TOKEN: rootToken,
-      TELVAULT_PROVIDERS: 'sandbox',
-      TELVAULT_SANDBOX_URL: sb.url,
       ...(redis === undefined ? {} : { TELVAULT_REDIS_URL: redis.url }),
-    };
+    });
     nodes.push(await spawnServer(env));
     nodes.push(await spawnServer(env));
     t = await commsTenant(serverAt(nodes[0]?.url ?? '', rootToken), sb);

@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TelvaultServer } from '../../src/app/server.js';
-import { startServe } from '../../src/cli/serve-command.js';
 import { parseMasterKey } from '../../src/crypto/index.js';
 import { openDatabase } from '../../src/store/database.js';
-import { captureIo, runCliWithEnv } from '../support/cli.js';
+import { runCliWithEnv } from '../support/cli.js';
+import { withServe, type Caller } from './serve-support.js';
 import { hsmAvailable, startSoftHsm, type SoftHsm } from './softhsm.js';
 
 type Keys = Record<string, string>;
@@ -34,32 +33,8 @@ describe.skipIf(!hsmAvailable)('rotate-master across providers', () => {
     TELVAULT_LOG_LEVEL: 'silent',
   });
 
-  async function withServer<T>(keys: Keys, fn: (call: Caller) => Promise<T>): Promise<T> {
-    const io = captureIo();
-    const server: TelvaultServer = await startServe({ ...base(), ...keys }, io.io, 0);
-    const url = /listening on (\S+)/.exec(io.out())?.[1] ?? '';
-    try {
-      return await fn(async (method, path, body, token = root) => {
-        const res = await fetch(`${url}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: res.status, text: await res.text() };
-      });
-    } finally {
-      await server.close();
-    }
-  }
-  type Caller = (
-    method: string,
-    path: string,
-    body?: unknown,
-    token?: string,
-  ) => Promise<{ status: number; text: string }>;
+  const withServer = <T>(keys: Keys, fn: (call: Caller) => Promise<T>): Promise<T> =>
+    withServe({ ...base(), ...keys }, root, fn);
 
   /** Under `keys`: a new tenant with a secret, and one more secret in every earlier tenant. */
   async function writeStep(keys: Keys, step: string): Promise<void> {

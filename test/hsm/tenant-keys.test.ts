@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe } from '../../src/cli/serve-command.js';
 import { openDatabase } from '../../src/store/database.js';
-import { captureIo, runCliWithEnv } from '../support/cli.js';
+import { runCliWithEnv } from '../support/cli.js';
+import { withServe, type Caller } from './serve-support.js';
 import { hsmAvailable, startSoftHsm, type SoftHsm } from './softhsm.js';
 
 describe.skipIf(!hsmAvailable)('tenant keys under a PKCS#11 master key', () => {
@@ -18,32 +18,7 @@ describe.skipIf(!hsmAvailable)('tenant keys under a PKCS#11 master key', () => {
   let masterId = '';
   const root = `tvr_${randomBytes(32).toString('base64url')}`;
 
-  async function withServer<T>(fn: (call: Caller) => Promise<T>): Promise<T> {
-    const io = captureIo();
-    const server = await startServe(env, io.io, 0);
-    const url = /listening on (\S+)/.exec(io.out())?.[1] ?? '';
-    try {
-      return await fn(async (method, path, body, token = root) => {
-        const res = await fetch(`${url}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: res.status, text: await res.text() };
-      });
-    } finally {
-      await server.close();
-    }
-  }
-  type Caller = (
-    method: string,
-    path: string,
-    body?: unknown,
-    token?: string,
-  ) => Promise<{ status: number; text: string }>;
+  const withServer = <T>(fn: (call: Caller) => Promise<T>): Promise<T> => withServe(env, root, fn);
 
   async function keyRows(tenantId: string) {
     const opened = await openDatabase({ dataDir: dir, databaseUrl: undefined });

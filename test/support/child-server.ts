@@ -1,6 +1,10 @@
 // A `telvault serve` in its own process, from the sources (test/keys/serve-child.ts), configured by
 // its environment only: for tests that need several nodes on one database or a process to kill.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CHILD = fileURLToPath(new URL('../keys/serve-child.ts', import.meta.url));
@@ -14,6 +18,26 @@ export interface ChildServer {
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
+}
+
+/**
+ * The environment of `serve` nodes against a sandbox: a fresh data directory (`prefix`), a fresh
+ * master key, the given root token, and `extra` (a database URL, shorter leases, …).
+ */
+export function sandboxNodeEnv(
+  prefix: string,
+  sandboxUrl: string,
+  rootToken: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    TELVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), `${prefix}-`)),
+    TELVAULT_MASTER_KEY: randomBytes(32).toString('base64'),
+    TELVAULT_ROOT_TOKEN: rootToken,
+    TELVAULT_PROVIDERS: 'sandbox',
+    TELVAULT_SANDBOX_URL: sandboxUrl,
+    ...extra,
+  };
 }
 
 export function spawnServer(env: Readonly<Record<string, string>>): Promise<ChildServer> {

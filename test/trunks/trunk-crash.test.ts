@@ -4,14 +4,17 @@
 // setup once the dead run's lease has expired, and it converges: no duplicate at the sandbox, and
 // the credential's password is the one telvault holds.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServices } from '../../src/app/open-services.js';
 import { loadConfig } from '../../src/config.js';
 import { asTenantId } from '../../src/crypto/index.js';
-import { call, spawnServer, tenantWithToken, type ChildServer } from '../support/child-server.js';
+import {
+  call,
+  sandboxNodeEnv,
+  spawnServer,
+  tenantWithToken,
+  type ChildServer,
+} from '../support/child-server.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import {
   expectConverged,
@@ -29,16 +32,11 @@ describe('SIGKILL at every setup step', () => {
 
   beforeAll(async () => {
     sb = await startTestSandbox();
-    env = {
-      TELVAULT_DATA_DIR: mkdtempSync(join(tmpdir(), 'tv-trunk-crash-')),
-      TELVAULT_MASTER_KEY: randomBytes(32).toString('base64'),
-      TELVAULT_ROOT_TOKEN: rootToken,
-      TELVAULT_PROVIDERS: 'sandbox',
-      TELVAULT_SANDBOX_URL: sb.url,
+    env = sandboxNodeEnv('tv-trunk-crash', sb.url, rootToken, {
       TELVAULT_TRUNK_LEASE_SECONDS: '3',
       TELVAULT_TRUNK_WAIT_SECONDS: '20',
       TELVAULT_IDEMPOTENCY_LEASE_SECONDS: '3',
-    };
+    });
     node = await spawnServer(env);
   });
   afterAll(async () => {
