@@ -110,6 +110,8 @@ export function createServices(input: ServicesInput) {
   };
   return {
     audit,
+    /** The one encrypted-record path (an import commits a chunk's writes as one batch). */
+    records,
     tenants,
     tokens,
     credentials,

@@ -1,6 +1,6 @@
 // import_records: what `telvault import` made of each source record, by the keyed hash of its
 // identity, with the keyed fingerprint of its values (no raw id, no value).
-import type { Database } from './database.js';
+import type { Database, DatabaseTransaction } from './database.js';
 import type { ImportRecordsTable } from './schema.js';
 
 export type ImportRecordRow = ImportRecordsTable;
@@ -28,23 +28,29 @@ export async function saveImportRecords(
   rows: readonly ImportRecordRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.transaction().execute(async (trx) => {
-    for (const row of rows) {
-      await trx
-        .insertInto('import_records')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('record_key').doUpdateSet({
-            tenant_id: row.tenant_id,
-            target: row.target,
-            target_ref: row.target_ref,
-            fingerprint: row.fingerprint,
-            updated_at: row.updated_at,
-          }),
-        )
-        .execute();
-    }
-  });
+  await db.transaction().execute((trx) => upsertImportRecords(trx, rows));
+}
+
+/** Inserts or updates rows in the caller's transaction. */
+export async function upsertImportRecords(
+  trx: DatabaseTransaction,
+  rows: readonly ImportRecordRow[],
+): Promise<void> {
+  for (const row of rows) {
+    await trx
+      .insertInto('import_records')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('record_key').doUpdateSet({
+          tenant_id: row.tenant_id,
+          target: row.target,
+          target_ref: row.target_ref,
+          fingerprint: row.fingerprint,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+  }
 }
 
 export async function countImportRecords(db: Database): Promise<number> {

@@ -3,12 +3,13 @@
 // target's fields must have; doubtful ones are reported, not imported. A record is known by the
 // keyed hash of its source and id, and skipped while the keyed fingerprint of its values is
 // unchanged, so a re-run (also after a kill) imports nothing twice and converges. Writes go
-// through the services in chunks; the chunk's import records are saved in one transaction.
+// through the services in chunks; a chunk's writes and its import records commit in one transaction.
 import { createHmac, randomBytes } from 'node:crypto';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import type { Actor } from '../audit/actor.js';
 import type { KeyService } from '../keys/key-service.js';
+import type { EncryptedRecords } from '../records/index.js';
 import type { TenantAdmin } from '../tenants/tenant-admin.js';
 import type { ApplyServices } from './apply-target.js';
 import { applyChunk, type Pending } from './apply-chunk.js';
@@ -35,6 +36,8 @@ const CHUNK = 200;
 
 export interface ImportServices extends ApplyServices {
   db: Database;
+  /** A chunk's writes are held in a record batch and committed in one transaction. */
+  records: Pick<EncryptedRecords, 'batch'>;
   keys: Pick<KeyService, 'rateLimitKey' | 'ensureSystemKey'>;
   tenants: Pick<TenantAdmin, 'ensureExternal' | 'findByExternalId' | 'exists'>;
 }

@@ -12,7 +12,7 @@ export type FieldCipher = Pick<
 /** Thrown inside a write transaction when the row changed since it was read; the write retries. */
 export class StaleRead extends Error {}
 
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   return (

@@ -39,6 +39,7 @@ import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { KeyService } from '../keys/key-service.js';
 import { retryOnRace, StaleRead, type FieldCipher } from '../keys/sealing.js';
 import { deleteRowFingerprints } from '../../store/secret-fingerprint-repo.js';
+import { createRecordBatch, heldSteps, type HeldStep, type RecordBatch } from './record-batch.js';
 import { fingerprintsOf, syncRowFingerprints } from './record-fingerprints.js';
 import { createRecordReads, toRecord, type StoredRecord } from './record-reads.js';
 import './errors.js';
@@ -205,8 +206,13 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
     }
     const indexColumn = spec.blindIndex?.column ?? '';
     const rv = spec.rowVersionColumn;
-    let written: Record<string, unknown> = {};
-    await db.transaction().execute(async (trx) => {
+    // What the row will be: the step below refuses unless the row is still `read`.
+    const written: Record<string, unknown> =
+      read === undefined
+        ? { ...values, id: recordId, tenant_id: w.tenantId, created_at: now }
+        : { ...read, ...values };
+    if (rv !== null) written[rv] = read === undefined ? 0 : Number(read[rv]) + 1;
+    const step: HeldStep = async (trx) => {
       if (unique !== undefined) {
         // Serializes the tenant's unique writes on PostgreSQL, so two inserts of one value under
         // different index-key versions cannot both pass the check below.
@@ -229,19 +235,20 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
         if (!(await updateRecordRow(trx, w.table, current.id, values, {}, rv))) {
           throw new StaleRead();
         }
-        written = { ...current, ...values };
-        if (rv !== null) written[rv] = Number(current[rv]) + 1;
       } else {
-        written = { ...values, id: recordId, tenant_id: w.tenantId, created_at: now };
-        await insertRecordRow(trx, w.table, written as Record<string, ColumnValue>);
-        if (rv !== null) written[rv] = 0;
+        const inserted = { ...written };
+        if (rv !== null) delete inserted[rv]; // the column's default
+        await insertRecordRow(trx, w.table, inserted as Record<string, ColumnValue>);
       }
       const before = current === undefined ? null : rowKeys(spec, current);
       await trackRowKeys(trx, w.tenantId, before, rowKeys(spec, written));
       const row = { table: w.table, recordId, tenantId: w.tenantId, at: now };
       await syncRowFingerprints(trx, row, Object.keys(envelopes), fingerprints);
       await deps.audit.record({ ...plan.audit, tenantId: w.tenantId }, trx);
-    });
+    };
+    const batch = heldSteps();
+    if (batch !== undefined) batch.push(step);
+    else await db.transaction().execute(step);
     return toRecord(spec, written as StoredRow);
   }
 
@@ -249,9 +256,17 @@ export function createEncryptedRecords(deps: EncryptedRecordsDeps) {
     /** Inserts or updates one row (see the steps above); the row as written. */
     write: (w: RecordWrite): Promise<StoredRecord> => retryOnRace(() => writeOnce(w)),
 
+    /**
+     * Writes inside `batch.run` are held and committed together by `batch.commit` (see
+     * record-batch.ts); deletes are not part of a batch.
+     */
+    batch: (): RecordBatch => createRecordBatch(db),
+
     /** Deletes one row with its audit event; ERR_NOT_FOUND if there is none. */
     async remove(d: RecordDelete): Promise<void> {
       const spec = ENCRYPTED_TABLES[d.table];
+      if (heldSteps() !== undefined)
+        throw new TelvaultError('ERR_INTERNAL', 'records: a delete inside a batch run');
       await db.transaction().execute(async (trx) => {
         const row = await findRecordRow(trx, d.table, d.tenantId, d.key, true);
         if (row === undefined) throw new TelvaultError('ERR_NOT_FOUND', d.notFound);

@@ -15,4 +15,5 @@ export {
   type FingerprintBackfillDeps,
   type FingerprintBackfillResult,
 } from './fingerprint-backfill.js';
+export type { RecordBatch } from './record-batch.js';
 export { FINGERPRINT_MIN_LENGTH } from './record-fingerprints.js';
