@@ -14,6 +14,7 @@ import {
   heldPassword,
   trunkTenant,
   twilioCalls,
+  twilioOf,
   useTrunkStack,
   viewOf,
 } from '../trunks/support.js';
@@ -26,7 +27,8 @@ describe('an imported trunk, adopted by the first setup', () => {
   let s: TestServer;
   beforeAll(() => ({ sb, s } = stack));
 
-  it('adopts the trunk and the credential with the imported username and password', async () => {
+  /** A foreign trunk with two credentials, and a mapping importing it with the second one. */
+  async function foreignImport() {
     const { tenantId, token, account } = await trunkTenant(s, sb);
     const f = await foreignTrunk(sb, account, {
       origination: 'sip:sip.retellai.com',
@@ -82,6 +84,11 @@ describe('an imported trunk, adopted by the first setup', () => {
       ],
     };
     writeFileSync(join(dir, 'mapping.json'), JSON.stringify(mapping));
+    return { tenantId, token, account, f, cred, dir, record, enc };
+  }
+
+  it('adopts the trunk and the credential with the imported username and password', async () => {
+    const { tenantId, token, account, f, cred, dir, record, enc } = await foreignImport();
     sb.context.counters.clear();
     const r = await runImport(s, ['--mapping', join(dir, 'mapping.json')]);
     expect(r.code, r.err).toBe(0);
@@ -124,5 +131,25 @@ describe('an imported trunk, adopted by the first setup', () => {
       expect.objectContaining({ target: 'trunk', code: 'ERR_TRUNK_CONFLICT' }),
     ]);
     expect((await heldPassword(s, tenantId)).reveal()).toBe(cred.password);
+  });
+
+  it('deletes an imported trunk that was never adopted, leaving the platform trunk in place', async () => {
+    const { tenantId, token, account, f, dir } = await foreignImport();
+    const r = await runImport(s, ['--mapping', join(dir, 'mapping.json')]);
+    expect(r.code, r.err).toBe(0);
+    sb.context.counters.clear();
+    const del = await s.request('DELETE', `/v1/tenants/${tenantId}/trunk`, { token });
+    expect(del.status, del.text).toBe(200);
+    expect(del.json).toMatchObject({
+      numbers: { released: 0, detached: 0 },
+      removed: [],
+      leftInPlace: [{ resource: 'trunk', sid: f.trunkSid }],
+    });
+    // Nothing written at Twilio: the trunk, its list and credentials are the platform's.
+    expect((await twilioCalls(sb)).writes).toBe(0);
+    const dump = await twilioOf(sb, account.sid);
+    expect(dump.trunks.map((t) => t.sid)).toContain(f.trunkSid);
+    const gone = await s.request('GET', `/v1/tenants/${tenantId}/trunk`, { token });
+    expect(gone.status).toBe(404);
   });
 });

@@ -99,7 +99,7 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       summary:
         'Offboard the trunk: numbers off Retell, released or detached; what telvault made removed',
       description:
-        "Removes the tenant's trunk numbers from Retell and releases them at Twilio with ?releaseNumbers=true (their phones deleted), or detaches them from the trunk (their phones kept, unlinked). Then removes what telvault created: origination URLs, its credentials, the association and the credential list, the trunk; what it adopted is left in place and listed. Re-entrant: a re-run after a failure finishes the job. A deleted trunk's domain stays quarantined at Twilio for 30 days.",
+        "Removes the tenant's trunk numbers from Retell and releases them at Twilio with ?releaseNumbers=true (their phones deleted), or detaches them from the trunk (their phones kept, unlinked). Then removes what telvault created: origination URLs, its credentials, the association and the credential list, the trunk; what it adopted is left in place and listed. A trunk recorded by `telvault import` and not yet adopted is forgotten without a provider call (its trunk listed as left in place). Re-entrant: a re-run after a failure finishes the job. A deleted trunk's domain stays quarantined at Twilio for 30 days.",
       tags,
       access: manage,
       params: tenantParams,

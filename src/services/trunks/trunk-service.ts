@@ -100,6 +100,12 @@ export function createTrunkService(deps: TrunkServiceDeps) {
   const view = async (r: StoredRecord, notes?: string[]) =>
     trunkViewOf(r, await countPhonesOnTrunk(db, r.row.tenant_id, r.row.id), notes);
 
+  /** Recorded by an import, not adopted, no number on it: nothing at a provider is ours. */
+  async function isBareImport(tenantId: TenantId, trunk: StoredRecord): Promise<boolean> {
+    if (stateOf(trunk) !== 'imported') return false;
+    return (await countPhonesOnTrunk(db, tenantId, trunk.row.id)) === 0;
+  }
+
   async function find(tenantId: TenantId): Promise<StoredRecord> {
     const r = await records.find(TRUNK_TABLE, tenantId, {});
     if (r === undefined) throw notFound();
@@ -453,23 +459,8 @@ export function createTrunkService(deps: TrunkServiceDeps) {
       options: { releaseNumbers: boolean },
       actor: Actor,
     ): Promise<OffboardResult> {
-      await find(tenantId);
-      const twilio = await deps.clients.twilio(tenantId, TRUNK_OFFBOARD, actor, tuning);
-      const retell = await deps.clients.retell(tenantId, TRUNK_OFFBOARD, actor, tuning);
-      return withTrunkLease(db, tenantId, timing, async (_lease, renew) => {
-        const result = await offboardTrunk({
-          records,
-          phones: deps.phones,
-          tenantId,
-          trunk: await find(tenantId),
-          twilio,
-          retell,
-          releaseNumbers: options.releaseNumbers,
-          actor,
-          renew,
-          forget: async (id) => void (await deps.idempotency.forgetResource(tenantId, id)),
-        });
-        await records.remove({
+      const removeRow = (result: OffboardResult) =>
+        records.remove({
           table: TRUNK_TABLE,
           tenantId,
           key: {},
@@ -486,6 +477,40 @@ export function createTrunkService(deps: TrunkServiceDeps) {
           },
           notFound: 'the tenant has no SIP trunk',
         });
+      // An imported trunk not yet adopted: telvault made nothing at the providers and no number is
+      // on it, so it is forgotten without a provider call (nor the credentials one would need).
+      if (await isBareImport(tenantId, await find(tenantId))) {
+        return withTrunkLease(db, tenantId, timing, async () => {
+          const trunk = await find(tenantId);
+          if (!(await isBareImport(tenantId, trunk))) {
+            throw new TelvaultError('ERR_CONFLICT', 'trunk: it was set up meanwhile: try again');
+          }
+          const sid = str(trunk, 'trunk_sid');
+          const result: OffboardResult = {
+            numbers: { released: 0, detached: 0 },
+            removed: [],
+            leftInPlace: sid === null ? [] : [{ resource: 'trunk', sid }],
+          };
+          await removeRow(result);
+          return result;
+        });
+      }
+      const twilio = await deps.clients.twilio(tenantId, TRUNK_OFFBOARD, actor, tuning);
+      const retell = await deps.clients.retell(tenantId, TRUNK_OFFBOARD, actor, tuning);
+      return withTrunkLease(db, tenantId, timing, async (_lease, renew) => {
+        const result = await offboardTrunk({
+          records,
+          phones: deps.phones,
+          tenantId,
+          trunk: await find(tenantId),
+          twilio,
+          retell,
+          releaseNumbers: options.releaseNumbers,
+          actor,
+          renew,
+          forget: async (id) => void (await deps.idempotency.forgetResource(tenantId, id)),
+        });
+        await removeRow(result);
         return result;
       });
     },
