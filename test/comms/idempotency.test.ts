@@ -65,6 +65,46 @@ describe.each(DIALECTS)('Idempotency-Key on calls on %s', (dialect) => {
     expect((r.json as { error: { code: string } }).error.code).toBe('ERR_IDEMPOTENCY_KEY_REUSED');
     expect(await sent(sb, CALLS)).toBe(before);
   });
+
+  it("a provider's definite refusal is the key's outcome: a retry gets it again, nothing is sent", async () => {
+    const { s, sb } = stack;
+    await sb.admin('POST', 'faults', {
+      method: 'POST',
+      route: '/twilio-api/2010-04-01/Accounts/:AccountSid/Calls.json',
+      times: 1,
+      action: { kind: 'error', status: 401, code: 20003, message: 'Authenticate' },
+    });
+    const first = await place(s, t, 'key-refused', '+14155550171');
+    await sb.admin('DELETE', 'faults');
+    expect(first.status, first.text).toBe(502);
+    const code = (r: { json: unknown }) => (r.json as { error: { code: string } }).error.code;
+    expect(code(first)).toBe('ERR_PROVIDER_CREDENTIALS_INVALID');
+    const before = await sent(sb, CALLS);
+    const retry = await place(s, t, 'key-refused', '+14155550171');
+    expect(retry.status, retry.text).toBe(502);
+    expect(code(retry)).toBe('ERR_PROVIDER_CREDENTIALS_INVALID');
+    expect(await sent(sb, CALLS)).toBe(before);
+  });
+
+  it('an error that leaves the outcome open (the provider failed) leaves the retry unknown', async () => {
+    const { s, sb } = stack;
+    await sb.admin('POST', 'faults', {
+      method: 'POST',
+      route: '/twilio-api/2010-04-01/Accounts/:AccountSid/Calls.json',
+      times: 1,
+      action: { kind: 'error', status: 500, code: 20500, message: 'Internal' },
+    });
+    const first = await place(s, t, 'key-500', '+14155550172');
+    await sb.admin('DELETE', 'faults');
+    expect(first.status, first.text).toBe(503);
+    const before = await sent(sb, CALLS);
+    const retry = await place(s, t, 'key-500', '+14155550172');
+    expect(retry.status, retry.text).toBe(409);
+    expect((retry.json as { error: { code: string } }).error.code).toBe(
+      'ERR_IDEMPOTENCY_OUTCOME_UNKNOWN',
+    );
+    expect(await sent(sb, CALLS)).toBe(before);
+  });
 });
 
 describe('a process killed after the provider call', () => {

@@ -2,10 +2,17 @@
 // first (a replay answers the stored view and sends nothing, charges no limit), then the work,
 // which creates its record before the provider call and marks the key sent with the record's id
 // just before it, so a retry after a crash is told the outcome is unknown rather than sent twice.
+// A provider's definite refusal after that mark (it answered 4xx: it did nothing) is the key's
+// outcome, replayed to a retry as the same error.
 import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError, type ErrorCode } from '../../errors.js';
 import type { Actor } from '../audit/actor.js';
-import { runIdempotent, type IdempotencyService } from '../idempotency/index.js';
+import { ProviderError } from '../../providers/provider-error.js';
+import {
+  runIdempotent,
+  type IdempotencyService,
+  type IdempotentOutcome,
+} from '../idempotency/index.js';
 
 /** The rate-limit headers a charged request answers with (RateLimit-…). */
 export type LimitHeaders = Readonly<Record<string, string>>;
@@ -53,6 +60,23 @@ export interface SendOnceInput {
 export const tokenIdOf = (actor: Actor): string =>
   actor.kind === 'token' ? actor.tokenId : actor.kind;
 
+/**
+ * The stored outcome of an error thrown after the provider call: a refusal the provider answered
+ * and did not act on (a non-retryable ProviderError with a status, or a TelvaultError caused by
+ * one, such as an unverified email sender), else nothing (the outcome stays unknown).
+ */
+function refusalOutcome(err: unknown): IdempotentOutcome | undefined {
+  if (!(err instanceof TelvaultError)) return undefined;
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 4; depth++, e = e.cause) {
+    if (e instanceof ProviderError) {
+      if (e.retryable || e.status === undefined) return undefined;
+      return { status: 502, body: { code: err.code, message: err.message } };
+    }
+  }
+  return undefined;
+}
+
 /** Runs `work` once per Idempotency-Key (or just runs it without one). */
 export async function sendOnce<V>(
   idempotency: IdempotencyService,
@@ -66,6 +90,7 @@ export async function sendOnce<V>(
     return { ...(await work(() => Promise.resolve())), replayed: false };
   }
   let headers: LimitHeaders = {};
+  let sent = false;
   const answer = await runIdempotent(
     idempotency,
     {
@@ -78,10 +103,14 @@ export async function sendOnce<V>(
       actor: input.context.actor,
     },
     async (run) => {
-      const done = await work((recordId) => run.markSent(recordId));
+      const done = await work(async (recordId) => {
+        await run.markSent(recordId);
+        sent = true;
+      });
       headers = done.headers;
       return { status: 201, body: done.view };
     },
+    { outcomeOfError: (err) => (sent ? refusalOutcome(err) : undefined) },
   );
   if (answer.status >= 400) {
     const e = answer.body as { code?: ErrorCode; message?: string } | null;

@@ -43,6 +43,7 @@ const failureOf: FailureOf = (err) => {
     thrown: new TelvaultError(
       'ERR_EMAIL_SENDER_NOT_VERIFIED',
       'from: SendGrid refused it: not a verified Sender Identity of the account',
+      { cause: err }, // a definite refusal: an Idempotency-Key stores it (activity/send-once.ts)
     ),
   };
 };

@@ -108,10 +108,10 @@ export function createIdempotencyService(deps: IdempotencyServiceDeps) {
       return () => clearInterval(timer);
     },
 
-    /** Stores the outcome (2xx or 4xx) for replay, sealed. */
+    /** Stores the outcome (2xx, 4xx, or 502 for a provider's definite refusal), sealed. */
     async complete(entry: IdempotencyEntry, outcome: IdempotentOutcome): Promise<void> {
       if (!isStorableStatus(outcome.status)) {
-        throw new TelvaultError('ERR_INTERNAL', 'idempotency: only a 2xx or 4xx is stored');
+        throw new TelvaultError('ERR_INTERNAL', 'idempotency: only a 2xx, 4xx or 502 is stored');
       }
       const body = JSON.stringify(outcome.body ?? null);
       const event = audit(entry, 'idempotency.store', outcome.status);

@@ -73,12 +73,17 @@ export type BeginResult =
   | { kind: 'replay'; status: number; body: unknown; resourceId: string | null };
 
 export interface IdempotentOutcome {
-  /** 2xx or 4xx: stored and replayed. */
+  /** 2xx or 4xx (or 502, a provider's definite refusal): stored and replayed. */
   status: number;
   body: unknown;
   /** The resource created (a phone's id): a `ttlMs: null` entry lives as long as it does. */
   resourceId?: string | undefined;
 }
 
+/**
+ * What an outcome may be stored as: a 2xx or 4xx answer, or 502, a provider's definite refusal of
+ * a request it answered and did not act on (a retry with the key would only be refused again).
+ * Other 5xx are never stored: the key is given up, or stays sent with an unknown outcome.
+ */
 export const isStorableStatus = (s: number): boolean =>
-  Number.isInteger(s) && ((s >= 200 && s <= 299) || (s >= 400 && s <= 499));
+  Number.isInteger(s) && ((s >= 200 && s <= 299) || (s >= 400 && s <= 499) || s === 502);
