@@ -64,6 +64,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
     if (r.alternate !== undefined) responses[String(r.alternate.status)] = success;
     if (r.access.kind !== 'public') {
       for (const [status, description] of Object.entries(ERROR_STATUSES)) {
+        // Any valid token may call an `authenticated` route, on no tenant's path: no 403, no 404.
+        if (r.access.kind === 'authenticated' && (status === '403' || status === '404')) continue;
         responses[status] = { description, content: { 'application/json': { schema: errorRef } } };
       }
     }
@@ -72,7 +74,9 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
         ? `Scope: \`${r.access.scope}\`${r.access.also === undefined ? '' : ` and \`${r.access.also}\``}${r.access.root ? ' (or the root token)' : ' (the root token is refused)'}.`
         : r.access.kind === 'root'
           ? 'Root token only.'
-          : 'No authentication.';
+          : r.access.kind === 'authenticated'
+            ? 'Any valid token (the root token, or a tenant token with any scopes).'
+            : 'No authentication.';
     const op: Json = {
       operationId: r.operationId,
       summary: r.summary,
