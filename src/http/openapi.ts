@@ -7,17 +7,21 @@ import { errorSchema } from './schemas.js';
 type Json = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Json): Json {
-  const out = z.toJSONSchema(schema, {
+  const generated = z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
-  }) as Json;
+  });
+  // Named schemas ($defs) become components; rewrite their references, those between named
+  // schemas too (a named view holding another).
+  const out = JSON.parse(
+    JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/'),
+  ) as Json;
   const defs = out['$defs'] as Json | undefined;
   delete out['$schema'];
   delete out['$defs'];
   if (defs !== undefined) Object.assign(components, defs);
-  // Named schemas ($defs) become components; rewrite their references.
-  return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
+  return out;
 }
 
 function parameters(
