@@ -46,7 +46,7 @@ export const auditVerifyView = z
       .string()
       .nullable()
       .describe("The stream checked: the tenant's, null the operator's"),
-    events: z.number().int().describe('Events checked'),
+    events: z.number().int().describe('Events checked (up to and including the first fault)'),
     checkedAt: z.string(),
     problem: z
       .object({

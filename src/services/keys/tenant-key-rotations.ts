@@ -131,7 +131,7 @@ export function createTenantKeyRotations(deps: TenantKeyRotationsDeps) {
       if (same === undefined && otherJob !== undefined) {
         throw new TelvaultError(
           'ERR_KEYS_ROTATION_RUNNING',
-          `kind: an ${other} key rotation of this tenant is unfinished (job ${otherJob.id}); let it finish first`,
+          `kind: ${other === 'data' ? 'a data' : 'an index'} key rotation of this tenant is unfinished (job ${otherJob.id}); let it finish first`,
         );
       }
       const started =
