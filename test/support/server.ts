@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONNECTIONS, type TelvaultConfig } from '../../src/config.js';
 import { Secret } from '../../src/crypto/secret.js';
-import { createServer, type TelvaultServer } from '../../src/app/server.js';
+import { createServer, type CreateServerInput, type TelvaultServer } from '../../src/app/server.js';
 import type { Scope } from '../../src/services/tokens/scopes.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
@@ -54,6 +54,9 @@ export interface StartOptions {
   logLevel?: TelvaultConfig['logLevel'];
   /** Restart over the database and master key of a server already closed. */
   reuse?: TestServer;
+  /** The admin console's build to serve (default: dist/web, as createServer does). */
+  consoleDir?: string;
+  extraRoutes?: CreateServerInput['extraRoutes'];
 }
 
 export async function startTestServer(
@@ -94,6 +97,8 @@ export async function startTestServer(
     config,
     logDestination: { write: (line: string) => void logLines.push(line) },
     env: opts.env ?? {},
+    ...(opts.consoleDir === undefined ? {} : { consoleDir: opts.consoleDir }),
+    ...(opts.extraRoutes === undefined ? {} : { extraRoutes: opts.extraRoutes }),
   });
   const url = await server.listen();
 
