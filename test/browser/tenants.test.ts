@@ -106,7 +106,7 @@ describe.runIf(browserAvailable)('console: tenants and tokens', () => {
     const plainId = await s.createTenant('Short Lived');
     const cp = await openConsole(stack, s.rootToken);
     const { page } = cp;
-    await page.getByRole('button', { name: 'Delete Trunked Co…' }).click();
+    await page.getByRole('button', { name: 'Delete Trunked Co', exact: true }).click();
     const confirm = page.getByLabel('Type "Trunked Co" to confirm');
     const del = page.getByRole('button', { name: 'Delete tenant' });
     expect(await del.isDisabled()).toBe(true);
@@ -122,7 +122,7 @@ describe.runIf(browserAvailable)('console: tenants and tokens', () => {
     await screenshot(page, 'tenants-delete-refused');
     await page.getByRole('button', { name: 'Cancel' }).click();
 
-    await page.getByRole('button', { name: 'Delete Short Lived…' }).click();
+    await page.getByRole('button', { name: 'Delete Short Lived', exact: true }).click();
     await page.getByLabel('Type "Short Lived" to confirm').fill('Short Lived');
     await page.getByRole('button', { name: 'Delete tenant' }).click();
     await page.getByRole('status').filter({ hasText: 'Tenant Short Lived deleted.' }).waitFor();

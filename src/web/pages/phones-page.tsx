@@ -197,7 +197,7 @@ function PhoneTable(props: {
                   <button
                     type="button"
                     class="secondary"
-                    aria-label={`Verify the Exotel account of ${p.number}`}
+                    aria-label={`Verify Exotel account of ${p.number}`}
                     disabled={action.busy}
                     onClick={() =>
                       action.run(async () => {

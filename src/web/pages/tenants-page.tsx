@@ -59,10 +59,10 @@ export function TenantsPage(props: { api: Api; onChange: () => void }): JSX.Elem
                       <button
                         type="button"
                         class="danger"
-                        aria-label={`Delete ${t.name}…`}
+                        aria-label={`Delete ${t.name}`}
                         onClick={() => setDeleting(t)}
                       >
-                        Delete…
+                        Delete
                       </button>
                     </td>
                   </tr>
