@@ -13,6 +13,7 @@ import { auditRoutes } from '../http/routes/audit-routes.js';
 import { credentialRoutes } from '../http/routes/credential-routes.js';
 import { credentialVerifyRoutes } from '../http/routes/credential-verify-routes.js';
 import { healthRoutes } from '../http/routes/health-routes.js';
+import { keyRoutes } from '../http/routes/key-routes.js';
 import { leakCheckRoutes } from '../http/routes/leak-check-routes.js';
 import { phoneRoutes } from '../http/routes/phone-routes.js';
 import { platformCredentialRoutes } from '../http/routes/platform-credential-routes.js';
@@ -27,6 +28,7 @@ import { emailRoutes } from '../http/routes/email-routes.js';
 import { registerHookRoutes } from '../http/routes/hook-routes.js';
 import { messageRoutes } from '../http/routes/message-routes.js';
 import { webhookVerifyRoutes } from '../http/routes/webhook-verify-routes.js';
+import { whoamiRoutes } from '../http/routes/whoami-routes.js';
 import { assertOverrideTenant, loadEnvOverride } from '../services/credentials/index.js';
 import { createLogger, type Logger } from '../services/common/index.js';
 import { createLeakCheckService, LEAK_CHECK_LIMIT } from '../services/leak-check/index.js';
@@ -163,6 +165,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
     const routes: RouteSpec[] = [
       ...healthRoutes(ready, degraded),
       ...tenantRoutes(services.tenants),
+      ...whoamiRoutes(services.tokens),
       ...tokenRoutes(services.tokens),
       ...credentialRoutes(services.credentials),
       ...credentialVerifyRoutes(services.credentialChecks),
@@ -181,6 +184,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...messageRoutes(services.messages, services.activity),
       ...emailRoutes(services.emails, services.activity),
       ...webhookVerifyRoutes(services.webhooks),
+      ...keyRoutes(services.keyRotations),
       ...auditRoutes(services.audit),
       ...leakCheckRoutes(leakCheck),
       ...(input.extraRoutes?.(services) ?? []),
@@ -239,6 +243,8 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
         if (flushTimer !== undefined) clearInterval(flushTimer);
         await app.close();
         await services.trunks.drain();
+        // A key rotation stops between batches; its job stays resumable (POST …/keys/rotate).
+        await services.keyRotations.stop();
         await closeServices();
       })());
 

@@ -6,7 +6,7 @@ import { createAuditService } from '../services/audit/index.js';
 import { createCredentialService } from '../services/credentials/index.js';
 import { createCredentialVerifyService } from '../services/credentials/index.js';
 import { createPlatformCredentialService } from '../services/credentials/index.js';
-import { createDeploymentCipher } from '../services/keys/index.js';
+import { createDeploymentCipher, createTenantKeyRotations } from '../services/keys/index.js';
 import { createSubaccountService } from '../services/subaccounts/index.js';
 import type { EnvOverride } from '../services/credentials/index.js';
 import {
@@ -158,6 +158,7 @@ export function createServices(input: ServicesInput) {
     webhooks: createWebhookService({ credentials, activity: activityRecords, audit }),
     hooks,
     keys,
+    keyRotations: createTenantKeyRotations({ db, keys, audit, logger }),
   };
 }
 

@@ -1,4 +1,5 @@
-// Who is calling, and may they call this route. Order matters: an unknown token is 401; a token of
+// Who is calling, and may they call this route. Order matters: an unknown token is 401 (on every
+// route, `authenticated` ones too: they need a valid token, nothing more); a token of
 // another tenant is 404 on every tenant route whatever the path holds (it learns nothing about what
 // exists); then a missing scope is 403; the root token on a tenant route needs the tenant to exist.
 // A missing or unknown token is counted against the client's address: over the limit, the answer is
@@ -48,6 +49,7 @@ async function authorizeRequest(
   }
   const params = request.params as Record<string, unknown>;
   const tenantId = typeof params['tenantId'] === 'string' ? params['tenantId'] : undefined;
+  if (access.kind === 'authenticated') return principal;
   if (principal.kind === 'tenant') {
     if (tenantId !== undefined && tenantId !== principal.tenantId) throw notFound();
     if (access.kind === 'root') {

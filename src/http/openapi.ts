@@ -7,17 +7,21 @@ import { errorSchema } from './schemas.js';
 type Json = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Json): Json {
-  const out = z.toJSONSchema(schema, {
+  const generated = z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
-  }) as Json;
+  });
+  // Named schemas ($defs) become components; rewrite their references, those between named
+  // schemas too (a named view holding another).
+  const out = JSON.parse(
+    JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/'),
+  ) as Json;
   const defs = out['$defs'] as Json | undefined;
   delete out['$schema'];
   delete out['$defs'];
   if (defs !== undefined) Object.assign(components, defs);
-  // Named schemas ($defs) become components; rewrite their references.
-  return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/')) as Json;
+  return out;
 }
 
 function parameters(
@@ -64,6 +68,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
     if (r.alternate !== undefined) responses[String(r.alternate.status)] = success;
     if (r.access.kind !== 'public') {
       for (const [status, description] of Object.entries(ERROR_STATUSES)) {
+        // Any valid token may call an `authenticated` route, on no tenant's path: no 403, no 404.
+        if (r.access.kind === 'authenticated' && (status === '403' || status === '404')) continue;
         responses[status] = { description, content: { 'application/json': { schema: errorRef } } };
       }
     }
@@ -72,7 +78,9 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
         ? `Scope: \`${r.access.scope}\`${r.access.also === undefined ? '' : ` and \`${r.access.also}\``}${r.access.root ? ' (or the root token)' : ' (the root token is refused)'}.`
         : r.access.kind === 'root'
           ? 'Root token only.'
-          : 'No authentication.';
+          : r.access.kind === 'authenticated'
+            ? 'Any valid token (the root token, or a tenant token with any scopes).'
+            : 'No authentication.';
     const op: Json = {
       operationId: r.operationId,
       summary: r.summary,

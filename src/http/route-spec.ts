@@ -14,6 +14,11 @@ export type RouteAccess =
   /** Operator only (root token). */
   | { kind: 'root' }
   /**
+   * Any valid token, root or tenant, whatever its scopes (`GET /v1/token`: who am I). Only for
+   * routes without `:tenantId` in the path: what such a route answers is the caller's own.
+   */
+  | { kind: 'authenticated' }
+  /**
    * A tenant route (`:tenantId` in the path): a tenant token of that tenant with `scope`, or the
    * root token when `root` is true. A token of another tenant gets 404. `also`: a second scope
    * the token needs beside `scope` (a purchase spends money: trunks:manage and phones:write).

@@ -59,6 +59,21 @@ export async function listJobs(db: Database, states: JobState[]): Promise<JobRow
   return db.selectFrom('jobs').selectAll().where('state', 'in', states).orderBy('id').execute();
 }
 
+/** A tenant's jobs in these states, oldest first. */
+export async function listTenantJobs(
+  db: Database,
+  tenantId: string,
+  states: JobState[],
+): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('state', 'in', states)
+    .orderBy('id')
+    .execute();
+}
+
 /**
  * Takes (or renews) the lease of an unfinished job: free, expired, or already ours. True when the
  * caller now holds it.

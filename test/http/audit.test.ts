@@ -99,7 +99,13 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
 
   it('offers no route that changes or deletes an event', () => {
     const auditRoutes = s.server.routes.filter((r) => r.url.includes('audit'));
-    expect(auditRoutes.map((r) => r.method)).toEqual(['GET', 'GET']);
+    // Reads, and the chain checks (POST, but they only read: test/http/audit-verify.test.ts).
+    expect(auditRoutes.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'GET /v1/audit',
+      'GET /v1/tenants/:tenantId/audit',
+      'POST /v1/audit/verify',
+      'POST /v1/tenants/:tenantId/audit/verify',
+    ]);
   });
 
   it('fails a reveal whose audit event cannot be written, and returns no value', async () => {

@@ -13,6 +13,10 @@ import { secretRoutes } from '../../src/http/routes/secret-routes.js';
 import { subaccountRoutes } from '../../src/http/routes/subaccount-routes.js';
 import { tenantRoutes } from '../../src/http/routes/tenant-routes.js';
 import { tokenRoutes } from '../../src/http/routes/token-routes.js';
+import { keyRoutes } from '../../src/http/routes/key-routes.js';
+import { whoamiRoutes } from '../../src/http/routes/whoami-routes.js';
+import { tenantKeysView } from '../../src/services/keys/index.js';
+import { tokenIdentityView } from '../../src/services/tokens/index.js';
 import {
   credentialView,
   PROVIDER_SPECS,
@@ -32,6 +36,8 @@ const routes: RouteSpec[] = [
   ...auditRoutes(never),
   ...platformCredentialRoutes(never),
   ...subaccountRoutes(never),
+  ...whoamiRoutes(never),
+  ...keyRoutes(never),
 ];
 
 describe('response schemas', () => {
@@ -88,6 +94,42 @@ describe('response schemas', () => {
       updatedAt: 'x',
     });
     expect(JSON.stringify(cred)).not.toContain('the-secret-value');
+    // Who a token is: a token or hash handed to the view is stripped.
+    const who = tokenIdentityView.parse({
+      kind: 'tenant',
+      tenantId: 't',
+      tenantName: 'n',
+      tenantExternalId: null,
+      tokenId: 'i',
+      tokenName: 'n',
+      scopes: ['keys:read'],
+      expiresAt: null,
+      token: 'the-secret-value',
+      tokenHash: 'the-secret-value',
+    });
+    expect(JSON.stringify(who)).not.toContain('the-secret-value');
+    expect(
+      JSON.stringify(tokenIdentityView.parse({ kind: 'root', token: 'the-secret-value' })),
+    ).toBe('{"kind":"root"}');
+    // A tenant's keys: a wrapped key (or any key field) handed to the view is stripped.
+    const key = {
+      version: 1,
+      state: 'primary',
+      rows: 0,
+      masterKeyId: 'mk_0',
+      masterKeyProvider: 'local',
+      createdAt: 'x',
+      updatedAt: 'x',
+      wrapped: 'the-secret-value',
+      material: 'the-secret-value',
+    };
+    const keys = tenantKeysView.parse({
+      tenantId: 't',
+      dataKeys: [key],
+      indexKeys: [key],
+      rotation: null,
+    });
+    expect(JSON.stringify(keys)).not.toContain('the-secret-value');
     expect(
       secretView.safeParse({ name: 'n', value: 'the-secret-value', createdAt: 'x', updatedAt: 'x' })
         .success,

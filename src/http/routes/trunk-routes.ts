@@ -167,7 +167,9 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       operationId: 'getTrunkJob',
       method: 'GET',
       url: '/v1/tenants/:tenantId/jobs/:jobId',
-      summary: "A job of the tenant's trunk: state, progress and, when done, its result",
+      summary: "A job of the tenant's: state, progress and, when done, its result",
+      description:
+        "The tenant's jobs share one table: the trunk's (repair, password rotation: result when done) and its key rotations (`rotate-tenant-data-key`, `rotate-tenant-index-key`: result null; GET …/keys shows the same progress to keys:read). Another tenant's job, or an unknown id, is 404.",
       tags,
       access: manage,
       params: tenantParams.extend({

@@ -38,5 +38,32 @@ export const auditQuery = z.strictObject({
     .optional(),
 });
 
+/** One stream's chain check (`POST …/audit/verify`): the first fault, never an event's contents. */
+export const auditVerifyView = z
+  .object({
+    ok: z.boolean(),
+    tenantId: z
+      .string()
+      .nullable()
+      .describe("The stream checked: the tenant's, null the operator's"),
+    events: z.number().int().describe('Events checked (up to and including the first fault)'),
+    checkedAt: z.string(),
+    problem: z
+      .object({
+        seq: z.number().int(),
+        eventId: z
+          .string()
+          .nullable()
+          .describe(
+            "The event at fault; null when the fault is the stream's (head, missing events)",
+          ),
+        reason: z.string(),
+      })
+      .nullable()
+      .describe('The first fault found; null when ok'),
+  })
+  .meta({ id: 'AuditVerification' });
+
 export type AuditEventView = z.infer<typeof auditEventView>;
+export type AuditVerifyView = z.infer<typeof auditVerifyView>;
 export type AuditPage = z.infer<typeof auditPageView>;

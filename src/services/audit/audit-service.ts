@@ -17,13 +17,13 @@ import { findAuditHead, listAuditHeads } from '../../store/audit-head-repo.js';
 import { nowIso } from '../../store/time.js';
 import { createAuditKeyIfAbsent, loadAuditMacs } from '../keys/audit-key.js';
 import type { MasterKeys } from '../keys/master-keys.js';
-import type { AuditEventView, AuditPage } from './audit-schemas.js';
+import type { AuditEventView, AuditPage, AuditVerifyView } from './audit-schemas.js';
 import { encodeAnchor, parseAnchor } from './audit-anchor.js';
 import { appendEvents, openStream, type AuditEventInput } from './audit-append.js';
 import { headMacMatches } from './audit-chain.js';
 import { closePlainChains } from './audit-closing.js';
 import { createGroupCommit } from './audit-group-commit.js';
-import { verifyAudit, type VerifyResult } from './audit-verify.js';
+import { verifyAudit, verifyAuditStream, type VerifyResult } from './audit-verify.js';
 
 export type { AuditEventInput, AuditOutcome } from './audit-append.js';
 export type { VerifyProblem, VerifyResult } from './audit-verify.js';
@@ -167,6 +167,19 @@ export function createAuditService(deps: AuditServiceDeps) {
       const m = await start();
       const anchor = options.headLine === undefined ? undefined : parseAnchor(m, options.headLine);
       return verifyAudit(deps.db, m, anchor);
+    },
+
+    /** One stream's check: a tenant's (its id) or the operator's (null). */
+    async verifyStream(tenantId: string | null): Promise<AuditVerifyView> {
+      const r = await verifyAuditStream(deps.db, await start(), tenantId);
+      const p = r.problems[0];
+      return {
+        ok: r.ok,
+        tenantId,
+        events: r.events,
+        checkedAt: nowIso(),
+        problem: p === undefined ? null : { seq: p.seq, eventId: p.id, reason: p.reason },
+      };
     },
 
     /** Every stream's head as one MAC'd line; refuses while a head row does not match its MAC. */

@@ -159,6 +159,26 @@ async function checkAnchor(
   return problems;
 }
 
+/** One stream: its head (read now when not given), the head's MAC, then its chain. */
+async function checkStream(
+  db: Database,
+  macs: AuditMacs,
+  stream: string,
+  known?: AuditHeadRow,
+): Promise<Walk> {
+  // A stream created since the heads were read (a new tenant) has its head by now.
+  const head = known ?? (await findAuditHead(db, stream));
+  if (head === undefined) return { events: 0, problem: await checkHeadless(db, stream) };
+  if (!headMacMatches(macs, head)) {
+    const reason = 'its head row does not match its MAC';
+    return {
+      events: 0,
+      problem: { tenantId: tenantOfStream(stream), seq: head.seq, id: null, reason },
+    };
+  }
+  return walkStream(db, macs, head);
+}
+
 export async function verifyAudit(
   db: Database,
   macs: AuditMacs,
@@ -168,18 +188,7 @@ export async function verifyAudit(
   const result: VerifyResult = { ok: true, streams: 0, events: 0, problems: [] };
   for (const stream of await expectedStreams(db, heads.keys(), anchor)) {
     result.streams += 1;
-    // A stream created since the heads were read (a new tenant) has its head by now.
-    const head = heads.get(stream) ?? (await findAuditHead(db, stream));
-    if (head === undefined) {
-      result.problems.push(await checkHeadless(db, stream));
-      continue;
-    }
-    if (!headMacMatches(macs, head)) {
-      const reason = 'its head row does not match its MAC';
-      result.problems.push({ tenantId: tenantOfStream(stream), seq: head.seq, id: null, reason });
-      continue;
-    }
-    const walk = await walkStream(db, macs, head);
+    const walk = await checkStream(db, macs, stream, heads.get(stream));
     result.events += walk.events;
     if (walk.problem !== undefined) result.problems.push(walk.problem);
   }
@@ -189,4 +198,19 @@ export async function verifyAudit(
   }
   result.ok = result.problems.length === 0;
   return result;
+}
+
+/**
+ * One stream only: a tenant's (its id) or the operator's (null), checked as `verifyAudit` checks
+ * each stream (its head, the head's MAC, every event's chain). The caller knows the stream should
+ * exist (a tenant that exists has one from its creation), so a missing one is reported.
+ */
+export async function verifyAuditStream(
+  db: Database,
+  macs: AuditMacs,
+  tenantId: string | null,
+): Promise<VerifyResult> {
+  const walk = await checkStream(db, macs, streamOf(tenantId));
+  const problems = walk.problem === undefined ? [] : [walk.problem];
+  return { ok: problems.length === 0, streams: 1, events: walk.events, problems };
 }

@@ -5,6 +5,8 @@ export {
   auditEventView,
   auditPageView,
   auditQuery,
+  auditVerifyView,
   type AuditEventView,
+  type AuditVerifyView,
   type AuditPage,
 } from './audit-schemas.js';

@@ -25,3 +25,15 @@ export {
 export type { KeyStatusView } from './key-status.js';
 export type { JobOutcome, JobProgress } from './job-runner.js';
 export { rotateIndexKey, rotateMasterKey, rotateTenantKey } from './rotation/index.js';
+export {
+  createTenantKeyRotations,
+  type RotationKind,
+  type TenantKeyRotations,
+} from './tenant-key-rotations.js';
+export {
+  rotateKeysInput,
+  rotationView,
+  tenantKeysView,
+  type RotationView,
+  type TenantKeysView,
+} from './tenant-key-schemas.js';

@@ -11,3 +11,4 @@ export {
   type TokenService,
 } from './token-service.js';
 export { createdTokenView, tokenInput, tokenView } from './token-schemas.js';
+export { tokenIdentityView, type TokenIdentityView } from './token-identity.js';

@@ -18,6 +18,8 @@ export const SCOPES = [
   // The records of calls, messages and emails; the signature check for the platform's receivers.
   'activity:read',
   'webhooks:verify',
+  // The tenant's key versions, states, rows per key and running rotation (never key material).
+  'keys:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

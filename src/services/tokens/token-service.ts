@@ -11,6 +11,7 @@ import { createTokenRepo, type TokenRow } from '../../store/token-repo.js';
 import { actorLabel, type Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { isScope, type Scope } from './scopes.js';
+import { identifyPrincipal, type TokenIdentityView } from './token-identity.js';
 
 /** Tenant token prefix, so secret scanners can recognise a leaked token. Do not change. */
 export const TENANT_TOKEN_PREFIX = 'tvk_';
@@ -185,6 +186,11 @@ export function createTokenService(deps: TokenServiceDeps) {
       };
       if (generation === startedAt) cache?.set(hash, entry);
       return live(entry);
+    },
+
+    /** Who an authenticated principal is (`GET /v1/token`): never the token or its hash. */
+    identify(principal: Principal): Promise<TokenIdentityView> {
+      return identifyPrincipal(deps.db, principal);
     },
 
     /** Drops this tenant's cached tokens (after the tenant is deleted through this node). */

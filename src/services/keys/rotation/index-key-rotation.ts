@@ -106,7 +106,10 @@ async function run(deps: RotationDeps, ctx: JobContext, batchSize: number, maxPa
   const tenantId = asTenantId(ctx.job.tenant_id ?? '');
   const params = JSON.parse(ctx.job.params_json ?? '{}') as Params;
   const wait = params.promotedAtMs + deps.keys.propagationDelayMs + 100 - Date.now();
-  if (wait > 0) await sleep(wait);
+  // Interruptible like the data-key rotation's wait (a server shutting down stops it at once).
+  if (wait > 0)
+    await sleep(wait, undefined, ctx.signal ? { signal: ctx.signal } : {}).catch(() => {});
+  ctx.checkpoint();
   let ks = await deps.keys.tenantKeyset(tenantId, true);
   const target = ks.indexKeys[0];
   if (target?.version !== params.toVersion) {
@@ -146,15 +149,26 @@ async function run(deps: RotationDeps, ctx: JobContext, batchSize: number, maxPa
   }
 }
 
+export type RunIndexRotationOptions = RunJobOptions & { batchSize?: number; maxPasses?: number };
+
+/** Runs (or resumes) a blind-index key rotation job to completion, or until interrupted. */
+export async function runIndexKeyRotation(
+  deps: RotationDeps,
+  jobId: string,
+  options: RunIndexRotationOptions = {},
+): Promise<JobOutcome> {
+  return runLeasedJob(deps.db, jobId, options, (ctx) =>
+    run(deps, ctx, options.batchSize ?? 500, options.maxPasses ?? 10),
+  );
+}
+
 /** Starts (or resumes) a tenant's blind-index key rotation and runs it. */
 export async function rotateIndexKey(
   deps: RotationDeps,
   tenantId: TenantId,
-  options: RunJobOptions & { batchSize?: number; maxPasses?: number } = {},
+  options: RunIndexRotationOptions = {},
 ): Promise<StartedRotation & { outcome: JobOutcome }> {
   const started = await startIndexKeyRotation(deps, tenantId);
-  const outcome = await runLeasedJob(deps.db, started.jobId, options, (ctx) =>
-    run(deps, ctx, options.batchSize ?? 500, options.maxPasses ?? 10),
-  );
+  const outcome = await runIndexKeyRotation(deps, started.jobId, options);
   return { ...started, outcome };
 }

@@ -10,6 +10,7 @@ export {
 } from './tenant-key-rotation.js';
 export {
   rotateIndexKey,
+  runIndexKeyRotation,
   startIndexKeyRotation,
   TENANT_INDEX_KEY_JOB,
 } from './index-key-rotation.js';
