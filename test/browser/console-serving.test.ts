@@ -19,7 +19,6 @@ import {
   signIn,
   useConsoleStack,
 } from './support.js';
-import { whoamiShim } from './whoami-shim.js';
 
 function expectConsoleHeaders(h: Headers): void {
   expect(h.get('content-security-policy')).toBe(EXPECTED_CSP);
@@ -51,7 +50,7 @@ function rawGet(
 }
 
 describe.runIf(browserAvailable)('the console is served', () => {
-  const stack = useConsoleStack({ extraRoutes: whoamiShim });
+  const stack = useConsoleStack();
 
   it('serves the page and its assets with types, caching and the security headers', async () => {
     const { s } = stack;

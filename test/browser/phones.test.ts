@@ -15,7 +15,6 @@ import {
   screenshot,
   useConsoleStack,
 } from './support.js';
-import { whoamiShim } from './whoami-shim.js';
 
 interface PhoneJson {
   id: string;
@@ -25,7 +24,7 @@ interface PhoneJson {
 }
 
 describe.runIf(browserAvailable)('console: phones', () => {
-  const stack = useConsoleStack({ extraRoutes: whoamiShim });
+  const stack = useConsoleStack();
 
   it('imports, lists, filters, finds, verifies, edits and deletes a phone', async () => {
     const { s, sb } = stack;

@@ -18,7 +18,6 @@ import {
   type ConsolePage,
   useConsoleStack,
 } from './support.js';
-import { whoamiShim } from './whoami-shim.js';
 
 const hex = (n: number): string => randomBytes(n).toString('hex');
 
@@ -38,7 +37,7 @@ async function verified(form: Locator, title: string): Promise<string> {
 }
 
 describe.runIf(browserAvailable)('console: providers', () => {
-  const stack = useConsoleStack({ extraRoutes: whoamiShim });
+  const stack = useConsoleStack();
 
   it('saves, masks and verifies each provider; no typed secret survives a save', async () => {
     const { s, sb } = stack;

@@ -14,10 +14,9 @@ import {
   screenshot,
   useConsoleStack,
 } from './support.js';
-import { whoamiShim } from './whoami-shim.js';
 
 describe.runIf(browserAvailable)('console: tenants and tokens', () => {
-  const stack = useConsoleStack({ extraRoutes: whoamiShim });
+  const stack = useConsoleStack();
 
   it('creates a tenant, mints a token shown once, revokes it', async () => {
     const { s } = stack;

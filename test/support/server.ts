@@ -56,7 +56,6 @@ export interface StartOptions {
   reuse?: TestServer;
   /** The admin console's build to serve (default: dist/web, as createServer does). */
   consoleDir?: string;
-  extraRoutes?: CreateServerInput['extraRoutes'];
 }
 
 export async function startTestServer(
@@ -98,7 +97,6 @@ export async function startTestServer(
     logDestination: { write: (line: string) => void logLines.push(line) },
     env: opts.env ?? {},
     ...(opts.consoleDir === undefined ? {} : { consoleDir: opts.consoleDir }),
-    ...(opts.extraRoutes === undefined ? {} : { extraRoutes: opts.extraRoutes }),
   });
   const url = await server.listen();
 
