@@ -49,7 +49,7 @@ export function AuditPage(props: {
             name="action"
             value={action}
             onInput={setAction}
-            hint="e.g. credentials.write, phone.create"
+            hint="e.g. credential.write, phone.create, token.create"
           />
           <button type="submit">Filter events</button>
         </form>
