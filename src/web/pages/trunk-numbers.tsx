@@ -27,7 +27,7 @@ export function TrunkNumbers(
     // The trunk's numbers are few: page through the Twilio phones and keep those on it.
     for (let i = 0; i < 20; i++) {
       const page: { phones: Phone[]; nextCursor: string | null } = await api.get(
-        tenantPath(props.tenantId, '/phones') + query({ provider: 'twilio', cursor, limit: 100 }),
+        tenantPath(props.tenantId, '/phones') + query({ cursor, limit: 100 }),
       );
       all.push(...page.phones.filter((p) => p.twilio?.onTrunk === true));
       cursor = page.nextCursor;
