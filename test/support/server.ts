@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONNECTIONS, type TelvaultConfig } from '../../src/config.js';
 import { Secret } from '../../src/crypto/secret.js';
-import { createServer, type CreateServerInput, type TelvaultServer } from '../../src/app/server.js';
+import { createServer, type TelvaultServer } from '../../src/app/server.js';
 import type { Scope } from '../../src/services/tokens/scopes.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
