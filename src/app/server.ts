@@ -1,10 +1,12 @@
 // The composition root: configuration → database → key service → services → Fastify app.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import type { TelvaultConfig } from '../config.js';
 import { createApp } from '../http/app.js';
+import { loadConsoleFiles } from '../http/console-routes.js';
 import { buildOpenApi } from '../http/openapi.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { auditRoutes } from '../http/routes/audit-routes.js';
@@ -51,7 +53,12 @@ export interface CreateServerInput {
   env?: NodeJS.ProcessEnv;
   /** Routes mounted by other parts of the product (phones, calls, …). */
   extraRoutes?: (services: Services) => RouteSpec[];
+  /** The admin console's build (default: dist/web of this package, which `npm run build` writes). */
+  consoleDir?: string;
 }
+
+/** dist/web beside src/ and dist/ alike: this file is src/app/server.ts or dist/app/server.js. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 export interface TelvaultServer {
   app: FastifyInstance;
@@ -182,9 +189,16 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...leakCheckRoutes(leakCheck),
       ...(input.extraRoutes?.(services) ?? []),
     ];
+    const consoleFiles = loadConsoleFiles(input.consoleDir ?? DEFAULT_CONSOLE_DIR);
+    if (consoleFiles.index === undefined)
+      logger.info(
+        { dir: consoleFiles.dir },
+        'console: not built (npm run build writes it); /console answers 503',
+      );
     const app = createApp({
       logger,
       routes,
+      console: consoleFiles,
       tokens: services.tokens,
       tenantExists: (id) => services.tenants.exists(id),
       authFailures,

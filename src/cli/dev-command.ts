@@ -76,7 +76,9 @@ export async function startDev(
     throw err;
   }
   io.write(BANNER);
-  io.write(`\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n`);
+  io.write(
+    `\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n  Console    ${url}/console\n`,
+  );
   if (config.providers === 'live') io.write('  providers  live (TELVAULT_PROVIDERS=live)\n');
   else if (sandbox === undefined)
     io.write(`  sandbox    ${config.sandboxUrl ?? ''} (TELVAULT_SANDBOX_URL)\n`);

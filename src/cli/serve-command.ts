@@ -58,7 +58,7 @@ export async function startServe(
   }
   const server = await createServer({ config, env });
   const url = await server.listen();
-  io.write(`telvault listening on ${url}\n`);
+  io.write(`telvault listening on ${url} (admin console: ${url}/console)\n`);
   return server;
 }
 

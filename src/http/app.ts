@@ -14,6 +14,12 @@ import type { Logger } from '../services/common/index.js';
 import { assertSafeInput, parseChecked } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
 import { guardConnections } from './connection-guard.js';
+import {
+  isConsolePath,
+  registerConsoleRoutes,
+  setConsoleHeaders,
+  type ConsoleFiles,
+} from './console-routes.js';
 import { errorHandler } from './error-handler.js';
 import {
   allowHeader,
@@ -39,6 +45,8 @@ export interface CreateAppInput extends AuthDeps {
   limits: ServerLimits;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
+  /** The admin console's build, served at /console (none: /console is not a route). */
+  console?: ConsoleFiles;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -48,10 +56,12 @@ function requestId(req: { headers: Record<string, unknown> }): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** The headers of every answer. */
+/** The headers of every answer; the console's own on its answers, refusals included. */
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
   void reply.header('x-request-id', request.id);
-  void reply.header('cache-control', 'no-store');
+  // Only the console's files say otherwise (hashed assets are immutable); the rest is no-store.
+  if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  if (isConsolePath(request.url)) setConsoleHeaders(reply);
 }
 
 /** No body, or `{}` (which some clients send with every POST). */
@@ -207,5 +217,6 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
   const specs = new Map(deps.routes.map((spec) => [spec.url, spec]));
   app.setNotFoundHandler((request, reply) => noRoute(table, specs, request, reply));
   for (const spec of deps.routes) register(app, deps, spec);
+  if (deps.console !== undefined) registerConsoleRoutes(app, deps.console);
   return app;
 }

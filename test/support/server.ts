@@ -54,6 +54,8 @@ export interface StartOptions {
   logLevel?: TelvaultConfig['logLevel'];
   /** Restart over the database and master key of a server already closed. */
   reuse?: TestServer;
+  /** The admin console's build to serve (default: dist/web, as createServer does). */
+  consoleDir?: string;
 }
 
 export async function startTestServer(
@@ -94,6 +96,7 @@ export async function startTestServer(
     config,
     logDestination: { write: (line: string) => void logLines.push(line) },
     env: opts.env ?? {},
+    ...(opts.consoleDir === undefined ? {} : { consoleDir: opts.consoleDir }),
   });
   const url = await server.listen();
 
