@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { query, tenantPath, type Api } from '../api';
 import { TextField } from '../components/fields';
+import { Pager } from '../components/pager';
 import { ErrorNotice, Loading } from '../components/notices';
 import { formatTime, useLoad } from '../hooks';
 import type { ActivityError, Call, Email, Message } from '../types';
@@ -145,25 +146,13 @@ function ActivityList<T extends { id: string }>(props: {
             </tbody>
           </table>
         ))}
-      <div class="inline">
-        {cursors.length > 0 && (
-          <button type="button" class="secondary" onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Previous {props.kind}
-          </button>
-        )}
-        {list.data?.nextCursor != null && (
-          <button
-            type="button"
-            class="secondary"
-            onClick={() => {
-              const next = list.data?.nextCursor;
-              if (next != null) setCursors((c) => [...c, next]);
-            }}
-          >
-            More {props.kind}
-          </button>
-        )}
-      </div>
+      <Pager
+        cursors={cursors}
+        setCursors={setCursors}
+        nextCursor={list.data?.nextCursor}
+        previousLabel={`Previous ${props.kind}`}
+        nextLabel={`More ${props.kind}`}
+      />
     </section>
   );
 }

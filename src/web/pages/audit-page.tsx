@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { query } from '../api';
 import { TextField } from '../components/fields';
+import { Pager } from '../components/pager';
 import { ErrorNotice, Loading } from '../components/notices';
 import { formatTime, useAction, useLoad } from '../hooks';
 import type { AuditEvent, AuditVerification } from '../types';
@@ -86,29 +87,7 @@ export function AuditPage(props: {
               </tbody>
             </table>
           ))}
-        <div class="inline">
-          {cursors.length > 0 && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Previous page
-            </button>
-          )}
-          {list.data?.nextCursor != null && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => {
-                const next = list.data?.nextCursor;
-                if (next != null) setCursors((c) => [...c, next]);
-              }}
-            >
-              Next page
-            </button>
-          )}
-        </div>
+        <Pager cursors={cursors} setCursors={setCursors} nextCursor={list.data?.nextCursor} />
       </section>
     </>
   );

@@ -3,6 +3,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { query, tenantPath, type Api } from '../api';
+import { Pager } from '../components/pager';
 import { ErrorNotice, Loading, Note } from '../components/notices';
 import { secretShown, SelectField, TextField } from '../components/fields';
 import { useAction, useLoad } from '../hooks';
@@ -77,29 +78,7 @@ export function PhonesPage(props: TenantPageProps): JSX.Element {
             onDeleted={(p) => changed(`Phone ${p.number} deleted.`)}
           />
         )}
-        <div class="inline">
-          {cursors.length > 0 && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Previous page
-            </button>
-          )}
-          {list.data?.nextCursor != null && (
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => {
-                const next = list.data?.nextCursor;
-                if (next != null) setCursors((c) => [...c, next]);
-              }}
-            >
-              Next page
-            </button>
-          )}
-        </div>
+        <Pager cursors={cursors} setCursors={setCursors} nextCursor={list.data?.nextCursor} />
       </section>
       {editing !== undefined && (
         <PhoneForm
