@@ -105,7 +105,7 @@ describe.each(DIALECTS)('a record batch on %s', (dialect) => {
     const batch = services.records.batch();
     await batch.run(() => services.secrets.put(t, 'one', value('CANARY-first'), actor));
     await batch.run(() => services.secrets.put(t, 'one', value('CANARY-second'), actor));
-    await expect(batch.commit()).rejects.toThrow();
+    await expect(batch.commit()).rejects.toBeInstanceOf(StaleRead);
     expect(await counts(t)).toEqual(before);
   });
 
