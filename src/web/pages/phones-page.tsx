@@ -3,6 +3,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { query, tenantPath, type Api } from '../api';
+import { ConfirmAction } from '../components/confirm-action';
 import { Pager } from '../components/pager';
 import { ErrorNotice, Loading, Note } from '../components/notices';
 import { secretShown, SelectField, TextField } from '../components/fields';
@@ -113,7 +114,6 @@ function PhoneTable(props: {
   onEdit: (p: Phone) => void;
   onDeleted: (p: Phone) => void;
 }): JSX.Element {
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
   const [verified, setVerified] = useState<{ id: string; result: VerifyResult } | undefined>(
     undefined,
   );
@@ -202,44 +202,25 @@ function PhoneTable(props: {
                     Edit
                   </button>
                 )}
-                {props.writable &&
-                  (confirming === p.id ? (
-                    <>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={action.busy}
-                        onClick={() =>
-                          action.run(async () => {
-                            await props.api.send(
-                              'DELETE',
-                              tenantPath(props.tenantId, `/phones/${p.id}`),
-                            );
-                            setConfirming(undefined);
-                            props.onDeleted(p);
-                          })
-                        }
-                      >
-                        Confirm delete {p.number}
-                      </button>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => setConfirming(undefined)}
-                      >
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Delete ${p.number}`}
-                      onClick={() => setConfirming(p.id)}
-                    >
-                      Delete
-                    </button>
-                  ))}
+                {props.writable && (
+                  <ConfirmAction
+                    label="Delete"
+                    ariaLabel={`Delete ${p.number}`}
+                    confirmLabel={`Confirm delete ${p.number}`}
+                    kind="danger"
+                    busy={action.busy}
+                    confirm={(done) =>
+                      action.run(async () => {
+                        await props.api.send(
+                          'DELETE',
+                          tenantPath(props.tenantId, `/phones/${p.id}`),
+                        );
+                        done();
+                        props.onDeleted(p);
+                      })
+                    }
+                  />
+                )}
               </td>
             </tr>
           ))}

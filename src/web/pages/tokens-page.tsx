@@ -2,6 +2,7 @@
 // "Done"), list (never the values), revoke. A tenant token with tokens:manage may only grant the
 // scopes it holds itself, so only those are offered.
 import type { JSX } from 'preact';
+import { ConfirmAction } from '../components/confirm-action';
 import { useState } from 'preact/hooks';
 import { tenantPath } from '../api';
 import { Checkbox, Fieldset, TextField } from '../components/fields';
@@ -89,7 +90,6 @@ function TokenTable(props: {
   revoke: (t: Token) => Promise<void>;
   self: string | undefined;
 }): JSX.Element {
-  const [confirming, setConfirming] = useState<string | undefined>(undefined);
   const action = useAction();
   return (
     <>
@@ -120,38 +120,20 @@ function TokenTable(props: {
               <td class="actions">
                 {t.revokedAt !== null ? (
                   `revoked ${formatTime(t.revokedAt)}`
-                ) : confirming === t.id ? (
-                  <>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={action.busy}
-                      onClick={() =>
-                        action.run(async () => {
-                          await props.revoke(t);
-                          setConfirming(undefined);
-                        })
-                      }
-                    >
-                      Confirm revoke {t.name}
-                    </button>
-                    <button
-                      type="button"
-                      class="secondary"
-                      onClick={() => setConfirming(undefined)}
-                    >
-                      Cancel
-                    </button>
-                  </>
                 ) : (
-                  <button
-                    type="button"
-                    class="secondary"
-                    aria-label={`Revoke ${t.name}`}
-                    onClick={() => setConfirming(t.id)}
-                  >
-                    Revoke{t.id === props.self ? ' (this session)' : ''}
-                  </button>
+                  <ConfirmAction
+                    label={`Revoke${t.id === props.self ? ' (this session)' : ''}`}
+                    ariaLabel={`Revoke ${t.name}`}
+                    confirmLabel={`Confirm revoke ${t.name}`}
+                    kind="secondary"
+                    busy={action.busy}
+                    confirm={(done) =>
+                      action.run(async () => {
+                        await props.revoke(t);
+                        done();
+                      })
+                    }
+                  />
                 )}
               </td>
             </tr>

@@ -1,0 +1,48 @@
+// A destructive row action asked twice: the action's button, then "Confirm …" and "Cancel" in its
+// place. `confirm` is the caller's work (run through its useAction, so errors show where it shows
+// them); the pair closes when it succeeds.
+import type { ComponentChildren, JSX } from 'preact';
+import { useState } from 'preact/hooks';
+
+export interface ConfirmActionProps {
+  /** The first button's visible text, and its accessible name (which starts with that text). */
+  label: ComponentChildren;
+  ariaLabel: string;
+  confirmLabel: string;
+  /** The first button's class (the confirm button is always `danger`). */
+  kind: 'danger' | 'secondary';
+  busy: boolean;
+  /** Runs the action; calls `done` when it succeeded. */
+  confirm: (done: () => void) => void;
+}
+
+export function ConfirmAction(props: ConfirmActionProps): JSX.Element {
+  const [open, setOpen] = useState(false);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        class={props.kind}
+        aria-label={props.ariaLabel}
+        onClick={() => setOpen(true)}
+      >
+        {props.label}
+      </button>
+    );
+  }
+  return (
+    <>
+      <button
+        type="button"
+        class="danger"
+        disabled={props.busy}
+        onClick={() => props.confirm(() => setOpen(false))}
+      >
+        {props.confirmLabel}
+      </button>
+      <button type="button" class="secondary" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </>
+  );
+}
