@@ -26,6 +26,9 @@ import { progressReporter } from './progress.js';
 import { printJob, summary } from './trunk-format.js';
 
 const CLI = { kind: 'cli' } as const;
+// The CLI runs beside the database with the master key (it could open every row): it shows the
+// tenant's numbers in full, as its purchase and attach do. The root token's API views mask them.
+const CLI_VIEW = { showNumbers: true } as const;
 type Services = OpenedServices['services'];
 
 /**
@@ -66,7 +69,7 @@ async function followJob(
   try {
     while (job.state === 'pending' || job.state === 'running') {
       await new Promise((r) => setTimeout(r, POLL_MS));
-      const next = await trunks.getJob(tenantId, job.id);
+      const next = await trunks.getJob(tenantId, job.id, CLI_VIEW);
       if (next.updatedAt !== job.updatedAt || next.state !== job.state) moved = Date.now();
       job = next;
       if (job.progress.total > 0) reporter.update(job.progress);
@@ -192,7 +195,7 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
             io,
             s.trunks,
             tenantId,
-            await s.trunks.repair(tenantId, body, CLI, false),
+            await s.trunks.repair(tenantId, body, CLI, false, CLI_VIEW),
             'repair',
           ),
         );
@@ -214,7 +217,7 @@ export function registerTrunkCommand(program: Command, io: CliIo): void {
           io,
           s.trunks,
           tenantId,
-          await s.trunks.rotatePassword(tenantId, CLI, false),
+          await s.trunks.rotatePassword(tenantId, CLI, false, CLI_VIEW),
           'rotation',
         ),
       );

@@ -72,8 +72,10 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       status: 202,
       response: jobView,
       alternate: { status: 200, statusFor: (j) => (j.state === 'done' ? 200 : 202) },
-      handler: ({ params, query, body, actor }) =>
-        trunks.repair(params.tenantId, body ?? {}, actor, query.wait === 'true'),
+      handler: ({ params, query, body, actor, principal }) =>
+        trunks.repair(params.tenantId, body ?? {}, actor, query.wait === 'true', {
+          showNumbers: principal.kind === 'tenant',
+        }),
     }),
     defineRoute({
       operationId: 'rotateTrunkPassword',
@@ -89,8 +91,10 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       status: 202,
       response: jobView,
       alternate: { status: 200, statusFor: (j) => (j.state === 'done' ? 200 : 202) },
-      handler: ({ params, query, actor }) =>
-        trunks.rotatePassword(params.tenantId, actor, query.wait === 'true'),
+      handler: ({ params, query, actor, principal }) =>
+        trunks.rotatePassword(params.tenantId, actor, query.wait === 'true', {
+          showNumbers: principal.kind === 'tenant',
+        }),
     }),
     defineRoute({
       operationId: 'deleteTrunk',
@@ -177,7 +181,8 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       }),
       status: 200,
       response: jobView,
-      handler: ({ params }) => trunks.getJob(params.tenantId, params.jobId),
+      handler: ({ params, principal }) =>
+        trunks.getJob(params.tenantId, params.jobId, { showNumbers: principal.kind === 'tenant' }),
     }),
   ];
 }

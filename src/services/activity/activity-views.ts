@@ -50,6 +50,20 @@ function common(r: StoredRecord) {
   };
 }
 
+/**
+ * A view made for the tenant, as the root token sees it: numbers and addresses masked, content
+ * left out. For stored answers replayed to another viewer (an Idempotency-Key's first answer).
+ */
+export function viewForRoot(kind: ActivityKind, view: unknown): unknown {
+  if (view === null || typeof view !== 'object') return view;
+  if (kind === 'email') {
+    const { from: _from, subject: _subject, ...rest } = view as EmailView;
+    return { ...rest, to: rest.to.map(maskAddress) };
+  }
+  const { body: _body, ...rest } = view as MessageView;
+  return { ...rest, to: maskPhones(rest.to) };
+}
+
 export function createActivityViews(records: EncryptedRecords) {
   const open = async (kind: ActivityKind, tenantId: TenantId, r: StoredRecord, field: string) =>
     (await records.open(ACTIVITY_TABLES[kind], tenantId, r, field))?.reveal();

@@ -8,6 +8,8 @@ import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError, type ErrorCode } from '../../errors.js';
 import type { Actor } from '../audit/actor.js';
 import { ProviderError } from '../../providers/provider-error.js';
+import type { ActivityKind } from './activity-status.js';
+import { viewForRoot } from './activity-views.js';
 import {
   runIdempotent,
   type IdempotencyService,
@@ -50,6 +52,7 @@ export interface Sent<V> {
 
 export interface SendOnceInput {
   tenantId: TenantId;
+  kind: ActivityKind;
   context: SendContext;
   /** The route's template (`/v1/tenants/:tenantId/calls`). */
   route: string;
@@ -116,5 +119,9 @@ export async function sendOnce<V>(
     const e = answer.body as { code?: ErrorCode; message?: string } | null;
     throw new TelvaultError(e?.code ?? 'ERR_CONFLICT', e?.message ?? 'stored refusal');
   }
-  return { view: answer.body as V, headers, replayed: answer.replayed };
+  // A replay answers the first answer, made for whoever sent it: as the root token sees it when
+  // the root token asks again (a tenant's numbers and content never reach it in full).
+  const view =
+    answer.replayed && !input.context.shown ? viewForRoot(input.kind, answer.body) : answer.body;
+  return { view: view as V, headers, replayed: answer.replayed };
 }

@@ -94,7 +94,7 @@ export function createCallService(deps: CallServiceDeps) {
       const fingerprint = { ...input, to: input.to.reveal() };
       return sendOnce(
         deps.idempotency,
-        { tenantId, context: ctx, route: CALLS_ROUTE, fingerprint },
+        { tenantId, kind: 'call', context: ctx, route: CALLS_ROUTE, fingerprint },
         async (markSent) => {
           const { settings, to } = await destinationOf(deps.settings, tenantId, input.to.reveal());
           const phone = await phoneOf(

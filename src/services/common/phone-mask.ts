@@ -42,3 +42,18 @@ function maskMatch(match: string): string {
 export function maskPhones(text: string): string {
   return text.replace(INTERNATIONAL, maskMatch).replace(NATIONAL, maskMatch);
 }
+
+/**
+ * A JSON value with every phone number in its strings masked (`maskPhones`), at any depth: for
+ * views of stored results (job results, replayed answers) shown to a principal who sees numbers
+ * masked, so a result written for its tenant never reaches the root token in full.
+ */
+export function maskPhonesIn<T>(value: T): T {
+  if (typeof value === 'string') return maskPhones(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => maskPhonesIn(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    // fromEntries defines own properties: a `__proto__` key stays a key.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPhonesIn(v)])) as T;
+  }
+  return value;
+}

@@ -53,7 +53,7 @@ export function createEmailService(deps: EmailServiceDeps) {
     async send(tenantId: TenantId, input: EmailCreate, ctx: SendContext): Promise<Sent<EmailView>> {
       return sendOnce(
         deps.idempotency,
-        { tenantId, context: ctx, route: EMAILS_ROUTE, fingerprint: input },
+        { tenantId, kind: 'email', context: ctx, route: EMAILS_ROUTE, fingerprint: input },
         async (markSent) => {
           const client = await deps.clients.sendgrid(tenantId, EMAIL_SEND, ctx.actor);
           const from = input.from ?? client.fromEmail;

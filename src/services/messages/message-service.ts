@@ -69,7 +69,7 @@ export function createMessageService(deps: MessageServiceDeps) {
       const fingerprint = { ...input, to: input.to.reveal(), body: input.body.reveal() };
       return sendOnce(
         deps.idempotency,
-        { tenantId, context: ctx, route: MESSAGES_ROUTE, fingerprint },
+        { tenantId, kind: 'message', context: ctx, route: MESSAGES_ROUTE, fingerprint },
         async (markSent) => {
           const { to } = await destinationOf(deps.settings, tenantId, input.to.reveal());
           const { client, credentials } = await deps.clients.twilioWith(

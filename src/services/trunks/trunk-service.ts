@@ -28,7 +28,7 @@ import {
 } from './trunk-workflow.js';
 import { createTrunkJobs, type JobView } from './trunk-jobs.js';
 import { repairNumbers, trunkPhoneNumbers, type RepairResult } from './trunk-repair.js';
-import { maskPhones } from '../common/index.js';
+import { maskPhones, maskPhonesIn } from '../common/index.js';
 import { rotateTrunkPassword } from './trunk-rotation.js';
 import { offboardTrunk, type OffboardResult } from './trunk-offboard.js';
 import type { TrunkRepair } from './trunk-schemas.js';
@@ -67,6 +67,11 @@ export interface TrunkServiceDeps {
   originationUri?: string | undefined;
 }
 
+/** Whether the viewer sees phone numbers in full (the tenant) or masked (root, the CLI). */
+export interface ShowNumbers {
+  showNumbers: boolean;
+}
+
 const notFound = () => new TelvaultError('ERR_TRUNK_NOT_FOUND', 'the tenant has no SIP trunk yet');
 
 export function createTrunkService(deps: TrunkServiceDeps) {
@@ -87,14 +92,24 @@ export function createTrunkService(deps: TrunkServiceDeps) {
     return r;
   }
 
+  /**
+   * A job as its viewer may see it: results name phone numbers, shown in full to the tenant and
+   * masked to the root token and the operator's CLI (the rule phone views follow).
+   */
+  async function jobFor(tenantId: TenantId, jobId: string, show: ShowNumbers): Promise<JobView> {
+    const job = await jobs.get(tenantId, jobId);
+    return show.showNumbers ? job : maskPhonesIn(job);
+  }
+
   /** Starts a job (or joins the unfinished one) and, with `wait`, waits for it (bounded). */
   async function jobAnswer(
     tenantId: TenantId,
     begun: { jobId: string },
     wait: boolean,
+    show: ShowNumbers,
   ): Promise<JobView> {
     if (wait) await jobs.wait(begun.jobId, JOB_WAIT_MS);
-    return jobs.get(tenantId, begun.jobId);
+    return jobFor(tenantId, begun.jobId, show);
   }
 
   const view = async (r: StoredRecord, notes?: string[]) =>
@@ -257,6 +272,7 @@ export function createTrunkService(deps: TrunkServiceDeps) {
       input: TrunkRepair,
       actor: Actor,
       wait: boolean,
+      show: ShowNumbers,
     ): Promise<JobView> {
       await ready(tenantId);
       const only =
@@ -304,14 +320,19 @@ export function createTrunkService(deps: TrunkServiceDeps) {
           return result;
         },
       );
-      return jobAnswer(tenantId, begun, wait);
+      return jobAnswer(tenantId, begun, wait, show);
     },
 
     /**
      * Rotates the trunk's SIP password through a second credential (trunk-rotation.ts), as a job;
      * a blocked or interrupted rotation is resumed by the next request.
      */
-    async rotatePassword(tenantId: TenantId, actor: Actor, wait: boolean): Promise<JobView> {
+    async rotatePassword(
+      tenantId: TenantId,
+      actor: Actor,
+      wait: boolean,
+      show: ShowNumbers,
+    ): Promise<JobView> {
       await ready(tenantId);
       const begun = await jobs.begin(tenantId, 'trunk.rotate-password', {}, actor, async (ctx) => {
         const twilio = await deps.clients.twilio(tenantId, TRUNK_ROTATE, actor, tuning);
@@ -344,7 +365,7 @@ export function createTrunkService(deps: TrunkServiceDeps) {
         });
         return result;
       });
-      return jobAnswer(tenantId, begun, wait);
+      return jobAnswer(tenantId, begun, wait, show);
     },
 
     /**
@@ -403,7 +424,9 @@ export function createTrunkService(deps: TrunkServiceDeps) {
           return { status: 201, body: view, resourceId: view.id };
         },
       );
-      return { status: answer.status, body: answer.body };
+      // A replay answers what the first request stored, made for whoever sent it: masked again
+      // for a viewer who sees numbers masked.
+      return { status: answer.status, body: showNumber ? answer.body : maskPhonesIn(answer.body) };
     },
 
     /** Puts a phone the tenant owns at Twilio on the trunk and on Retell. */
@@ -516,7 +539,8 @@ export function createTrunkService(deps: TrunkServiceDeps) {
     },
 
     /** A job of the tenant's trunk: state, progress and (when done) result. */
-    getJob: (tenantId: TenantId, jobId: string): Promise<JobView> => jobs.get(tenantId, jobId),
+    getJob: (tenantId: TenantId, jobId: string, show: ShowNumbers): Promise<JobView> =>
+      jobFor(tenantId, jobId, show),
 
     /** Waits for the jobs this process runs (shutdown, tests). */
     drain: () => jobs.drain(),
