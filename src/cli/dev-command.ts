@@ -7,6 +7,7 @@ import { applyDevKeyFiles } from './dev-key-files.js';
 import { prepareDevState } from './dev-state.js';
 import { createServer, type TelvaultServer } from '../app/server.js';
 import { startDevSandbox, type DevSandbox } from './dev-sandbox.js';
+import { recordDevSandbox } from './dev-sandbox-record.js';
 import type { CliIo } from './io.js';
 import { closeOnSignal } from './serve-command.js';
 
@@ -75,6 +76,11 @@ export async function startDev(
     await sandbox?.close();
     throw err;
   }
+  // Operator commands opened on this data directory reach providers through the same sandbox.
+  const unrecord =
+    config.providers === 'sandbox' && config.sandboxUrl !== undefined
+      ? recordDevSandbox(config.dataDir, config.sandboxUrl)
+      : () => undefined;
   io.write(BANNER);
   io.write(
     `\n  API        ${url}\n  OpenAPI    ${url}/openapi.json\n  Console    ${url}/console\n`,
@@ -103,6 +109,7 @@ export async function startDev(
   return {
     ...server,
     close: async () => {
+      unrecord();
       await server.close();
       await sandbox?.close();
     },

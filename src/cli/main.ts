@@ -11,10 +11,12 @@ import { registerServeCommand } from './serve-command.js';
 import { registerTenantCommand } from './tenant-command.js';
 import { registerTokenCommand } from './token-command.js';
 import { registerTrunkCommand } from './trunk-command.js';
+import { TELVAULT_VERSION } from '../version.js';
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('telvault')
     .description('credential vault and telephony provisioning for voice-AI platforms')
+    .version(TELVAULT_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.write(s),

@@ -2,6 +2,7 @@
 // directly. In a `telvault dev` data directory its key files are used too (dev-key-files.ts).
 import { loadConfig, type TelvaultConfig } from '../config.js';
 import { applyDevKeyFiles, type DevKeyFiles } from './dev-key-files.js';
+import { pointAtDevSandbox } from './dev-sandbox-record.js';
 import { openServices, type OpenedServices } from '../app/open-services.js';
 
 export interface OperatorContext extends OpenedServices {
@@ -9,9 +10,18 @@ export interface OperatorContext extends OpenedServices {
   devKeyFiles: DevKeyFiles;
 }
 
-export async function openOperatorServices(env: NodeJS.ProcessEnv): Promise<OperatorContext> {
+export interface OperatorOptions {
+  /** The command reaches providers: on a `telvault dev` data directory, dev's sandbox. */
+  providers?: boolean;
+}
+
+export async function openOperatorServices(
+  env: NodeJS.ProcessEnv,
+  opts: OperatorOptions = {},
+): Promise<OperatorContext> {
   const config = loadConfig(env);
   const devKeyFiles = applyDevKeyFiles(config);
+  if (opts.providers === true) pointAtDevSandbox(config, env);
   return { ...(await openServices(config)), config, devKeyFiles };
 }
 
@@ -19,8 +29,9 @@ export async function openOperatorServices(env: NodeJS.ProcessEnv): Promise<Oper
 export async function withOperatorServices<T>(
   env: NodeJS.ProcessEnv,
   fn: (s: OpenedServices['services']) => Promise<T>,
+  opts: OperatorOptions = {},
 ): Promise<T> {
-  const opened = await openOperatorServices(env);
+  const opened = await openOperatorServices(env, opts);
   try {
     return await fn(opened.services);
   } finally {

@@ -48,8 +48,10 @@ export function registerTenantCommand(program: Command, io: CliIo): void {
     .requiredOption('--tenant <tenantId>', 'the tenant')
     .action(async (opts: { tenant: string }) => {
       const tenantId = asTenantId(opts.tenant);
-      const sub = await withOperatorServices(process.env, (s) =>
-        s.subaccounts.ensure(tenantId, CLI),
+      const sub = await withOperatorServices(
+        process.env,
+        (s) => s.subaccounts.ensure(tenantId, CLI),
+        { providers: true },
       );
       io.write(`${sub.accountSid}\t${sub.friendlyName}\t${sub.created ? 'created' : 'existing'}\n`);
     });

@@ -43,7 +43,9 @@ async function withTenant<T>(
 ): Promise<T> {
   const problems = providerTargetProblems(loadConfig(process.env), 'serve');
   if (problems.length > 0) throw new TelvaultError('ERR_CONFIG_INVALID', problems.join('; '));
-  return withOperatorServices(process.env, async (s) => fn(s, (await s.tenants.get(o.tenant)).id));
+  return withOperatorServices(process.env, async (s) => fn(s, (await s.tenants.get(o.tenant)).id), {
+    providers: true,
+  });
 }
 
 function readSecretFile(path: string): string {

@@ -99,6 +99,8 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
         request,
         reply,
       });
+      // A handler that answered itself (a redirect) is done.
+      if (reply.sent) return reply;
       if (spec.response === undefined) return reply.code(spec.status).send();
       // Every response goes through its schema: unknown fields are stripped, and a response that
       // does not fit is a bug (500), never sent as it is.
