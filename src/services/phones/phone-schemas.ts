@@ -6,6 +6,7 @@ import { token } from '../credentials/fields.js';
 import { asSecret, secretFieldView } from '../common/secret-field.js';
 import { countryCode } from '../tenants/settings-schemas.js';
 import { PHONE_NUMBER_TYPES } from './phone-number.js';
+import { displayText } from '../common/display-text.js';
 
 /** The providers that can carry a phone's calls. */
 export const PHONE_PROVIDERS = ['exotel', 'twilio', 'retell'] as const;
@@ -33,10 +34,7 @@ const tags = z
   .max(MAX_TAGS, `must hold at most ${MAX_TAGS} tags`)
   .refine((l) => new Set(l).size === l.length, 'must not repeat a tag');
 
-const label = z
-  .string({ error: 'must be a string' })
-  .min(1, 'must not be empty')
-  .max(MAX_LABEL, `must be at most ${MAX_LABEL} characters`);
+const label = displayText(MAX_LABEL);
 
 /** An Exotel flow URL (`http://my.exotel.com/<sid>/exoml/start_voice/<app id>`): http(s) only. */
 export const exotelFlowUrl = z

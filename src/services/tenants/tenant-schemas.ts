@@ -1,6 +1,7 @@
 // A tenant's input and view: parsed where input enters, shown through the view.
 import { z } from 'zod';
 import type { TenantId } from '../../crypto/index.js';
+import { displayText } from '../common/display-text.js';
 
 /** An external id: what platforms use as customer ids (ObjectIds, UUIDs, slugs, emails). */
 export const EXTERNAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -22,11 +23,7 @@ export const tenantView = z
 export type TenantView = Omit<z.infer<typeof tenantView>, 'id'> & { id: TenantId };
 
 export const tenantInput = z.strictObject({
-  name: z
-    .string({ error: 'is required and must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters'),
+  name: displayText(200, { trim: true, required: true }),
   externalId: z
     .string({ error: 'must be a string' })
     .regex(EXTERNAL_ID, EXTERNAL_ID_RULE)

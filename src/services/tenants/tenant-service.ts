@@ -19,6 +19,7 @@ import { providerResourcesOf } from '../../store/trunk-repo.js';
 import type { KeyService } from '../keys/key-service.js';
 import { EXTERNAL_ID, EXTERNAL_ID_RULE } from './tenant-schemas.js';
 import './errors.js';
+import { BIDI_CONTROLS, BIDI_RULE } from '../common/display-text.js';
 
 export interface TenantView {
   id: TenantId;
@@ -103,6 +104,7 @@ export function createTenantService(deps: { db: Database; keys: KeyService }): T
       if (name.length === 0 || name.length > NAME_MAX) {
         throw new TelvaultError('ERR_VALIDATION', `name: must be 1 to ${NAME_MAX} characters`);
       }
+      if (BIDI_CONTROLS.test(name)) throw new TelvaultError('ERR_VALIDATION', `name: ${BIDI_RULE}`);
       const externalId = checkExternalId(input.externalId);
       const row = {
         id: asTenantId(newId()),

@@ -2,6 +2,7 @@
 // token, except once in the created view).
 import { z } from 'zod';
 import { SCOPES } from './scopes.js';
+import { displayText } from '../common/display-text.js';
 
 const scope = z.enum(SCOPES, { error: `must be one of ${SCOPES.join(', ')}` });
 
@@ -24,11 +25,7 @@ export const createdTokenView = tokenView
   .meta({ id: 'CreatedToken' });
 
 export const tokenInput = z.strictObject({
-  name: z
-    .string({ error: 'is required and must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters'),
+  name: displayText(100, { trim: true, required: true }),
   scopes: z
     .array(scope, { error: 'is required and must be an array of scopes' })
     .min(1, 'must name at least one scope')

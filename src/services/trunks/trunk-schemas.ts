@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { asSecret } from '../common/secret-field.js';
 import { TRUNK_STEPS } from './trunk-state.js';
+import { displayText } from '../common/display-text.js';
 
 const sid = (prefix: string) =>
   z
@@ -143,11 +144,7 @@ const retellPlacement = z
     {
       inboundAgentId: agent.optional(),
       outboundAgentId: agent.optional(),
-      nickname: z
-        .string({ error: 'must be a string' })
-        .min(1)
-        .max(100, 'must be at most 100 characters')
-        .optional(),
+      nickname: displayText(100).optional(),
     },
     { error: 'must be an object with inboundAgentId, outboundAgentId, nickname' },
   )
@@ -175,11 +172,7 @@ export const phonePurchase = z
       addressSid: sid('AD').optional(),
       bundleSid: sid('BU').optional(),
       emergencyAddressSid: sid('AD').optional(),
-      label: z
-        .string({ error: 'must be a string' })
-        .min(1)
-        .max(200, 'must be at most 200 characters')
-        .optional(),
+      label: displayText(200).optional(),
       retell: retellPlacement,
     },
     { error: 'must be an object' },
