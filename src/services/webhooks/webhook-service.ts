@@ -1,27 +1,18 @@
 // Provider callbacks checked inside telvault, with the tenant's stored secrets used in-process
 // (never revealed): Twilio's X-Twilio-Signature under the account's auth token, Retell's
 // x-retell-signature under its webhook key, Exotel's per-call token. A callback that does not
-// check out is refused and changes nothing; one that does moves its record forward only. A check
-// that passes is audited as a use of the credentials; one that fails writes no row of its own
-// (anyone who knows a tenant id can post forged callbacks): failures are counted per tenant,
-// provider and route and audited once a minute (`webhook.rejected`), and past the failure budget
-// the signing key is no longer decrypted for each check (signing-keys.ts).
+// check out is refused and changes nothing, and writes no row of its own (signature-checks.ts);
+// one that does moves its record forward only.
 import { timingSafeEqual } from 'node:crypto';
-import type { Secret, TenantId } from '../../crypto/index.js';
+import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { isValidRetellSignature } from '../../providers/retell/index.js';
 import { isValidTwilioSignature } from '../../providers/twilio/index.js';
 import { callStatusOf, type ActivityKind, type ActivityRecords } from '../activity/index.js';
 import type { Actor } from '../audit/actor.js';
-import type { AuditService } from '../audit/audit-service.js';
-import type { Logger } from '../common/index.js';
-import type { CredentialService } from '../credentials/credential-service.js';
-import type { WebhookFailureBudget } from '../limits/index.js';
-import { createFailureTally, type CheckRoute } from './failure-tally.js';
 import { hookTokenHash } from './hook-urls.js';
-import { createSigningKeys, type SigningProvider } from './signing-keys.js';
+import { createSignatureChecks, refused, type SignatureChecksDeps } from './signature-checks.js';
 import type { WebhookVerifyInput, WebhookVerifyView } from './webhook-schemas.js';
-import './errors.js';
 
 /** The operations the decryptions are audited with. Do not change. */
 export const WEBHOOK_TWILIO = 'webhook.twilio';
@@ -30,12 +21,8 @@ export const WEBHOOKS_VERIFY = 'webhooks.verify';
 
 const HOOK_ACTOR: Actor = { kind: 'system', name: 'webhooks' };
 
-export interface WebhookServiceDeps {
-  credentials: Pick<CredentialService, 'openForCheck' | 'recordUse'>;
+export interface WebhookServiceDeps extends SignatureChecksDeps {
   activity: ActivityRecords;
-  audit: Pick<AuditService, 'record'>;
-  budget: WebhookFailureBudget;
-  logger: Logger;
 }
 
 export interface HookResult {
@@ -43,85 +30,17 @@ export interface HookResult {
   updated: boolean;
 }
 
-const refused = (what: string) =>
-  new TelvaultError('ERR_WEBHOOK_SIGNATURE_INVALID', `${what}: the signature does not match`);
-
-const notConfigured = (provider: string) =>
-  new TelvaultError('ERR_PROVIDER_NOT_CONFIGURED', `${provider} credentials are not set`);
+const callback = (operation: string, header: string, signature: string | undefined) => ({
+  operation,
+  actor: HOOK_ACTOR,
+  via: 'hook' as const,
+  header,
+  signature,
+});
 
 export function createWebhookService(deps: WebhookServiceDeps) {
   const { activity } = deps;
-  const failures = createFailureTally(deps);
-  const keys = createSigningKeys({
-    budget: deps.budget,
-    async open(tenantId, provider) {
-      const c = await deps.credentials.openForCheck(tenantId, provider);
-      if (c === undefined) throw notConfigured(provider);
-      // Twilio signs with the auth token (never an API key); Retell with the webhook key when one
-      // is stored, else the API key.
-      return provider === 'twilio'
-        ? c.secrets['authToken']
-        : (c.secrets['webhookKey'] ?? c.secrets['apiKey']);
-    },
-  });
-
-  /**
-   * Whether `test` passes under the tenant's signing key: a pass is audited as a use under
-   * `operation`, a failure only counted. Rejects with ERR_PROVIDER_NOT_CONFIGURED when no
-   * credentials are stored (counted as a failure too when `via` is a callback).
-   */
-  async function checkSigned(
-    tenantId: TenantId,
-    provider: SigningProvider,
-    check: { operation: string; actor: Actor; via: CheckRoute },
-    test: (key: Secret) => boolean | Promise<boolean>,
-  ): Promise<boolean> {
-    let key: Secret | undefined;
-    try {
-      key = await keys.keyOf(tenantId, provider);
-    } catch (err) {
-      if (check.via === 'hook') failures.count(tenantId, provider, check.via);
-      throw err;
-    }
-    if (key !== undefined && (await test(key))) {
-      await deps.credentials.recordUse(tenantId, provider, check.operation, check.actor);
-      return true;
-    }
-    failures.count(tenantId, provider, check.via);
-    await keys.failed(tenantId, provider);
-    return false;
-  }
-
-  /** A provider's callback: refused (403) unless signed under the tenant's key. */
-  async function checkHook(
-    tenantId: TenantId,
-    provider: SigningProvider,
-    header: string,
-    signature: string | undefined,
-    test: (key: Secret, signature: string) => boolean | Promise<boolean>,
-  ): Promise<void> {
-    // Unsigned: refused before anything is decrypted.
-    if (signature === undefined) {
-      failures.count(tenantId, provider, 'hook');
-      throw refused(header);
-    }
-    const operation = provider === 'twilio' ? WEBHOOK_TWILIO : WEBHOOK_RETELL;
-    let valid: boolean;
-    try {
-      valid = await checkSigned(
-        tenantId,
-        provider,
-        { operation, actor: HOOK_ACTOR, via: 'hook' },
-        (k) => test(k, signature),
-      );
-    } catch (err) {
-      // No credentials to check with: to the caller, the same refusal as a bad signature.
-      if (err instanceof TelvaultError && err.code === 'ERR_PROVIDER_NOT_CONFIGURED')
-        throw refused(header);
-      throw err;
-    }
-    if (!valid) throw refused(header);
-  }
+  const checks = createSignatureChecks(deps);
 
   async function advance(
     kind: ActivityKind,
@@ -143,7 +62,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       tenantId: TenantId,
       input: { url: string; params: Record<string, string>; signature: string | undefined },
     ): Promise<HookResult> {
-      await checkHook(tenantId, 'twilio', 'X-Twilio-Signature', input.signature, (key, sig) =>
+      const c = callback(WEBHOOK_TWILIO, 'X-Twilio-Signature', input.signature);
+      await checks.checkCallback(tenantId, 'twilio', c, (key, sig) =>
         isValidTwilioSignature(key, sig, input.url, input.params),
       );
       const p = input.params;
@@ -173,7 +93,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const given = Buffer.from(hookTokenHash(token), 'hex');
       if (typeof stored !== 'string' || !timingSafeEqual(Buffer.from(stored, 'hex'), given)) {
         // Nothing was decrypted: only counted, like a bad signature.
-        failures.count(tenantId, 'exotel', 'hook');
+        checks.countFailure(tenantId, 'exotel', 'hook');
         throw refused('token');
       }
       const answered = body['EventType'] === 'answered';
@@ -191,7 +111,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       rawBody: string,
       signature: string | undefined,
     ): Promise<HookResult> {
-      await checkHook(tenantId, 'retell', 'x-retell-signature', signature, (key, sig) =>
+      const c = callback(WEBHOOK_RETELL, 'x-retell-signature', signature);
+      await checks.checkCallback(tenantId, 'retell', c, (key, sig) =>
         isValidRetellSignature(key, rawBody, sig),
       );
       let event: { event?: unknown; call?: { call_id?: unknown; call_status?: unknown } };
@@ -217,8 +138,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       input: WebhookVerifyInput,
       actor: Actor,
     ): Promise<WebhookVerifyView> {
-      const check = { operation: WEBHOOKS_VERIFY, actor, via: 'verify' } as const;
-      const valid = await checkSigned(tenantId, input.provider, check, (key) =>
+      const c = { operation: WEBHOOKS_VERIFY, actor, via: 'verify' } as const;
+      const valid = await checks.check(tenantId, input.provider, c, (key) =>
         input.provider === 'twilio'
           ? isValidTwilioSignature(key, input.signature, input.url, input.params)
           : isValidRetellSignature(key, input.body, input.signature),
@@ -236,13 +157,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     /** Writes the counts of failed checks now (a timer does it every minute). */
-    flushFailures: () => failures.flush(),
+    flushFailures: checks.flushFailures,
     /** Whether checks for a tenant and provider use a held key (a flood of forged ones). */
-    flooded: (tenantId: TenantId, provider: SigningProvider) => keys.flooded(tenantId, provider),
-    async close(): Promise<void> {
-      keys.close();
-      await failures.close();
-    },
+    flooded: checks.flooded,
+    /** Writes the last counts and drops every held key. */
+    close: () => checks.close(),
   };
 }
 
