@@ -154,8 +154,9 @@ export async function openServices(
       degraded,
       close: async () => {
         await serving?.presence.stop();
-        // The last minute's rejection counts are audited before the database goes.
+        // The last minute's rejection counts (limits, webhooks) are audited before the database goes.
         await services.outboundLimits.close();
+        await services.webhooks.close();
         await limiters.close();
         await database.close();
       },

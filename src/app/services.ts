@@ -35,6 +35,7 @@ import { createLogger, type Logger } from '../services/common/index.js';
 import {
   createLimiterFactory,
   createOutboundLimits,
+  createWebhookFailureBudget,
   type LimiterFactory,
 } from '../services/limits/index.js';
 
@@ -80,8 +81,9 @@ export function createServices(input: ServicesInput) {
   });
   const settings = createSettingsService({ db, audit });
   const logger = input.logger ?? createLogger({ level: 'silent' });
+  const limiters = input.limiters ?? createLimiterFactory({ logger });
   const outboundLimits = createOutboundLimits({
-    limiters: input.limiters ?? createLimiterFactory({ logger }),
+    limiters,
     keys,
     settings,
     audit,
@@ -157,7 +159,13 @@ export function createServices(input: ServicesInput) {
       settings,
     }),
     emails: createEmailService({ ...comms, clients: providers }),
-    webhooks: createWebhookService({ credentials, activity: activityRecords, audit }),
+    webhooks: createWebhookService({
+      credentials,
+      activity: activityRecords,
+      audit,
+      budget: createWebhookFailureBudget({ limiters, keys, logger }),
+      logger,
+    }),
     hooks,
     keys,
     keyRotations: createTenantKeyRotations({ db, keys, audit, logger }),

@@ -279,13 +279,28 @@ describe.each(DIALECTS)('status callbacks on %s', (dialect) => {
     });
     const bad = await verify({ provider: 'vonage', body, signature: rs });
     expect(bad.status).toBe(400);
+    await s.server.services.webhooks.flushFailures();
     const events = await s.server.database.db
       .selectFrom('audit_events')
-      .select(['action', 'detail_json'])
+      .select(['action', 'outcome', 'detail_json'])
       .where('tenant_id', '=', t.tenantId)
-      .where('action', '=', 'webhook.verify')
+      .where('action', 'in', ['webhook.verify', 'webhook.rejected'])
       .execute();
-    expect(events).toHaveLength(4);
+    // The valid ones are audited each; the invalid ones only counted, in aggregate.
+    expect(events.filter((e) => e.action === 'webhook.verify').map((e) => e.outcome)).toEqual([
+      'success',
+      'success',
+    ]);
+    const counted = events
+      .filter((e) => e.action === 'webhook.rejected')
+      .map(
+        (e) =>
+          JSON.parse(String(e.detail_json)) as { provider: string; via: string; count: number },
+      )
+      .filter((d) => d.via === 'verify');
+    const sum = (provider: string) =>
+      counted.filter((d) => d.provider === provider).reduce((n, d) => n + d.count, 0);
+    expect([sum('twilio'), sum('retell')]).toEqual([1, 1]);
     expect(JSON.stringify(events)).not.toContain(t.twilio.authToken);
   });
 });

@@ -79,6 +79,36 @@ export function createCredentialService(deps: CredentialServiceDeps) {
     return view;
   }
 
+  async function useEvent(
+    tenantId: TenantId,
+    provider: Provider,
+    operation: string,
+    actor: Actor,
+    found: boolean,
+  ): Promise<void> {
+    await deps.audit.record({
+      tenantId,
+      actor,
+      action: 'credential.use',
+      target: `credential:${provider}`,
+      outcome: found ? 'success' : 'failure',
+      detail: { operation },
+    });
+  }
+
+  async function openRecord(
+    tenantId: TenantId,
+    provider: Provider,
+    record: StoredRecord,
+  ): Promise<CredentialsForUse> {
+    const secrets: Record<string, Secret<string>> = {};
+    for (const f of sealedFieldsOf(PROVIDER_SPECS[provider])) {
+      const value = await records.open('credentials', tenantId, record, f);
+      if (value !== undefined) secrets[f] = value;
+    }
+    return { provider, public: storedOf(record).public, secrets, fromOverride: false };
+  }
+
   return {
     /** Creates or partially updates a provider's credentials: only the fields sent change. */
     async put(
@@ -154,18 +184,10 @@ export function createCredentialService(deps: CredentialServiceDeps) {
       operation: string,
       actor: Actor,
     ): Promise<CredentialsForUse> {
-      const spec = PROVIDER_SPECS[provider];
       let record: StoredRecord | undefined;
       try {
         record = await records.find('credentials', tenantId, { provider });
-        await deps.audit.record({
-          tenantId,
-          actor,
-          action: 'credential.use',
-          target: `credential:${provider}`,
-          outcome: record === undefined ? 'failure' : 'success',
-          detail: { operation },
-        });
+        await useEvent(tenantId, provider, operation, actor, record !== undefined);
       } catch (err) {
         const fallback = deps.override?.use(tenantId, provider, operation, actor, err);
         if (fallback !== undefined) return fallback;
@@ -177,12 +199,31 @@ export function createCredentialService(deps: CredentialServiceDeps) {
           `${provider} credentials are not set`,
         );
       }
-      const secrets: Record<string, Secret<string>> = {};
-      for (const f of sealedFieldsOf(spec)) {
-        const value = await records.open('credentials', tenantId, record, f);
-        if (value !== undefined) secrets[f] = value;
-      }
-      return { provider, public: storedOf(record).public, secrets, fromOverride: false };
+      return openRecord(tenantId, provider, record);
+    },
+
+    /**
+     * Decrypts a provider's credentials for a check that is a use only when it passes (a
+     * provider's webhook signature: anyone can post a forged one, and each must not cost an audit
+     * row). Nothing is audited here: the caller records each check that passed with `recordUse`.
+     * Undefined when none are stored.
+     */
+    async openForCheck(
+      tenantId: TenantId,
+      provider: Provider,
+    ): Promise<CredentialsForUse | undefined> {
+      const record = await records.find('credentials', tenantId, { provider });
+      return record === undefined ? undefined : openRecord(tenantId, provider, record);
+    },
+
+    /** The `credential.use` event of a check that passed on what `openForCheck` opened. */
+    async recordUse(
+      tenantId: TenantId,
+      provider: Provider,
+      operation: string,
+      actor: Actor,
+    ): Promise<void> {
+      await useEvent(tenantId, provider, operation, actor, true);
     },
   };
 }

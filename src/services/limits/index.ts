@@ -39,6 +39,12 @@ export {
   RATELIMIT_POLICY_HEADER,
   type RateLimitHeaders,
 } from './ratelimit-headers.js';
+export {
+  createWebhookFailureBudget,
+  WEBHOOK_FAILURE_BUDGET,
+  type WebhookFailureBudget,
+  type WebhookFailureBudgetDeps,
+} from './webhook-failure-budget.js';
 export { REJECTION_FLUSH_MS } from './rejection-counter.js';
 export { clientAddressKey } from './client-address.js';
 export { RateLimitError } from './rate-limit-error.js';

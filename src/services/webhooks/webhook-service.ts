@@ -1,19 +1,18 @@
 // Provider callbacks checked inside telvault, with the tenant's stored secrets used in-process
-// (each use audited, never revealed): Twilio's X-Twilio-Signature under the account's auth token,
-// Retell's x-retell-signature under its webhook key, Exotel's per-call token. A callback that does
-// not check out is refused and changes nothing; one that does moves its record forward only.
+// (never revealed): Twilio's X-Twilio-Signature under the account's auth token, Retell's
+// x-retell-signature under its webhook key, Exotel's per-call token. A callback that does not
+// check out is refused and changes nothing, and writes no row of its own (signature-checks.ts);
+// one that does moves its record forward only.
 import { timingSafeEqual } from 'node:crypto';
-import type { Secret, TenantId } from '../../crypto/index.js';
+import type { TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { isValidRetellSignature } from '../../providers/retell/index.js';
 import { isValidTwilioSignature } from '../../providers/twilio/index.js';
 import { callStatusOf, type ActivityKind, type ActivityRecords } from '../activity/index.js';
 import type { Actor } from '../audit/actor.js';
-import type { AuditService } from '../audit/audit-service.js';
-import type { CredentialService } from '../credentials/credential-service.js';
 import { hookTokenHash } from './hook-urls.js';
+import { createSignatureChecks, refused, type SignatureChecksDeps } from './signature-checks.js';
 import type { WebhookVerifyInput, WebhookVerifyView } from './webhook-schemas.js';
-import './errors.js';
 
 /** The operations the decryptions are audited with. Do not change. */
 export const WEBHOOK_TWILIO = 'webhook.twilio';
@@ -22,10 +21,8 @@ export const WEBHOOKS_VERIFY = 'webhooks.verify';
 
 const HOOK_ACTOR: Actor = { kind: 'system', name: 'webhooks' };
 
-export interface WebhookServiceDeps {
-  credentials: Pick<CredentialService, 'use'>;
+export interface WebhookServiceDeps extends SignatureChecksDeps {
   activity: ActivityRecords;
-  audit: Pick<AuditService, 'record'>;
 }
 
 export interface HookResult {
@@ -33,31 +30,17 @@ export interface HookResult {
   updated: boolean;
 }
 
-const refused = (what: string) =>
-  new TelvaultError('ERR_WEBHOOK_SIGNATURE_INVALID', `${what}: the signature does not match`);
+const callback = (operation: string, header: string, signature: string | undefined) => ({
+  operation,
+  actor: HOOK_ACTOR,
+  via: 'hook' as const,
+  header,
+  signature,
+});
 
 export function createWebhookService(deps: WebhookServiceDeps) {
   const { activity } = deps;
-
-  /** The Twilio auth token (Twilio signs with it, never an API key). */
-  async function twilioToken(
-    tenantId: TenantId,
-    operation: string,
-    actor: Actor,
-  ): Promise<Secret | undefined> {
-    const c = await deps.credentials.use(tenantId, 'twilio', operation, actor);
-    return c.secrets['authToken'];
-  }
-
-  /** The key Retell signs webhooks with: the webhook key when stored, else the API key. */
-  async function retellKey(
-    tenantId: TenantId,
-    operation: string,
-    actor: Actor,
-  ): Promise<Secret | undefined> {
-    const c = await deps.credentials.use(tenantId, 'retell', operation, actor);
-    return c.secrets['webhookKey'] ?? c.secrets['apiKey'];
-  }
+  const checks = createSignatureChecks(deps);
 
   async function advance(
     kind: ActivityKind,
@@ -79,12 +62,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       tenantId: TenantId,
       input: { url: string; params: Record<string, string>; signature: string | undefined },
     ): Promise<HookResult> {
-      // Unsigned: refused before anything is decrypted.
-      if (input.signature === undefined) throw refused('X-Twilio-Signature');
-      const token = await twilioToken(tenantId, WEBHOOK_TWILIO, HOOK_ACTOR);
-      if (token === undefined) throw refused('X-Twilio-Signature');
-      if (!isValidTwilioSignature(token, input.signature, input.url, input.params))
-        throw refused('X-Twilio-Signature');
+      const c = callback(WEBHOOK_TWILIO, 'X-Twilio-Signature', input.signature);
+      await checks.checkCallback(tenantId, 'twilio', c, (key, sig) =>
+        isValidTwilioSignature(key, sig, input.url, input.params),
+      );
       const p = input.params;
       if (p['MessageSid'] !== undefined)
         return advance(
@@ -110,8 +91,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           : await activity.find('call', tenantId, { provider: 'exotel', provider_id: sid });
       const stored = record?.row['hook_token_hash'];
       const given = Buffer.from(hookTokenHash(token), 'hex');
-      if (typeof stored !== 'string' || !timingSafeEqual(Buffer.from(stored, 'hex'), given))
+      if (typeof stored !== 'string' || !timingSafeEqual(Buffer.from(stored, 'hex'), given)) {
+        // Nothing was decrypted: only counted, like a bad signature.
+        checks.countFailure(tenantId, 'exotel', 'hook');
         throw refused('token');
+      }
       const answered = body['EventType'] === 'answered';
       const status = answered
         ? 'in-progress'
@@ -127,10 +111,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       rawBody: string,
       signature: string | undefined,
     ): Promise<HookResult> {
-      if (signature === undefined) throw refused('x-retell-signature');
-      const key = await retellKey(tenantId, WEBHOOK_RETELL, HOOK_ACTOR);
-      if (key === undefined || !(await isValidRetellSignature(key, rawBody, signature)))
-        throw refused('x-retell-signature');
+      const c = callback(WEBHOOK_RETELL, 'x-retell-signature', signature);
+      await checks.checkCallback(tenantId, 'retell', c, (key, sig) =>
+        isValidRetellSignature(key, rawBody, sig),
+      );
       let event: { event?: unknown; call?: { call_id?: unknown; call_status?: unknown } };
       try {
         event = JSON.parse(rawBody) as typeof event;
@@ -145,32 +129,39 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return advance('call', tenantId, 'retell', id, status);
     },
 
-    /** For the platform's own receivers: whether a signature is the provider's (audited). */
+    /**
+     * For the platform's own receivers: whether a signature is the provider's. A valid one is
+     * audited (the use, and `webhook.verify`); an invalid one only counted, like a callback's.
+     */
     async verify(
       tenantId: TenantId,
       input: WebhookVerifyInput,
       actor: Actor,
     ): Promise<WebhookVerifyView> {
-      let valid: boolean;
-      if (input.provider === 'twilio') {
-        const token = await twilioToken(tenantId, WEBHOOKS_VERIFY, actor);
-        valid =
-          token !== undefined &&
-          isValidTwilioSignature(token, input.signature, input.url, input.params);
-      } else {
-        const key = await retellKey(tenantId, WEBHOOKS_VERIFY, actor);
-        valid =
-          key !== undefined && (await isValidRetellSignature(key, input.body, input.signature));
+      const c = { operation: WEBHOOKS_VERIFY, actor, via: 'verify' } as const;
+      const valid = await checks.check(tenantId, input.provider, c, (key) =>
+        input.provider === 'twilio'
+          ? isValidTwilioSignature(key, input.signature, input.url, input.params)
+          : isValidRetellSignature(key, input.body, input.signature),
+      );
+      if (valid) {
+        await deps.audit.record({
+          tenantId,
+          actor,
+          action: 'webhook.verify',
+          target: input.provider,
+          outcome: 'success',
+        });
       }
-      await deps.audit.record({
-        tenantId,
-        actor,
-        action: 'webhook.verify',
-        target: input.provider,
-        outcome: valid ? 'success' : 'failure',
-      });
       return { valid };
     },
+
+    /** Writes the counts of failed checks now (a timer does it every minute). */
+    flushFailures: checks.flushFailures,
+    /** Whether checks for a tenant and provider use a held key (a flood of forged ones). */
+    flooded: checks.flooded,
+    /** Writes the last counts and drops every held key. */
+    close: () => checks.close(),
   };
 }
 
