@@ -9,6 +9,7 @@ import {
   expectCleanRun,
   openConsole,
   screenshot,
+  signIn,
   useConsoleStack,
 } from './support.js';
 
@@ -79,6 +80,29 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
     // A's own pages work in the same session.
     await cp.go(`#/tenants/${a}/phones`);
     await page.getByRole('heading', { name: 'Phones · Alpha Co' }).waitFor();
+    await expectCleanRun(cp);
+    await cp.close();
+  });
+
+  it("signing in lands on the new principal's first page, never the last one's address", async () => {
+    const { s } = stack;
+    const a = await s.createTenant('Landing A');
+    const b = await s.createTenant('Landing B');
+    const tokenB = await s.mintToken(b, ['phones:read']);
+    const cp = await openConsole(stack, s.rootToken);
+    const { page } = cp;
+    await cp.go(`#/tenants/${a}/tokens`);
+    await page.getByRole('heading', { name: 'Tokens · Landing A' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, tokenB);
+    await page.getByRole('heading', { name: 'Phones · Landing B' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/tenants/${b}/phones`);
+    expect(await page.getByRole('heading', { name: 'Not found' }).count()).toBe(0);
+    // And back: the operator starts on the tenants, not on B's phones.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, s.rootToken);
+    await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+    expect(new URL(page.url()).hash).toBe('#/tenants');
     await expectCleanRun(cp);
     await cp.close();
   });
