@@ -10,6 +10,7 @@ import { AuditPage } from './pages/audit-page';
 import { KeysPage } from './pages/keys-page';
 import { PhonesPage } from './pages/phones-page';
 import { ProvidersPage } from './pages/providers-page';
+import { SecretsPage } from './pages/secrets-page';
 import { SignIn, type Session } from './pages/sign-in';
 import { TenantsPage } from './pages/tenants-page';
 import { TokensPage } from './pages/tokens-page';
@@ -264,6 +265,8 @@ function RoutePage(props: {
           return <TokensPage {...t} />;
         case 'providers':
           return <ProvidersPage {...t} />;
+        case 'secrets':
+          return <SecretsPage {...t} />;
         case 'phones':
           return <PhonesPage {...t} />;
         case 'trunk':
