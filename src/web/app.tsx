@@ -11,6 +11,7 @@ import { KeysPage } from './pages/keys-page';
 import { PhonesPage } from './pages/phones-page';
 import { ProvidersPage } from './pages/providers-page';
 import { SecretsPage } from './pages/secrets-page';
+import { SettingsPage } from './pages/settings-page';
 import { SignIn, type Session } from './pages/sign-in';
 import { TenantsPage } from './pages/tenants-page';
 import { TokensPage } from './pages/tokens-page';
@@ -267,6 +268,8 @@ function RoutePage(props: {
           return <ProvidersPage {...t} />;
         case 'secrets':
           return <SecretsPage {...t} />;
+        case 'settings':
+          return <SettingsPage {...t} />;
         case 'phones':
           return <PhonesPage {...t} />;
         case 'trunk':

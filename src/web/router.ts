@@ -7,6 +7,7 @@ import type { Scope, WhoAmI } from './types';
 export const TENANT_PAGES = [
   'providers',
   'secrets',
+  'settings',
   'phones',
   'trunk',
   'activity',
@@ -26,6 +27,7 @@ export type Route =
 export const PAGE_TITLES: Record<TenantPage, string> = {
   providers: 'Providers',
   secrets: 'Secrets',
+  settings: 'Settings',
   phones: 'Phones',
   trunk: 'SIP trunk',
   activity: 'Activity',
@@ -38,6 +40,7 @@ export const PAGE_TITLES: Record<TenantPage, string> = {
 export const PAGE_SCOPE: Record<TenantPage, Scope> = {
   providers: 'credentials:read',
   secrets: 'secrets:read',
+  settings: 'settings:manage',
   phones: 'phones:read',
   trunk: 'trunks:manage',
   activity: 'activity:read',

@@ -13,7 +13,17 @@ import {
   useConsoleStack,
 } from './support.js';
 
-const PAGES = ['providers', 'phones', 'trunk', 'activity', 'audit', 'keys', 'tokens'];
+const PAGES = [
+  'providers',
+  'secrets',
+  'settings',
+  'phones',
+  'trunk',
+  'activity',
+  'audit',
+  'keys',
+  'tokens',
+];
 
 describe.runIf(browserAvailable)('console: tenant isolation', () => {
   const stack = useConsoleStack();
@@ -34,6 +44,11 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
       body: { number: '+919812345678', provider: 'exotel', label: 'bravo-line' },
     });
     expect(phone.status, phone.text).toBe(201);
+    const secret = await s.request('PUT', `/v1/tenants/${b}/secrets/bravo-secret-name`, {
+      token: root,
+      body: { value: 'bravo secret value' },
+    });
+    expect(secret.status, secret.text).toBe(200);
     await s.mintToken(b, ['phones:read']);
     const token = await s.mintToken(a, [
       'credentials:read',
@@ -45,8 +60,10 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
       'audit:read',
       'keys:read',
       'tokens:manage',
+      'secrets:read',
+      'settings:manage',
     ]);
-    const bravo = ['Bravo Hidden Co', '9812345678', 'bravo-line', account.sid];
+    const bravo = ['Bravo Hidden Co', '9812345678', 'bravo-line', account.sid, 'bravo-secret-name'];
 
     const cp = await openConsole(stack, token);
     const { page } = cp;
