@@ -16,6 +16,17 @@ import {
 } from './support.js';
 
 const RLO = '\u202e';
+const PAGES = [
+  'providers',
+  'secrets',
+  'settings',
+  'phones',
+  'trunk',
+  'activity',
+  'audit',
+  'keys',
+  'tokens',
+];
 
 /** The page does not scroll sideways at its window's width. */
 async function expectNoSideScroll(page: Page): Promise<void> {
@@ -172,6 +183,17 @@ describe.runIf(browserAvailable)('console: layout', () => {
     // Following a link closes the menu again.
     expect(await audit.isVisible()).toBe(false);
     await expectNoSideScroll(page);
+    // Every page of a tenant fits the phone's width too.
+    for (const p of PAGES) {
+      await cp.go(`#/tenants/${tenantId}/${p}`);
+      await page
+        .getByRole('heading', { level: 1 })
+        .filter({ hasText: 'Small Screen Co' })
+        .waitFor();
+      await expect.poll(() => page.getByText('Loading…').count()).toBe(0);
+      await expectNoSideScroll(page);
+      await expectTablesContained(page);
+    }
     await cp.close();
 
     const tp = await openConsole(stack, token, { width: 390, height: 844 });
