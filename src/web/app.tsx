@@ -10,6 +10,8 @@ import { AuditPage } from './pages/audit-page';
 import { KeysPage } from './pages/keys-page';
 import { PhonesPage } from './pages/phones-page';
 import { ProvidersPage } from './pages/providers-page';
+import { SecretsPage } from './pages/secrets-page';
+import { SettingsPage } from './pages/settings-page';
 import { SignIn, type Session } from './pages/sign-in';
 import { TenantsPage } from './pages/tenants-page';
 import { TokensPage } from './pages/tokens-page';
@@ -40,6 +42,9 @@ export function App(): JSX.Element {
         reason={reason}
         onUnauthorized={() => signOut('The server no longer accepts this token: sign in again.')}
         onSignedIn={(s) => {
+          // Whoever signed in last, this principal starts on its own first page: the address the
+          // tab was at is dropped (another principal's tenant and page, or one it may not open).
+          history.replaceState(null, '', window.location.pathname + window.location.search);
           setReason(undefined);
           setSession(s);
         }}
@@ -53,6 +58,9 @@ function Console(props: { session: Session; onSignOut: () => void }): JSX.Elemen
   const { session } = props;
   const { who, api } = session;
   const route = useRoute();
+  // On a narrow screen the menu folds behind a button; following a link folds it again.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [window.location.hash]);
   // Where a signed-in token lands: the operator on the tenants, a tenant token on its first page.
   useEffect(() => {
     if (route.page !== 'home') return;
@@ -78,16 +86,37 @@ function Console(props: { session: Session; onSignOut: () => void }): JSX.Elemen
         Skip to content
       </a>
       <header class="top">
+        <button
+          type="button"
+          class="secondary menu-toggle"
+          aria-expanded={menuOpen ? 'true' : 'false'}
+          aria-controls="console-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
         <span class="brand">telvault console</span>
         <span class="who" data-testid="who">
-          {who.kind === 'root' ? 'Operator (root token)' : `Tenant ${who.tenantName}`}
+          {who.kind === 'root' ? (
+            'Operator (root token)'
+          ) : (
+            <>
+              Tenant <bdi>{who.tenantName}</bdi>
+            </>
+          )}
         </span>
         <button type="button" class="secondary" onClick={props.onSignOut}>
           Sign out
         </button>
       </header>
       <div class="layout">
-        <Nav session={session} route={route} tenants={tenants.data} tenantName={tenantName} />
+        <Nav
+          session={session}
+          route={route}
+          tenants={tenants.data}
+          tenantName={tenantName}
+          open={menuOpen}
+        />
         <main id="main" tabIndex={-1}>
           <RoutePage
             session={session}
@@ -112,6 +141,7 @@ function Nav(props: {
   route: Route;
   tenants: Tenant[] | undefined;
   tenantName: string | undefined;
+  open: boolean;
 }): JSX.Element {
   const { who } = props.session;
   const route = props.route;
@@ -125,7 +155,7 @@ function Nav(props: {
         : undefined;
   const tenantPage: TenantPage = 'tenantId' in route ? route.page : 'providers';
   return (
-    <nav aria-label="Console">
+    <nav id="console-nav" aria-label="Console" class={props.open ? 'open' : undefined}>
       {who.kind === 'root' && (
         <ul>
           <li>
@@ -162,7 +192,9 @@ function Nav(props: {
       )}
       {tenantId !== undefined && (
         <>
-          <h2 class="nav-title">{props.tenantName ?? 'Tenant'}</h2>
+          <h2 class="nav-title">
+            {props.tenantName === undefined ? 'Tenant' : <bdi>{props.tenantName}</bdi>}
+          </h2>
           <ul>
             {tenantPagesFor(who).map((p) => {
               const href = tenantHref(tenantId, p);
@@ -234,6 +266,10 @@ function RoutePage(props: {
           return <TokensPage {...t} />;
         case 'providers':
           return <ProvidersPage {...t} />;
+        case 'secrets':
+          return <SecretsPage {...t} />;
+        case 'settings':
+          return <SettingsPage {...t} />;
         case 'phones':
           return <PhonesPage {...t} />;
         case 'trunk':
@@ -246,7 +282,11 @@ function RoutePage(props: {
               session={session}
               path={tenantPath(route.tenantId, '/audit')}
               verifyPath={tenantPath(route.tenantId, '/audit/verify')}
-              title={`Audit · ${t.tenantName}`}
+              title={
+                <>
+                  Audit · <bdi>{t.tenantName}</bdi>
+                </>
+              }
             />
           );
         case 'keys':

@@ -45,6 +45,8 @@ export interface Action {
   error: unknown;
   /** Field → rule, from the last validation error. */
   fieldError: (name: string) => string | undefined;
+  /** The first rule broken at `prefix` or under it (`limits.calls` → `limits.calls.perCaller.points`). */
+  fieldErrorUnder: (prefix: string) => string | undefined;
   run: (work: () => Promise<void>) => void;
   clear: () => void;
 }
@@ -56,6 +58,12 @@ export function useAction(): Action {
   const running = useRef(false);
   const fieldError = (name: string): string | undefined =>
     error instanceof ApiError ? error.fields.get(name) : undefined;
+  const fieldErrorUnder = (prefix: string): string | undefined => {
+    if (!(error instanceof ApiError)) return undefined;
+    for (const [name, rule] of error.fields)
+      if (name === prefix || name.startsWith(`${prefix}.`)) return rule;
+    return undefined;
+  };
   const run = (work: () => Promise<void>): void => {
     if (running.current) return;
     running.current = true;
@@ -73,7 +81,7 @@ export function useAction(): Action {
       },
     );
   };
-  return { busy, error, fieldError, run, clear: () => setError(undefined) };
+  return { busy, error, fieldError, fieldErrorUnder, run, clear: () => setError(undefined) };
 }
 
 export function formatTime(iso: string | null | undefined): string {

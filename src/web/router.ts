@@ -6,6 +6,8 @@ import type { Scope, WhoAmI } from './types';
 
 export const TENANT_PAGES = [
   'providers',
+  'secrets',
+  'settings',
   'phones',
   'trunk',
   'activity',
@@ -24,6 +26,8 @@ export type Route =
 
 export const PAGE_TITLES: Record<TenantPage, string> = {
   providers: 'Providers',
+  secrets: 'Secrets',
+  settings: 'Settings',
   phones: 'Phones',
   trunk: 'SIP trunk',
   activity: 'Activity',
@@ -35,6 +39,8 @@ export const PAGE_TITLES: Record<TenantPage, string> = {
 /** The scope a tenant token needs to open a page (the root token opens every page). */
 export const PAGE_SCOPE: Record<TenantPage, Scope> = {
   providers: 'credentials:read',
+  secrets: 'secrets:read',
+  settings: 'settings:manage',
   phones: 'phones:read',
   trunk: 'trunks:manage',
   activity: 'activity:read',

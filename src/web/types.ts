@@ -286,3 +286,30 @@ export interface AuditVerification {
   checkedAt: string;
   problem: { seq: number; eventId: string | null; reason: string } | null;
 }
+
+/** A named secret, masked (its value only through POST …/reveal). */
+export interface NamedSecret {
+  name: string;
+  value: SecretView;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LimitWindow {
+  points: number;
+  windowSeconds: number;
+}
+export interface KindLimits {
+  perCaller: LimitWindow;
+  perDestination: LimitWindow[];
+}
+export type LimitKind = 'calls' | 'messages';
+
+export interface TenantSettings {
+  defaultCountry: string | null;
+  allowedNumberTypes: string[];
+  limits: Record<LimitKind, KindLimits>;
+  exotelFallbackToTenant: boolean;
+  allowedDestinationCountries: string[] | null;
+  updatedAt: string | null;
+}

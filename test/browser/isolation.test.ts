@@ -9,10 +9,21 @@ import {
   expectCleanRun,
   openConsole,
   screenshot,
+  signIn,
   useConsoleStack,
 } from './support.js';
 
-const PAGES = ['providers', 'phones', 'trunk', 'activity', 'audit', 'keys', 'tokens'];
+const PAGES = [
+  'providers',
+  'secrets',
+  'settings',
+  'phones',
+  'trunk',
+  'activity',
+  'audit',
+  'keys',
+  'tokens',
+];
 
 describe.runIf(browserAvailable)('console: tenant isolation', () => {
   const stack = useConsoleStack();
@@ -33,6 +44,11 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
       body: { number: '+919812345678', provider: 'exotel', label: 'bravo-line' },
     });
     expect(phone.status, phone.text).toBe(201);
+    const secret = await s.request('PUT', `/v1/tenants/${b}/secrets/bravo-secret-name`, {
+      token: root,
+      body: { value: 'bravo secret value' },
+    });
+    expect(secret.status, secret.text).toBe(200);
     await s.mintToken(b, ['phones:read']);
     const token = await s.mintToken(a, [
       'credentials:read',
@@ -44,8 +60,10 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
       'audit:read',
       'keys:read',
       'tokens:manage',
+      'secrets:read',
+      'settings:manage',
     ]);
-    const bravo = ['Bravo Hidden Co', '9812345678', 'bravo-line', account.sid];
+    const bravo = ['Bravo Hidden Co', '9812345678', 'bravo-line', account.sid, 'bravo-secret-name'];
 
     const cp = await openConsole(stack, token);
     const { page } = cp;
@@ -79,6 +97,29 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
     // A's own pages work in the same session.
     await cp.go(`#/tenants/${a}/phones`);
     await page.getByRole('heading', { name: 'Phones · Alpha Co' }).waitFor();
+    await expectCleanRun(cp);
+    await cp.close();
+  });
+
+  it("signing in lands on the new principal's first page, never the last one's address", async () => {
+    const { s } = stack;
+    const a = await s.createTenant('Landing A');
+    const b = await s.createTenant('Landing B');
+    const tokenB = await s.mintToken(b, ['phones:read']);
+    const cp = await openConsole(stack, s.rootToken);
+    const { page } = cp;
+    await cp.go(`#/tenants/${a}/tokens`);
+    await page.getByRole('heading', { name: 'Tokens · Landing A' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, tokenB);
+    await page.getByRole('heading', { name: 'Phones · Landing B' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/tenants/${b}/phones`);
+    expect(await page.getByRole('heading', { name: 'Not found' }).count()).toBe(0);
+    // And back: the operator starts on the tenants, not on B's phones.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, s.rootToken);
+    await page.getByRole('heading', { name: 'Tenants', level: 1 }).waitFor();
+    expect(new URL(page.url()).hash).toBe('#/tenants');
     await expectCleanRun(cp);
     await cp.close();
   });

@@ -6,13 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   api,
+  backgroundOf,
   browserAvailable,
+  DANGER_BACKGROUND,
   expectAccessible,
   expectCleanRun,
   expectSecretGone,
   expectTabReaches,
   openConsole,
   screenshot,
+  SECONDARY_BACKGROUND,
   useConsoleStack,
 } from './support.js';
 
@@ -54,6 +57,9 @@ describe.runIf(browserAvailable)('console: phones', () => {
     const row = page.getByRole('row').filter({ hasText: '+919876543210' });
     await row.waitFor();
     expect(await row.textContent()).toContain(`key set · …${ex.apiKey.slice(-4)}`);
+    // The number type in words, not the API's constant.
+    expect(await row.textContent()).toContain('IN · mobile');
+    expect(await row.textContent()).not.toContain('MOBILE');
     const found = await api<PhoneJson>(s, 'POST', `/v1/tenants/${tenantId}/phones/lookup`, token, {
       number: '+91 98765 43210',
     });
@@ -106,8 +112,13 @@ describe.runIf(browserAvailable)('console: phones', () => {
     expect(after.json.exotel?.apiKey.last4).toBe(newKey.slice(-4));
 
     // Delete, confirmed.
-    await row.getByRole('button', { name: 'Delete +919876543210' }).click();
-    await row.getByRole('button', { name: 'Confirm delete +919876543210' }).click();
+    // Nothing is destroyed by the first button: it looks secondary; the confirmation looks danger.
+    const del = row.getByRole('button', { name: 'Delete +919876543210' });
+    expect(await backgroundOf(del)).toBe(SECONDARY_BACKGROUND);
+    await del.click();
+    const confirmDelete = row.getByRole('button', { name: 'Confirm delete +919876543210' });
+    expect(await backgroundOf(confirmDelete)).toBe(DANGER_BACKGROUND);
+    await confirmDelete.click();
     await page.getByRole('status').filter({ hasText: 'Phone +919876543210 deleted.' }).waitFor();
     expect((await api(s, 'GET', `/v1/tenants/${tenantId}/phones/${phoneId}`, token)).status).toBe(
       404,

@@ -7,7 +7,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { startTestServer, type StartOptions, type TestServer } from '../support/server.js';
@@ -131,8 +137,9 @@ declare global {
 export async function openConsole(
   stack: ConsoleStack,
   token: string | undefined,
+  viewport: { width: number; height: number } = { width: 1280, height: 900 },
 ): Promise<ConsolePage> {
-  const context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await stack.browser.newContext({ viewport });
   // Recorded from the first script on: the listener is added before the console's own code runs.
   await context.addInitScript(() => {
     window.__cspViolations = [];
@@ -269,12 +276,8 @@ export async function expectTabReaches(page: Page, scope: string): Promise<void>
   );
 }
 
-/**
- * A secret typed into the console is nowhere once saved: not in the DOM (attributes included),
- * not in any control's value, not in storage or history state, not in any answer the page got.
- */
-export async function expectSecretGone(cp: ConsolePage, canary: string): Promise<void> {
-  const seen = await cp.page.evaluate(() => ({
+async function whereKept(cp: ConsolePage) {
+  return cp.page.evaluate(() => ({
     html: document.documentElement.outerHTML,
     values: [...document.querySelectorAll('input, textarea, select')].map(
       (el) => (el as HTMLInputElement).value,
@@ -284,17 +287,50 @@ export async function expectSecretGone(cp: ConsolePage, canary: string): Promise
     history: JSON.stringify(history.state ?? null),
     url: location.href,
   }));
+}
+
+/** A secret on screen is only there: not in storage, history state or the URL. */
+export async function expectSecretNotKept(cp: ConsolePage, canary: string): Promise<void> {
+  const seen = await whereKept(cp);
+  expect(seen.local.includes(canary), 'in localStorage').toBe(false);
+  expect(seen.session.includes(canary), 'in sessionStorage').toBe(false);
+  expect(seen.history.includes(canary), 'in history state').toBe(false);
+  expect(seen.url.includes(canary), 'in the URL').toBe(false);
+}
+
+/**
+ * A secret typed into the console is nowhere once saved: not in the DOM (attributes included),
+ * not in any control's value, not in storage or history state, not in any answer the page got
+ * (but the answers of `revealedBy`, a path ending, which carry it by design).
+ */
+export async function expectSecretGone(
+  cp: ConsolePage,
+  canary: string,
+  opts: { revealedBy?: string } = {},
+): Promise<void> {
+  const seen = await whereKept(cp);
   expect(seen.html.includes(canary), 'in the DOM').toBe(false);
   expect(
     seen.values.filter((v) => v.includes(canary)),
     'in a control value',
   ).toEqual([]);
-  expect(seen.local.includes(canary), 'in localStorage').toBe(false);
-  expect(seen.session.includes(canary), 'in sessionStorage').toBe(false);
-  expect(seen.history.includes(canary), 'in history state').toBe(false);
-  expect(seen.url.includes(canary), 'in the URL').toBe(false);
+  await expectSecretNotKept(cp, canary);
   const received = await cp.received();
-  expect(received.filter((r) => r.body.includes(canary)).map((r) => r.url)).toEqual([]);
+  const revealedBy = opts.revealedBy;
+  expect(
+    received
+      .filter((r) => revealedBy === undefined || !new URL(r.url).pathname.endsWith(revealedBy))
+      .filter((r) => r.body.includes(canary))
+      .map((r) => r.url),
+  ).toEqual([]);
+}
+
+/** The console's two button looks, as computed: secondary (white) until a destruction is confirmed. */
+export const SECONDARY_BACKGROUND = 'rgb(255, 255, 255)';
+export const DANGER_BACKGROUND = 'rgb(179, 38, 30)';
+
+export async function backgroundOf(control: Locator): Promise<string> {
+  return control.evaluate((el) => getComputedStyle(el).backgroundColor);
 }
 
 /** The API, as the console's journeys check what they did. */

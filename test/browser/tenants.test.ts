@@ -6,12 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { trunkTenant } from '../trunks/support.js';
 import {
   api,
+  backgroundOf,
   browserAvailable,
+  DANGER_BACKGROUND,
   expectAccessible,
   expectCleanRun,
   expectTabReaches,
   openConsole,
   screenshot,
+  SECONDARY_BACKGROUND,
   useConsoleStack,
 } from './support.js';
 
@@ -105,10 +108,14 @@ describe.runIf(browserAvailable)('console: tenants and tokens', () => {
     const plainId = await s.createTenant('Short Lived');
     const cp = await openConsole(stack, s.rootToken);
     const { page } = cp;
-    await page.getByRole('button', { name: 'Delete Trunked Co', exact: true }).click();
+    // The row's Delete destroys nothing (it opens the typed confirmation): it looks secondary.
+    const rowDelete = page.getByRole('button', { name: 'Delete Trunked Co', exact: true });
+    expect(await backgroundOf(rowDelete)).toBe(SECONDARY_BACKGROUND);
+    await rowDelete.click();
     const confirm = page.getByLabel('Type "Trunked Co" to confirm');
     const del = page.getByRole('button', { name: 'Delete tenant' });
     expect(await del.isDisabled()).toBe(true);
+    expect(await backgroundOf(del)).toBe(DANGER_BACKGROUND);
     await confirm.fill('Trunked C');
     expect(await del.isDisabled()).toBe(true);
     await confirm.fill('Trunked Co');

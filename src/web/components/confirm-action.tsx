@@ -1,5 +1,5 @@
-// A destructive row action asked twice: the action's button, then "Confirm …" and "Cancel" in its
-// place. `confirm` is the caller's work (run through its useAction, so errors show where it shows
+// A destructive row action asked twice: the action's button (styled secondary: nothing is destroyed
+// by it), then "Confirm …" (styled danger) and "Cancel" in its place. `confirm` is the caller's work (run through its useAction, so errors show where it shows
 // them); the pair closes when it succeeds.
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -9,8 +9,6 @@ export interface ConfirmActionProps {
   label: ComponentChildren;
   ariaLabel: string;
   confirmLabel: string;
-  /** The first button's class (the confirm button is always `danger`). */
-  kind: 'danger' | 'secondary';
   busy: boolean;
   /** Runs the action; calls `done` when it succeeded. */
   confirm: (done: () => void) => void;
@@ -22,7 +20,7 @@ export function ConfirmAction(props: ConfirmActionProps): JSX.Element {
     return (
       <button
         type="button"
-        class={props.kind}
+        class="secondary"
         aria-label={props.ariaLabel}
         onClick={() => setOpen(true)}
       >

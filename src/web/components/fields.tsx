@@ -38,7 +38,9 @@ function Messages(props: {
   );
 }
 
-export interface TextFieldProps extends BaseProps {
+export interface TextFieldProps extends Omit<BaseProps, 'label'> {
+  /** Text, or text with a stored value in it (in a <bdi>). */
+  label: ComponentChildren;
   value: string;
   onInput: (value: string) => void;
   type?: 'text' | 'email' | 'url' | 'tel' | 'datetime-local' | 'search';
@@ -229,11 +231,27 @@ export function SecretField(props: SecretFieldProps): JSX.Element {
   );
 }
 
-export function Fieldset(props: { legend: string; children: ComponentChildren }): JSX.Element {
+/** A group of controls; an error about the group as a whole is shown in it and described by it. */
+export function Fieldset(props: {
+  legend: string;
+  children: ComponentChildren;
+  error?: string | undefined;
+  class?: string;
+}): JSX.Element {
+  const id = useId();
+  const errorId = `${id}-error`;
   return (
-    <fieldset>
+    <fieldset
+      class={props.class}
+      aria-describedby={props.error !== undefined ? errorId : undefined}
+    >
       <legend>{props.legend}</legend>
       {props.children}
+      {props.error !== undefined && (
+        <p id={errorId} class="field-error">
+          {props.error}
+        </p>
+      )}
     </fieldset>
   );
 }

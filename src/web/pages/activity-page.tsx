@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { formatTime, useLoad } from '../hooks';
 import type { ActivityError, Call, Email, Message } from '../types';
 import type { TenantPageProps } from './props';
+import { TableScroll } from '../components/table-scroll';
 
 interface Column<T> {
   title: string;
@@ -47,7 +48,9 @@ export function ActivityPage(props: TenantPageProps): JSX.Element {
   const { api } = props.session;
   return (
     <>
-      <h1>Activity · {props.tenantName}</h1>
+      <h1>
+        Activity · <bdi>{props.tenantName}</bdi>
+      </h1>
       <ActivityList<Call>
         api={api}
         tenantId={props.tenantId}
@@ -125,26 +128,28 @@ function ActivityList<T extends { id: string }>(props: {
         (list.data.rows.length === 0 ? (
           <p>No {props.kind} yet.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                {props.columns.map((c) => (
-                  <th key={c.title} scope="col">
-                    {c.title}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.rows.map((row) => (
-                <tr key={row.id}>
+          <TableScroll label={`${props.kind} table`}>
+            <table>
+              <thead>
+                <tr>
                   {props.columns.map((c) => (
-                    <td key={c.title}>{c.cell(row)}</td>
+                    <th key={c.title} scope="col">
+                      {c.title}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {list.data.rows.map((row) => (
+                  <tr key={row.id}>
+                    {props.columns.map((c) => (
+                      <td key={c.title}>{c.cell(row)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         ))}
       <Pager
         cursors={cursors}

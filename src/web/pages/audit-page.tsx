@@ -1,6 +1,6 @@
 // Audit: a tenant's events (or the operator stream), oldest first, paged by cursor, filtered by
 // action; "Check the chain" asks the server to walk the hash chain and shows its answer.
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { query } from '../api';
 import { TextField } from '../components/fields';
@@ -9,12 +9,13 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { formatTime, useAction, useLoad } from '../hooks';
 import type { AuditEvent, AuditVerification } from '../types';
 import type { Session } from './sign-in';
+import { TableScroll } from '../components/table-scroll';
 
 export function AuditPage(props: {
   session: Session;
   path: string;
   verifyPath?: string;
-  title: string;
+  title: ComponentChildren;
 }): JSX.Element {
   const { api } = props.session;
   const [action, setAction] = useState('');
@@ -60,32 +61,34 @@ export function AuditPage(props: {
           (list.data.events.length === 0 ? (
             <p>No events.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">At</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.events.map((e) => (
-                  <tr key={e.id}>
-                    <td>{e.seq}</td>
-                    <td>{formatTime(e.at)}</td>
-                    <td>{e.actor}</td>
-                    <td>{e.action}</td>
-                    <td>{e.target}</td>
-                    <td>{e.outcome}</td>
-                    <td class="detail">{e.detail === null ? '—' : JSON.stringify(e.detail)}</td>
+            <TableScroll label="Audit events table">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">At</th>
+                    <th scope="col">Actor</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Target</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Detail</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {list.data.events.map((e) => (
+                    <tr key={e.id}>
+                      <td>{e.seq}</td>
+                      <td>{formatTime(e.at)}</td>
+                      <td>{e.actor}</td>
+                      <td>{e.action}</td>
+                      <td>{e.target}</td>
+                      <td>{e.outcome}</td>
+                      <td class="detail">{e.detail === null ? '—' : JSON.stringify(e.detail)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           ))}
         <Pager cursors={cursors} setCursors={setCursors} nextCursor={list.data?.nextCursor} />
       </section>

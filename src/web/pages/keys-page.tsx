@@ -9,6 +9,7 @@ import { ErrorNotice, Loading, Note } from '../components/notices';
 import { formatTime, useAction, useLoad } from '../hooks';
 import type { KeyRotation, KeyVersion, TenantKeys } from '../types';
 import type { TenantPageProps } from './props';
+import { TableScroll } from '../components/table-scroll';
 
 const POLL_MS = 1000;
 
@@ -30,7 +31,9 @@ export function KeysPage(props: TenantPageProps): JSX.Element {
   }, [running, keys.data, keys.reload]);
   return (
     <>
-      <h1>Keys · {props.tenantName}</h1>
+      <h1>
+        Keys · <bdi>{props.tenantName}</bdi>
+      </h1>
       {note !== undefined && <Note>{note}</Note>}
       {keys.loading && keys.data === undefined && <Loading />}
       <ErrorNotice error={keys.error} />
@@ -69,30 +72,32 @@ function KeyTable(props: {
   return (
     <section aria-labelledby={props.id}>
       <h2 id={props.id}>{props.title}</h2>
-      <table data-testid={props.id}>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">State</th>
-            <th scope="col">{props.rows}</th>
-            <th scope="col">Master key</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.keys.map((k) => (
-            <tr key={k.version}>
-              <td>v{k.version}</td>
-              <td>{k.state}</td>
-              <td>{k.rows}</td>
-              <td>
-                {k.masterKeyId} ({k.masterKeyProvider})
-              </td>
-              <td>{formatTime(k.createdAt)}</td>
+      <TableScroll label={`${props.title} table`}>
+        <table data-testid={props.id}>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">State</th>
+              <th scope="col">{props.rows}</th>
+              <th scope="col">Master key</th>
+              <th scope="col">Created</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.keys.map((k) => (
+              <tr key={k.version}>
+                <td>v{k.version}</td>
+                <td>{k.state}</td>
+                <td>{k.rows}</td>
+                <td>
+                  {k.masterKeyId} ({k.masterKeyProvider})
+                </td>
+                <td>{formatTime(k.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </section>
   );
 }

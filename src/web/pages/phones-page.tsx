@@ -12,6 +12,8 @@ import { can } from '../router';
 import type { Phone, PhoneProvider, VerifyResult } from '../types';
 import { PhoneForm } from './phone-form';
 import type { TenantPageProps } from './props';
+import { TableScroll } from '../components/table-scroll';
+import { numberTypeWords } from '../number-types';
 
 const PROVIDER_FILTER = [
   { value: '', label: 'Any provider' },
@@ -44,7 +46,9 @@ export function PhonesPage(props: TenantPageProps): JSX.Element {
   };
   return (
     <>
-      <h1>Phones · {props.tenantName}</h1>
+      <h1>
+        Phones · <bdi>{props.tenantName}</bdi>
+      </h1>
       {note !== undefined && <Note>{note}</Note>}
       <section aria-labelledby="phones-list">
         <h2 id="phones-list">Numbers</h2>
@@ -134,98 +138,99 @@ function PhoneTable(props: {
             : `refused: ${verified.result.error?.code ?? ''} ${verified.result.error?.message ?? ''}`}
         </p>
       )}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Number</th>
-            <th scope="col">Country · type</th>
-            <th scope="col">Provider</th>
-            <th scope="col">Label</th>
-            <th scope="col">Tags</th>
-            <th scope="col">Own Exotel account</th>
-            <th scope="col">Retell agents</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.phones.map((p) => (
-            <tr key={p.id}>
-              <td>
-                <code>{p.number}</code>
-              </td>
-              <td>
-                {p.country} · {p.numberType}
-              </td>
-              <td>
-                {p.provider}
-                {p.twilio?.onTrunk === true ? ' (on trunk)' : ''}
-              </td>
-              <td>{p.label ?? '—'}</td>
-              <td>{p.tags.join(', ') || '—'}</td>
-              <td>
-                {p.exotel === null
-                  ? '—'
-                  : `${p.exotel.sid} · key ${secretShown(p.exotel.apiKey)} · token ${secretShown(p.exotel.apiToken)}`}
-              </td>
-              <td>
-                in {p.retell.inboundAgentId ?? '—'} · out {p.retell.outboundAgentId ?? '—'}
-                {p.retell.synced ? ' (synced)' : ''}
-              </td>
-              <td class="actions">
-                {p.exotel !== null && (
-                  <button
-                    type="button"
-                    class="secondary"
-                    aria-label={`Verify Exotel account of ${p.number}`}
-                    disabled={action.busy}
-                    onClick={() =>
-                      action.run(async () => {
-                        setVerified(undefined);
-                        const result = await props.api.send<VerifyResult>(
-                          'POST',
-                          tenantPath(props.tenantId, `/phones/${p.id}/exotel/verify`),
-                        );
-                        setVerified({ id: p.id, result });
-                      })
-                    }
-                  >
-                    Verify Exotel
-                  </button>
-                )}
-                {props.writable && (
-                  <button
-                    type="button"
-                    class="secondary"
-                    aria-label={`Edit ${p.number}`}
-                    onClick={() => props.onEdit(p)}
-                  >
-                    Edit
-                  </button>
-                )}
-                {props.writable && (
-                  <ConfirmAction
-                    label="Delete"
-                    ariaLabel={`Delete ${p.number}`}
-                    confirmLabel={`Confirm delete ${p.number}`}
-                    kind="danger"
-                    busy={action.busy}
-                    confirm={(done) =>
-                      action.run(async () => {
-                        await props.api.send(
-                          'DELETE',
-                          tenantPath(props.tenantId, `/phones/${p.id}`),
-                        );
-                        done();
-                        props.onDeleted(p);
-                      })
-                    }
-                  />
-                )}
-              </td>
+      <TableScroll label="Phones table">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Number</th>
+              <th scope="col">Country · type</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Label</th>
+              <th scope="col">Tags</th>
+              <th scope="col">Own Exotel account</th>
+              <th scope="col">Retell agents</th>
+              <th scope="col">Actions</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.phones.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <code>{p.number}</code>
+                </td>
+                <td>
+                  {p.country} · {numberTypeWords(p.numberType)}
+                </td>
+                <td>
+                  {p.provider}
+                  {p.twilio?.onTrunk === true ? ' (on trunk)' : ''}
+                </td>
+                <td>{p.label === null ? '—' : <bdi>{p.label}</bdi>}</td>
+                <td>{p.tags.length === 0 ? '—' : <bdi>{p.tags.join(', ')}</bdi>}</td>
+                <td>
+                  {p.exotel === null
+                    ? '—'
+                    : `${p.exotel.sid} · key ${secretShown(p.exotel.apiKey)} · token ${secretShown(p.exotel.apiToken)}`}
+                </td>
+                <td>
+                  in {p.retell.inboundAgentId ?? '—'} · out {p.retell.outboundAgentId ?? '—'}
+                  {p.retell.synced ? ' (synced)' : ''}
+                </td>
+                <td class="actions">
+                  {p.exotel !== null && (
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={`Verify Exotel account of ${p.number}`}
+                      disabled={action.busy}
+                      onClick={() =>
+                        action.run(async () => {
+                          setVerified(undefined);
+                          const result = await props.api.send<VerifyResult>(
+                            'POST',
+                            tenantPath(props.tenantId, `/phones/${p.id}/exotel/verify`),
+                          );
+                          setVerified({ id: p.id, result });
+                        })
+                      }
+                    >
+                      Verify Exotel
+                    </button>
+                  )}
+                  {props.writable && (
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={`Edit ${p.number}`}
+                      onClick={() => props.onEdit(p)}
+                    >
+                      Edit
+                    </button>
+                  )}
+                  {props.writable && (
+                    <ConfirmAction
+                      label="Delete"
+                      ariaLabel={`Delete ${p.number}`}
+                      confirmLabel={`Confirm delete ${p.number}`}
+                      busy={action.busy}
+                      confirm={(done) =>
+                        action.run(async () => {
+                          await props.api.send(
+                            'DELETE',
+                            tenantPath(props.tenantId, `/phones/${p.id}`),
+                          );
+                          done();
+                          props.onDeleted(p);
+                        })
+                      }
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </>
   );
 }
@@ -284,7 +289,12 @@ function FindPhone(props: { api: Api; tenantId: string }): JSX.Element {
       {found != null && (
         <p role="status" data-testid="found-phone">
           Found <code>{found.number}</code> ({found.provider}
-          {found.label !== null ? `, ${found.label}` : ''}), id <code>{found.id}</code>.
+          {found.label !== null && (
+            <>
+              , <bdi>{found.label}</bdi>
+            </>
+          )}
+          ), id <code>{found.id}</code>.
         </p>
       )}
     </section>

@@ -104,7 +104,9 @@ export function ProvidersPage(props: TenantPageProps): JSX.Element {
   );
   return (
     <>
-      <h1>Providers · {props.tenantName}</h1>
+      <h1>
+        Providers · <bdi>{props.tenantName}</bdi>
+      </h1>
       {list.loading && list.data === undefined && <Loading />}
       <ErrorNotice error={list.error} />
       {list.data !== undefined &&

@@ -1,6 +1,6 @@
 // Tenants (root token): list, create, delete with a typed confirmation. A refusal (a tenant that
 // still has a trunk or trunk numbers) is shown as the API words it.
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { query, tenantPath, type Api } from '../api';
 import { Checkbox, TextField } from '../components/fields';
@@ -8,13 +8,14 @@ import { ErrorNotice, Loading, Note } from '../components/notices';
 import { formatTime, useAction, useLoad } from '../hooks';
 import { tenantHref } from '../router';
 import type { Tenant } from '../types';
+import { TableScroll } from '../components/table-scroll';
 
 export function TenantsPage(props: { api: Api; onChange: () => void }): JSX.Element {
   const { api } = props;
   const list = useLoad(() => api.get<{ tenants: Tenant[] }>('/v1/tenants'), []);
-  const [note, setNote] = useState<string | undefined>(undefined);
+  const [note, setNote] = useState<ComponentChildren>(undefined);
   const [deleting, setDeleting] = useState<Tenant | undefined>(undefined);
-  const changed = (message: string): void => {
+  const changed = (message: ComponentChildren): void => {
     setNote(message);
     list.reload();
     props.onChange();
@@ -31,44 +32,48 @@ export function TenantsPage(props: { api: Api; onChange: () => void }): JSX.Elem
           (list.data.tenants.length === 0 ? (
             <p>No tenants yet.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">External id</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.tenants.map((t) => (
-                  <tr key={t.id}>
-                    <td>
-                      <a href={tenantHref(t.id, 'providers')}>{t.name}</a>
-                    </td>
-                    <td>{t.externalId ?? '—'}</td>
-                    <td>
-                      <code>{t.id}</code>
-                    </td>
-                    <td>{formatTime(t.createdAt)}</td>
-                    <td class="actions">
-                      <a href={tenantHref(t.id, 'tokens')} aria-label={`Tokens of ${t.name}`}>
-                        Tokens
-                      </a>
-                      <button
-                        type="button"
-                        class="danger"
-                        aria-label={`Delete ${t.name}`}
-                        onClick={() => setDeleting(t)}
-                      >
-                        Delete
-                      </button>
-                    </td>
+            <TableScroll label="Tenants table">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">External id</th>
+                    <th scope="col">Id</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Actions</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {list.data.tenants.map((t) => (
+                    <tr key={t.id}>
+                      <td>
+                        <a href={tenantHref(t.id, 'providers')}>
+                          <bdi>{t.name}</bdi>
+                        </a>
+                      </td>
+                      <td>{t.externalId ?? '—'}</td>
+                      <td>
+                        <code>{t.id}</code>
+                      </td>
+                      <td>{formatTime(t.createdAt)}</td>
+                      <td class="actions">
+                        <a href={tenantHref(t.id, 'tokens')} aria-label={`Tokens of ${t.name}`}>
+                          Tokens
+                        </a>
+                        <button
+                          type="button"
+                          class="secondary"
+                          aria-label={`Delete ${t.name}`}
+                          onClick={() => setDeleting(t)}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           ))}
       </section>
       {deleting !== undefined && (
@@ -79,13 +84,24 @@ export function TenantsPage(props: { api: Api; onChange: () => void }): JSX.Elem
           onDeleted={(left) => {
             setDeleting(undefined);
             changed(
-              `Tenant ${deleting.name} deleted.` +
-                (left > 0 ? ` ${left} resources were left at the providers (see the audit).` : ''),
+              <>
+                Tenant <bdi>{deleting.name}</bdi> deleted.
+                {left > 0 ? ` ${left} resources were left at the providers (see the audit).` : ''}
+              </>,
             );
           }}
         />
       )}
-      <CreateTenant api={api} onCreated={(t) => changed(`Tenant ${t.name} created.`)} />
+      <CreateTenant
+        api={api}
+        onCreated={(t) =>
+          changed(
+            <>
+              Tenant <bdi>{t.name}</bdi> created.
+            </>,
+          )
+        }
+      />
     </>
   );
 }
@@ -156,14 +172,20 @@ function DeleteTenant(props: {
   };
   return (
     <section aria-labelledby="tenant-delete" class="danger-zone">
-      <h2 id="tenant-delete">Delete tenant {props.tenant.name}</h2>
+      <h2 id="tenant-delete">
+        Delete tenant <bdi>{props.tenant.name}</bdi>
+      </h2>
       <p>
         Deleting a tenant destroys its keys and every row they protect. It cannot be undone. Type
         the tenant's name to confirm.
       </p>
       <form onSubmit={submit}>
         <TextField
-          label={`Type "${props.tenant.name}" to confirm`}
+          label={
+            <>
+              Type "<bdi>{props.tenant.name}</bdi>" to confirm
+            </>
+          }
           name="confirm"
           value={typed}
           onInput={setTyped}

@@ -1,7 +1,7 @@
 // A tenant's API tokens: mint with scopes (the token is shown once, with a copy button, until
 // "Done"), list (never the values), revoke. A tenant token with tokens:manage may only grant the
 // scopes it holds itself, so only those are offered.
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { ConfirmAction } from '../components/confirm-action';
 import { useState } from 'preact/hooks';
 import { tenantPath } from '../api';
@@ -10,6 +10,7 @@ import { ErrorNotice, Loading, Note } from '../components/notices';
 import { formatTime, useAction, useLoad } from '../hooks';
 import type { CreatedToken, Scope, Token } from '../types';
 import type { TenantPageProps } from './props';
+import { TableScroll } from '../components/table-scroll';
 
 export const ALL_SCOPES: readonly Scope[] = [
   'credentials:read',
@@ -36,20 +37,26 @@ export function TokensPage(props: TenantPageProps): JSX.Element {
     () => api.get<{ tokens: Token[] }>(tenantPath(props.tenantId, '/tokens')),
     [props.tenantId],
   );
-  const [note, setNote] = useState<string | undefined>(undefined);
+  const [note, setNote] = useState<ComponentChildren>(undefined);
   const [minted, setMinted] = useState<CreatedToken | undefined>(undefined);
   const offered =
     who.kind === 'root' ? ALL_SCOPES : ALL_SCOPES.filter((s) => who.scopes.includes(s));
   return (
     <>
-      <h1>Tokens · {props.tenantName}</h1>
+      <h1>
+        Tokens · <bdi>{props.tenantName}</bdi>
+      </h1>
       {note !== undefined && <Note>{note}</Note>}
       {minted !== undefined && (
         <MintedToken
           token={minted}
           onDone={() => {
             setMinted(undefined);
-            setNote(`Token ${minted.name} created.`);
+            setNote(
+              <>
+                Token <bdi>{minted.name}</bdi> created.
+              </>,
+            );
           }}
         />
       )}
@@ -65,7 +72,11 @@ export function TokensPage(props: TenantPageProps): JSX.Element {
               tokens={list.data.tokens}
               revoke={async (t) => {
                 await api.send('DELETE', tenantPath(props.tenantId, `/tokens/${t.id}`));
-                setNote(`Token ${t.name} revoked.`);
+                setNote(
+                  <>
+                    Token <bdi>{t.name}</bdi> revoked.
+                  </>,
+                );
                 list.reload();
               }}
               self={who.kind === 'tenant' ? who.tokenId : undefined}
@@ -94,52 +105,55 @@ function TokenTable(props: {
   return (
     <>
       <ErrorNotice error={action.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Created</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Last used</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.tokens.map((t) => (
-            <tr key={t.id}>
-              <td>{t.name}</td>
-              <td>
-                <code>{t.prefix}…</code>
-              </td>
-              <td class="scopes">{t.scopes.join(' ')}</td>
-              <td>{formatTime(t.createdAt)}</td>
-              <td>{formatTime(t.expiresAt)}</td>
-              <td>{formatTime(t.lastUsedAt)}</td>
-              <td class="actions">
-                {t.revokedAt !== null ? (
-                  `revoked ${formatTime(t.revokedAt)}`
-                ) : (
-                  <ConfirmAction
-                    label={`Revoke${t.id === props.self ? ' (this session)' : ''}`}
-                    ariaLabel={`Revoke ${t.name}`}
-                    confirmLabel={`Confirm revoke ${t.name}`}
-                    kind="secondary"
-                    busy={action.busy}
-                    confirm={(done) =>
-                      action.run(async () => {
-                        await props.revoke(t);
-                        done();
-                      })
-                    }
-                  />
-                )}
-              </td>
+      <TableScroll label="Tokens table">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Created</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Last used</th>
+              <th scope="col">State</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.tokens.map((t) => (
+              <tr key={t.id}>
+                <td>
+                  <bdi>{t.name}</bdi>
+                </td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td class="scopes">{t.scopes.join(' ')}</td>
+                <td>{formatTime(t.createdAt)}</td>
+                <td>{formatTime(t.expiresAt)}</td>
+                <td>{formatTime(t.lastUsedAt)}</td>
+                <td class="actions">
+                  {t.revokedAt !== null ? (
+                    `revoked ${formatTime(t.revokedAt)}`
+                  ) : (
+                    <ConfirmAction
+                      label={`Revoke${t.id === props.self ? ' (this session)' : ''}`}
+                      ariaLabel={`Revoke ${t.name}`}
+                      confirmLabel={`Confirm revoke ${t.name}`}
+                      busy={action.busy}
+                      confirm={(done) =>
+                        action.run(async () => {
+                          await props.revoke(t);
+                          done();
+                        })
+                      }
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </>
   );
 }
@@ -229,7 +243,9 @@ function MintedToken(props: { token: CreatedToken; onDone: () => void }): JSX.El
   };
   return (
     <section aria-labelledby="token-new" class="minted">
-      <h2 id="token-new">New token: {props.token.name}</h2>
+      <h2 id="token-new">
+        New token: <bdi>{props.token.name}</bdi>
+      </h2>
       <p>Copy it now: it is shown only once and telvault keeps only its hash.</p>
       <p>
         <code class="token" data-testid="new-token">

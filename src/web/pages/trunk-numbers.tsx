@@ -72,7 +72,7 @@ export function TrunkNumbers(
           <ul data-testid="trunk-number-list">
             {list.data.map((p) => (
               <li key={p.id}>
-                <code>{p.number}</code> {p.label ?? ''} · Retell agents in{' '}
+                <code>{p.number}</code> <bdi>{p.label ?? ''}</bdi> · Retell agents in{' '}
                 {p.retell.inboundAgentId ?? '—'}, out {p.retell.outboundAgentId ?? '—'}
               </li>
             ))}

@@ -13,6 +13,7 @@ import { can } from '../router';
 import type { Job, Phone, RepairResult, Trunk } from '../types';
 import { TrunkNumbers } from './trunk-numbers';
 import type { TenantPageProps } from './props';
+import { TableScroll } from '../components/table-scroll';
 
 export function TrunkPage(props: TenantPageProps): JSX.Element {
   const { api } = props.session;
@@ -37,7 +38,9 @@ export function TrunkPage(props: TenantPageProps): JSX.Element {
   const t = trunk.data;
   return (
     <>
-      <h1>SIP trunk · {props.tenantName}</h1>
+      <h1>
+        SIP trunk · <bdi>{props.tenantName}</bdi>
+      </h1>
       {note !== undefined && <Note>{note}</Note>}
       {trunk.loading && t === undefined && <Loading />}
       <ErrorNotice error={trunk.error} />
@@ -109,32 +112,34 @@ function TrunkState(props: {
           {t.error.providerCode !== null ? ` (${String(t.error.providerCode)})` : ''}
         </p>
       )}
-      <table>
-        <caption>Steps</caption>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Status</th>
-            <th scope="col">Sid</th>
-            <th scope="col">Origin</th>
-            <th scope="col">At</th>
-          </tr>
-        </thead>
-        <tbody>
-          {t.steps.map((s) => (
-            <tr key={s.name}>
-              <td>{s.name}</td>
-              <td>
-                {s.status}
-                {s.error !== undefined ? ` (${s.error.code})` : ''}
-              </td>
-              <td>{s.sid ?? '—'}</td>
-              <td>{s.origin ?? '—'}</td>
-              <td>{formatTime(s.at)}</td>
+      <TableScroll label="Trunk steps table">
+        <table>
+          <caption>Steps</caption>
+          <thead>
+            <tr>
+              <th scope="col">Step</th>
+              <th scope="col">Status</th>
+              <th scope="col">Sid</th>
+              <th scope="col">Origin</th>
+              <th scope="col">At</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {t.steps.map((s) => (
+              <tr key={s.name}>
+                <td>{s.name}</td>
+                <td>
+                  {s.status}
+                  {s.error !== undefined ? ` (${s.error.code})` : ''}
+                </td>
+                <td>{s.sid ?? '—'}</td>
+                <td>{s.origin ?? '—'}</td>
+                <td>{formatTime(s.at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {t.notes.length > 0 && (
         <ul class="notes">
           {t.notes.map((n) => (
@@ -300,30 +305,32 @@ function Repair(props: { api: Api; tenantId: string; onDone: () => void }): JSX.
 function RepairTable(props: { result: RepairResult; caption: string }): JSX.Element {
   const r = props.result;
   return (
-    <table data-testid={r.dryRun ? 'repair-dry-run' : 'repair-result'}>
-      <caption>
-        {props.caption}: {r.total} numbers, {r.fixed} fixed, {r.alreadyOk} already right, {r.failed}{' '}
-        failed
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Number</th>
-          <th scope="col">Action</th>
-          <th scope="col">SIP username</th>
-          <th scope="col">Reason</th>
-        </tr>
-      </thead>
-      <tbody>
-        {r.results.map((x) => (
-          <tr key={x.phoneNumber}>
-            <td>{x.phoneNumber}</td>
-            <td>{x.action}</td>
-            <td>{x.authUsername ?? '—'}</td>
-            <td>{x.reason ?? '—'}</td>
+    <TableScroll label="Repair results table">
+      <table data-testid={r.dryRun ? 'repair-dry-run' : 'repair-result'}>
+        <caption>
+          {props.caption}: {r.total} numbers, {r.fixed} fixed, {r.alreadyOk} already right,{' '}
+          {r.failed} failed
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Action</th>
+            <th scope="col">SIP username</th>
+            <th scope="col">Reason</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {r.results.map((x) => (
+            <tr key={x.phoneNumber}>
+              <td>{x.phoneNumber}</td>
+              <td>{x.action}</td>
+              <td>{x.authUsername ?? '—'}</td>
+              <td>{x.reason ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 
