@@ -1,6 +1,7 @@
 // `telvault import --mapping FILE [--input [SOURCE=]FILE …] [--dry-run] [--report FILE]
-// [--allow-plaintext]`: a platform's existing data brought in through the services. Exit code 0
-// when every record was imported (or unchanged), 1 when one was doubtful or failed, 2 when the
+// [--allow-plaintext] [--replace-existing]`: a platform's existing data brought in through the
+// services. Exit code 0 when every record was imported (or unchanged), 1 when one was doubtful,
+// failed or in conflict (its target holds other values this import did not write), 2 when the
 // mapping or an input cannot be used (the message names the path or the line). Legacy secrets come
 // from the environment variables or files the mapping names, never from the command line; no value
 // is ever printed, written to the report or logged.
@@ -30,6 +31,7 @@ interface ImportOptions {
   dryRun?: boolean;
   report?: string;
   allowPlaintext?: boolean;
+  replaceExisting?: boolean;
 }
 
 /** On a terminal a bar with counts and rate (stderr, so stdout stays the summary); else lines. */
@@ -115,6 +117,12 @@ function summary(io: CliIo, r: ImportReport): void {
     io.write(`doubtful: ${d.source} ${d.record} ${d.target} ${d.field}: ${d.rule}\n`);
   for (const f of r.failed)
     io.write(`failed: ${f.source} ${f.record} ${f.target} ${f.code}: ${f.message}\n`);
+  for (const c of r.conflicts)
+    io.write(`conflict: ${c.source} ${c.record} ${c.target} ${c.fields.join(', ')}: ${c.reason}\n`);
+  for (const c of r.replaced)
+    io.write(
+      `${r.dryRun ? 'would replace' : 'replaced'}: ${c.source} ${c.record} ${c.target} ${c.fields.join(', ')}: ${c.reason}\n`,
+    );
   for (const x of r.rotate) io.write(`rotate: ${x.source} ${x.record} ${x.target}: ${x.reason}\n`);
   for (const [name, k] of Object.entries(r.keys))
     io.write(`key ${name}: ${k.scheme}, derived ${k.derived} time(s)\n`);
@@ -149,6 +157,7 @@ async function runImport(io: CliIo, opts: ImportOptions): Promise<void> {
     report = await importRecords({ ...services, db: database.db }, mapping, input, {
       dryRun: opts.dryRun === true,
       allowPlaintext: opts.allowPlaintext === true,
+      replaceExisting: opts.replaceExisting === true,
       keySecrets: envKeySecrets(process.env, (f) => resolve(dirname(mappingFile), f)),
       actor: { kind: 'cli' },
       onProgress: (p) => progress.update(p),
@@ -163,7 +172,7 @@ async function runImport(io: CliIo, opts: ImportOptions): Promise<void> {
   if (opts.report !== undefined) writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
   if (exitCodeOf(report) !== 0) {
     throw new Error(
-      `${report.doubtful.length} doubtful value(s), ${report.failed.length} failed record(s): not imported (above)`,
+      `${report.doubtful.length} doubtful value(s), ${report.failed.length} failed record(s), ${report.conflicts.length} conflict(s): not imported (above)${report.conflicts.length > 0 ? '; --replace-existing writes the conflicts' : ''}`,
     );
   }
 }
@@ -192,5 +201,9 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--dry-run', 'decode and check everything, write nothing')
     .option('--report <file>', 'write the JSON report here')
     .option('--allow-plaintext', 'let keys with scheme plaintext be used')
+    .option(
+      '--replace-existing',
+      'write records whose target holds other values than this import wrote (reported as replaced); without it they are conflicts, not written',
+    )
     .action((opts: ImportOptions) => runImport(io, opts));
 }

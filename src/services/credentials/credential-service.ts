@@ -1,6 +1,6 @@
 // Provider credentials: validated per provider, each secret field sealed in its own envelope, read
 // back only as masked views; decrypted in-process only through `use`, which audits every call.
-import type { Secret, TenantId } from '../../crypto/index.js';
+import { Secret, type TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Actor } from '../audit/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
@@ -155,6 +155,31 @@ export function createCredentialService(deps: CredentialServiceDeps) {
       const record = await records.find('credentials', tenantId, { provider });
       if (record === undefined) throw notFound(provider);
       return toView(tenantId, record, showPhones);
+    },
+
+    /**
+     * Every field the tenant's credentials hold, sealed ones opened in-process (wrapped), for an
+     * import to compare with what it would write; never returned by a route. Not a use: nothing is
+     * sent anywhere. undefined: the tenant has none for this provider.
+     */
+    async held(
+      tenantId: TenantId,
+      provider: Provider,
+    ): Promise<Record<string, Secret<string>> | undefined> {
+      const record = await records.find('credentials', tenantId, { provider });
+      if (record === undefined) return undefined;
+      const spec = PROVIDER_SPECS[provider];
+      const out: Record<string, Secret<string>> = {};
+      const plain = storedOf(record).public;
+      for (const f of spec.publicFields) {
+        const v = plain[f];
+        if (typeof v === 'string') out[f] = new Secret(v);
+      }
+      for (const f of [...spec.secretFields, ...spec.phoneFields]) {
+        const v = await records.open('credentials', tenantId, record, f);
+        if (v !== undefined) out[f] = v;
+      }
+      return out;
     },
 
     async list(tenantId: TenantId, showPhones: boolean): Promise<CredentialView[]> {

@@ -20,11 +20,12 @@ import type { TargetType } from './targets.js';
 import type { Values } from './record-values.js';
 
 export interface ApplyServices {
-  credentials: Pick<CredentialService, 'put'>;
-  phones: Pick<PhoneService, 'create' | 'update' | 'lookup' | 'get'>;
+  credentials: Pick<CredentialService, 'put' | 'held'>;
+  phones: Pick<PhoneService, 'create' | 'update' | 'lookup' | 'get' | 'held'>;
   secrets: Pick<SecretService, 'put'>;
   trunks: {
     recordImported(tenantId: TenantId, input: ImportedTrunkInput, actor: Actor): Promise<TrunkView>;
+    heldImported(tenantId: TenantId): Promise<Record<string, Secret<string>> | undefined>;
   };
 }
 

@@ -1,5 +1,7 @@
 // The import's report: counts per target and outcome, doubtful records (record id, field, rule),
-// failures (code and message, which name fields, never values), records whose SIP password is
+// failures (code and message, which name fields, never values), conflicts (a target holding other
+// values than the source's, not written by this import: field names and the reason) and the ones
+// replaced with --replace-existing, records whose SIP password is
 // shared by several tenants (import them, then rotate), and each legacy key's derivation count.
 // Nothing in it is a value; a source id that looks like a phone number is masked.
 import { maskPhones } from '../common/phone-mask.js';
@@ -8,8 +10,11 @@ export type Outcome =
   | 'created'
   | 'updated'
   | 'unchanged'
+  | 'replaced'
+  | 'conflict'
   | 'would-create'
   | 'would-update'
+  | 'would-replace'
   | 'doubtful'
   | 'failed'
   | 'dropped';
@@ -32,6 +37,10 @@ export interface ImportReport {
   tenants: { created: number; existing: number; wouldCreate: number };
   doubtful: (RecordRef & { field: string; rule: string })[];
   failed: (RecordRef & { code: string; message: string })[];
+  /** Not written: the target holds other values (names of the fields that differ, and why). */
+  conflicts: (RecordRef & { fields: string[]; reason: string })[];
+  /** Conflicts written anyway (replaceExisting): what was replaced, by field name. */
+  replaced: (RecordRef & { fields: string[]; reason: string })[];
   /** Imported, but their SIP password is shared with other tenants: rotate it. */
   rotate: (RecordRef & { reason: string })[];
   keys: Record<string, { scheme: string; derived: number }>;
@@ -49,6 +58,8 @@ export function newReport(dryRun: boolean): ImportReport {
     tenants: { created: 0, existing: 0, wouldCreate: 0 },
     doubtful: [],
     failed: [],
+    conflicts: [],
+    replaced: [],
     rotate: [],
     keys: {},
   };
@@ -74,7 +85,9 @@ export function finish(report: ImportReport, started: number): ImportReport {
   return report;
 }
 
-/** The exit code the CLI answers: 0 all imported, 1 something doubtful or failed. */
+/** The exit code the CLI answers: 0 all imported, 1 something doubtful, failed or in conflict. */
 export function exitCodeOf(report: ImportReport): 0 | 1 {
-  return report.doubtful.length > 0 || report.failed.length > 0 ? 1 : 0;
+  return report.doubtful.length > 0 || report.failed.length > 0 || report.conflicts.length > 0
+    ? 1
+    : 0;
 }

@@ -1,9 +1,12 @@
 // `importRecords`: a platform's existing records brought in through the services. Each record is
 // read, opened with its legacy key (each key derived once) and checked against the shapes its
 // target's fields must have; doubtful ones are reported, not imported. A record is known by the
-// keyed hash of its source and id, and skipped while the keyed fingerprint of its values is
-// unchanged, so a re-run (also after a kill) imports nothing twice and converges. Writes go
-// through the services in chunks; a chunk's writes and its import records commit in one transaction.
+// keyed hash of its source and id, with the keyed fingerprint of the values it wrote; a target
+// already holding the record's values is unchanged, so a re-run (also after a kill) imports
+// nothing twice and converges. A target holding other values that this import did not write (or
+// that changed since it wrote them) is a conflict: not written unless replaceExisting says so.
+// Writes go through the services in chunks; a chunk's writes and its import records commit in one
+// transaction.
 import { createHmac, randomBytes } from 'node:crypto';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
@@ -12,7 +15,7 @@ import type { KeyService } from '../keys/key-service.js';
 import type { EncryptedRecords } from '../records/index.js';
 import type { TenantAdmin } from '../tenants/tenant-admin.js';
 import type { ApplyServices } from './apply-target.js';
-import { applyChunk, type Pending } from './apply-chunk.js';
+import { applyChunk, type ChunkContext, type Pending } from './apply-chunk.js';
 import { e164Of } from './apply-target.js';
 import { envKeySecrets, openLegacyKeys, type KeySecretReader } from './legacy-keys.js';
 import { checkMapping } from './mapping-check.js';
@@ -26,7 +29,9 @@ import {
   type RecordRef,
 } from './import-report.js';
 import type { SourceRecord } from './read-input.js';
-import { holds, readTarget, valueAt, type Values } from './record-values.js';
+import { holds, readTarget, valueAt } from './record-values.js';
+import { wantedOf, type Fields } from './target-state.js';
+import type { TargetType } from './targets.js';
 import { resolveTenants } from './tenant-resolver.js';
 
 /** Stored-format relevant: changing a purpose makes every record look new. Do not change. */
@@ -45,6 +50,8 @@ export interface ImportServices extends ApplyServices {
 export interface ImportOptions {
   /** Decode and check everything, write nothing. */
   dryRun?: boolean;
+  /** Write records whose target holds other values than this import wrote (else: conflicts). */
+  replaceExisting?: boolean;
   /** Let keys with scheme `plaintext` be used. */
   allowPlaintext?: boolean;
   /** Where keys' secrets come from (default: the environment variables the mapping names). */
@@ -80,14 +87,12 @@ async function hasSystemKey(keys: ImportServices['keys']): Promise<boolean> {
   }
 }
 
-function canonical(values: Values): string {
+/** Stored-format relevant (the fingerprint's input): sorted [field, value] pairs. */
+function canonical(fields: Fields): string {
   return JSON.stringify(
-    Object.keys(values)
+    Object.keys(fields)
       .sort()
-      .map((k) => {
-        const v = values[k];
-        return [k, Array.isArray(v) ? v : v?.reveal()];
-      }),
+      .map((k) => [k, fields[k]]),
   );
 }
 
@@ -118,6 +123,14 @@ export async function importRecords(
   let probe = 0;
   const mac = async (k: string, parts: unknown[]) =>
     fresh ? `fresh:${(probe += 1)}` : services.keys.rateLimitKey(JSON.stringify([k, ...parts]));
+  const fingerprintOf = (identity: string, type: TargetType, fields: Fields) =>
+    mac(FINGERPRINT_PURPOSE, [identity, type, canonical(fields)]);
+  const ctx: ChunkContext = {
+    dryRun,
+    replaceExisting: options.replaceExisting ?? false,
+    actor,
+    fingerprint: (p, fields) => fingerprintOf(p.identity, p.type, fields),
+  };
   let done = 0;
 
   for (const [si, source] of mapping.sources.entries()) {
@@ -188,21 +201,29 @@ export async function importRecords(
             count(report, target.type, 'would-create'); // its tenant does not exist yet
             continue;
           }
+          let wanted: Fields;
+          try {
+            wanted = wantedOf(target.type, read.values);
+          } catch (err) {
+            // The service's own input rules (names a field, never a value).
+            if (!(err instanceof TelvaultError)) throw err;
+            report.failed.push({ ...ref, code: err.code, message: err.message });
+            count(report, target.type, 'failed');
+            continue;
+          }
           pending.push({
             ref,
             type: target.type,
             tenantId: tenant.id,
+            identity: tenant.identity,
             values: read.values,
+            wanted,
             recordKey: await mac(RECORD_PURPOSE, [source.name, id, ti, target.type]),
-            fingerprint: await mac(FINGERPRINT_PURPOSE, [
-              tenant.identity,
-              target.type,
-              canonical(read.values),
-            ]),
+            fingerprint: await fingerprintOf(tenant.identity, target.type, wanted),
           });
         }
       }
-      await applyChunk(services, pending, dryRun, actor, report);
+      await applyChunk(services, pending, ctx, report);
       done += Math.min(CHUNK, records.length - start);
       options.onProgress?.({ done, total });
     }

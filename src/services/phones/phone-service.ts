@@ -194,6 +194,38 @@ export function createPhoneService(deps: PhoneServiceDeps) {
       return view(tenantId, await findOrThrow(tenantId, id), showNumber);
     },
 
+    /**
+     * The tenant's phone with this E.164 number as an import writes it: its id, label, tags and
+     * its own Exotel account (key and token opened in-process, wrapped), for the import to compare
+     * with; never returned by a route. undefined: the tenant has no phone with this number.
+     */
+    async held(
+      tenantId: TenantId,
+      e164: string,
+    ): Promise<{ id: string; fields: Record<string, Secret<string> | string[]> } | undefined> {
+      const n = normalizePhoneNumber(e164, { allowedTypes: PHONE_NUMBER_TYPES });
+      const record = await records.findByBlindIndex(
+        'phones',
+        tenantId,
+        new Secret(n.e164),
+        n.normalizerVersion,
+      );
+      if (record === undefined) return undefined;
+      const fields: Record<string, Secret<string> | string[]> = { tags: tagsOf(record) };
+      const label = record.row['label'];
+      if (typeof label === 'string') fields['label'] = new Secret(label);
+      const exotel = exotelOf(record);
+      if (exotel !== null) {
+        fields['exotel.sid'] = new Secret(exotel.sid);
+        fields['exotel.subdomain'] = new Secret(exotel.subdomain);
+      }
+      const key = await records.open('phones', tenantId, record, EXOTEL_KEY_FIELD);
+      const token = await records.open('phones', tenantId, record, EXOTEL_TOKEN_FIELD);
+      if (key !== undefined) fields['exotel.apiKey'] = key;
+      if (token !== undefined) fields['exotel.apiToken'] = token;
+      return { id: record.row.id, fields };
+    },
+
     async list(tenantId: TenantId, q: PhoneListQuery, showNumber: boolean): Promise<PhonePageView> {
       const limit = q.limit ?? DEFAULT_PAGE;
       // One more than the page: whether there is a next one, without a count.

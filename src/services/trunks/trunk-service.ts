@@ -2,7 +2,7 @@
 // converges whatever step it crashed at and however many nodes run it at once, and shown with a
 // live comparison against what Twilio shows. The Twilio credentials are the tenant's stored ones;
 // every decryption for use is audited by the credential service.
-import type { TenantId } from '../../crypto/index.js';
+import { Secret, type TenantId } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import { ProviderError } from '../../providers/provider-error.js';
 import type { Database } from '../../store/database.js';
@@ -12,7 +12,13 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { ProviderClients } from '../credentials/provider-clients.js';
 import type { EncryptedRecords, StoredRecord } from '../records/index.js';
 import { RETELL_SIP_URI } from './trunk-names.js';
-import { currentSipAuth, ensureTrunkRow, terminationHost, TRUNK_TABLE } from './trunk-record.js';
+import {
+  currentSipAuth,
+  ensureTrunkRow,
+  PASSWORD_FIELD,
+  terminationHost,
+  TRUNK_TABLE,
+} from './trunk-record.js';
 import type { TrunkSetup, TrunkView } from './trunk-schemas.js';
 import { originationsOf, stateOf, str } from './trunk-state.js';
 import { checkAdopt } from './trunk-steps.js';
@@ -258,6 +264,24 @@ export function createTrunkService(deps: TrunkServiceDeps) {
      * Records a trunk `telvault import` brought in (state `imported`, no provider call); the next
      * setup adopts it. ERR_TRUNK_CONFLICT once the tenant's trunk is set up.
      */
+    /**
+     * What an import writes to the tenant's imported trunk, as it holds it (the password opened
+     * in-process, wrapped), for the import to compare; never returned by a route. undefined: no
+     * trunk, or one that is no longer `imported` (an import does not change it).
+     */
+    async heldImported(tenantId: TenantId): Promise<Record<string, Secret<string>> | undefined> {
+      const r = await records.find(TRUNK_TABLE, tenantId, {});
+      if (r === undefined || stateOf(r) !== 'imported') return undefined;
+      const password = await records.open(TRUNK_TABLE, tenantId, r, PASSWORD_FIELD);
+      return {
+        trunkSid: new Secret(str(r, 'trunk_sid') ?? ''),
+        domainName: new Secret(str(r, 'domain_name') ?? ''),
+        accountSid: new Secret(str(r, 'twilio_account_sid') ?? ''),
+        username: new Secret(str(r, 'username') ?? ''),
+        ...(password === undefined ? {} : { password }),
+      };
+    },
+
     async recordImported(
       tenantId: TenantId,
       input: ImportedTrunkInput,
