@@ -13,6 +13,7 @@ import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
 import { assertSafeInput, parseChecked } from '../services/common/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
+import { DISCARD_BOUND, discardRestOfBody } from './body-drain.js';
 import { guardConnections } from './connection-guard.js';
 import {
   isConsolePath,
@@ -196,7 +197,11 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
   // Callback style: an async hook would cost every response a promise and a hop for two headers.
   app.addHook('onSend', (request, reply, payload, done) => {
     setCommonHeaders(request, reply);
-    done(null, payload);
+    // Refused before its body was read (413, 415): the client reads this answer, not a reset.
+    discardRestOfBody(request.raw, DISCARD_BOUND, (overBound) => {
+      if (overBound) void reply.header('connection', 'close');
+      done(null, payload);
+    });
   });
   // Before any route reads the request (authorization looks the tenant up): every string and key
   // of the params, query and body must be text the vault can store, and no key a prototype.
