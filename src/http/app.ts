@@ -193,6 +193,10 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
       errorHandler(named, request, reply);
     },
   });
+  // The API takes JSON only: Fastify's own text/plain parser would hand a route a string, refused
+  // as "expected object" instead of by its type. Every other type is 415 ERR_HTTP_MEDIA_TYPE (the
+  // provider callbacks under /hooks take their own types in their own scope).
+  app.removeContentTypeParser('text/plain');
   guardConnections(app.server, limits.maxConnections, deps.logger);
   // Callback style: an async hook would cost every response a promise and a hop for two headers.
   app.addHook('onSend', (request, reply, payload, done) => {
