@@ -57,12 +57,22 @@ function requestId(req: { headers: Record<string, unknown> }): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/**
+ * Every other answer's policy: it is data, never a page, a script or a frame. The API echoes stored
+ * strings (and a 404 the path), so no browser may sniff an answer into HTML or run anything in it.
+ */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 /** The headers of every answer; the console's own on its answers, refusals included. */
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
   void reply.header('x-request-id', request.id);
   // Only the console's files say otherwise (hashed assets are immutable); the rest is no-store.
   if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   if (isConsolePath(request.url)) setConsoleHeaders(reply);
+  else {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('content-security-policy', API_CSP);
+  }
 }
 
 /** No body, or `{}` (which some clients send with every POST). */
