@@ -12,6 +12,7 @@ import Fastify, {
 import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
 import { assertSafeInput, parseChecked } from '../services/common/index.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from '../services/idempotency/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
 import { DISCARD_BOUND, discardRestOfBody } from './body-drain.js';
 import { guardConnections } from './connection-guard.js';
@@ -81,6 +82,16 @@ function isEmptyBody(body: unknown): boolean {
   return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;
 }
 
+/** The route's Idempotency-Key, checked; none read on a route that takes none. */
+function idempotencyKeyFor(spec: RouteSpec, request: FastifyRequest): string | undefined {
+  if (spec.idempotencyKey === undefined) return undefined;
+  const key = idempotencyKeyOf(request.headers['idempotency-key']);
+  if (key === undefined && spec.idempotencyKey === 'required') {
+    throw new TelvaultError('ERR_VALIDATION', `${IDEMPOTENCY_KEY_HEADER}: the header is required`);
+  }
+  return key;
+}
+
 function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): void {
   app.route({
     method: spec.method,
@@ -101,12 +112,14 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
       else if (!isEmptyBody(request.body)) {
         throw new TelvaultError('ERR_VALIDATION', 'body: this route takes no body');
       }
+      const idempotencyKey = idempotencyKeyFor(spec, request);
       const result = await spec.handler({
         params,
         query,
         body,
         principal,
         actor: actorOf(principal),
+        idempotencyKey,
         request,
         reply,
       });
