@@ -179,6 +179,7 @@ describe('the OpenAPI document', () => {
       createCall: false,
       createMessage: false,
       createEmail: false,
+      rotateTenantKey: false,
     });
   });
 });
