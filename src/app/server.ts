@@ -184,7 +184,7 @@ export async function createServer(input: CreateServerInput): Promise<TelvaultSe
       ...messageRoutes(services.messages, services.activity),
       ...emailRoutes(services.emails, services.activity),
       ...webhookVerifyRoutes(services.webhooks),
-      ...keyRoutes(services.keyRotations),
+      ...keyRoutes(services.keyRotations, services.idempotency),
       ...auditRoutes(services.audit),
       ...leakCheckRoutes(leakCheck),
       ...(input.extraRoutes?.(services) ?? []),

@@ -12,7 +12,9 @@ import Fastify, {
 import { TelvaultError } from '../errors.js';
 import type { Logger } from '../services/common/index.js';
 import { assertSafeInput, parseChecked } from '../services/common/index.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from '../services/idempotency/index.js';
 import { actorOf, authorize, type AuthDeps } from './auth.js';
+import { DISCARD_BOUND, discardRestOfBody } from './body-drain.js';
 import { guardConnections } from './connection-guard.js';
 import {
   isConsolePath,
@@ -56,18 +58,38 @@ function requestId(req: { headers: Record<string, unknown> }): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/**
+ * Every other answer's policy: it is data, never a page, a script or a frame. The API echoes stored
+ * strings (and a 404 the path), so no browser may sniff an answer into HTML or run anything in it.
+ */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 /** The headers of every answer; the console's own on its answers, refusals included. */
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
   void reply.header('x-request-id', request.id);
   // Only the console's files say otherwise (hashed assets are immutable); the rest is no-store.
   if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   if (isConsolePath(request.url)) setConsoleHeaders(reply);
+  else {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('content-security-policy', API_CSP);
+  }
 }
 
 /** No body, or `{}` (which some clients send with every POST). */
 function isEmptyBody(body: unknown): boolean {
   if (body === undefined || body === null || body === '') return true;
   return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;
+}
+
+/** The route's Idempotency-Key, checked; none read on a route that takes none. */
+function idempotencyKeyFor(spec: RouteSpec, request: FastifyRequest): string | undefined {
+  if (spec.idempotencyKey === undefined) return undefined;
+  const key = idempotencyKeyOf(request.headers['idempotency-key']);
+  if (key === undefined && spec.idempotencyKey === 'required') {
+    throw new TelvaultError('ERR_VALIDATION', `${IDEMPOTENCY_KEY_HEADER}: the header is required`);
+  }
+  return key;
 }
 
 function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): void {
@@ -90,12 +112,14 @@ function register(app: FastifyInstance, deps: CreateAppInput, spec: RouteSpec): 
       else if (!isEmptyBody(request.body)) {
         throw new TelvaultError('ERR_VALIDATION', 'body: this route takes no body');
       }
+      const idempotencyKey = idempotencyKeyFor(spec, request);
       const result = await spec.handler({
         params,
         query,
         body,
         principal,
         actor: actorOf(principal),
+        idempotencyKey,
         request,
         reply,
       });
@@ -194,11 +218,19 @@ export function createApp(deps: CreateAppInput): FastifyInstance {
       errorHandler(named, request, reply);
     },
   });
+  // The API takes JSON only: Fastify's own text/plain parser would hand a route a string, refused
+  // as "expected object" instead of by its type. Every other type is 415 ERR_HTTP_MEDIA_TYPE (the
+  // provider callbacks under /hooks take their own types in their own scope).
+  app.removeContentTypeParser('text/plain');
   guardConnections(app.server, limits.maxConnections, deps.logger);
   // Callback style: an async hook would cost every response a promise and a hop for two headers.
   app.addHook('onSend', (request, reply, payload, done) => {
     setCommonHeaders(request, reply);
-    done(null, payload);
+    // Refused before its body was read (413, 415): the client reads this answer, not a reset.
+    discardRestOfBody(request.raw, DISCARD_BOUND, (overBound) => {
+      if (overBound) void reply.header('connection', 'close');
+      done(null, payload);
+    });
   });
   // Before any route reads the request (authorization looks the tenant up): every string and key
   // of the params, query and body must be text the vault can store, and no key a prototype.

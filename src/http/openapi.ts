@@ -1,10 +1,58 @@
 // The OpenAPI 3.1 document, generated from the route specs: the same zod schemas that validate
 // requests and shape responses (zod 4's JSON Schema output), so the document cannot drift.
 import { z } from 'zod';
+import { IDEMPOTENCY_KEY_HEADER } from '../services/idempotency/index.js';
 import type { RouteSpec } from './route-spec.js';
 import { errorSchema } from './schemas.js';
 
 type Json = Record<string, unknown>;
+
+/**
+ * The formats of JSON Schema 2020-12 and the OpenAPI format registry. zod names some checks with a
+ * format of its own (`.startsWith()` is `"format": "starts_with"`) beside the pattern that states
+ * the rule: those are dropped, the pattern stays.
+ */
+const STANDARD_FORMATS = new Set([
+  'date-time',
+  'date',
+  'time',
+  'duration',
+  'email',
+  'idn-email',
+  'hostname',
+  'idn-hostname',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uri-reference',
+  'iri',
+  'iri-reference',
+  'uuid',
+  'uri-template',
+  'json-pointer',
+  'relative-json-pointer',
+  'regex',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'password',
+  'byte',
+  'binary',
+]);
+
+function standardFormatsOnly(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) standardFormatsOnly(item);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as Json;
+  if (typeof obj['format'] === 'string' && !STANDARD_FORMATS.has(obj['format'])) {
+    delete obj['format'];
+  }
+  for (const value of Object.values(obj)) standardFormatsOnly(value);
+}
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Json): Json {
   const generated = z.toJSONSchema(schema, {
@@ -12,6 +60,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Json)
     target: 'draft-2020-12',
     unrepresentable: 'any',
   });
+  standardFormatsOnly(generated);
   // Named schemas ($defs) become components; rewrite their references, those between named
   // schemas too (a named view holding another).
   const out = JSON.parse(
@@ -37,6 +86,19 @@ function parameters(
     required: where === 'path' || !s.safeParse(undefined).success,
     schema: jsonSchema(s, 'input', components),
   }));
+}
+
+/** The Idempotency-Key header as a parameter (the rule is request-mac.ts's). */
+function idempotencyKeyParameter(required: boolean): Json {
+  return {
+    name: IDEMPOTENCY_KEY_HEADER,
+    in: 'header',
+    required,
+    description: required
+      ? 'Required: the same key with the same body answers the first answer and does the work once.'
+      : 'Optional: the same key with the same body answers the first answer and does the work once.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+  };
 }
 
 const ERROR_STATUSES: Record<string, string> = {
@@ -89,10 +151,14 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
       parameters: [
         ...parameters(r.params, 'path', components),
         ...parameters(r.query, 'query', components),
+        ...(r.idempotencyKey === undefined
+          ? []
+          : [idempotencyKeyParameter(r.idempotencyKey === 'required')]),
       ],
       responses,
     };
-    if (r.access.kind !== 'public') op['security'] = [{ bearer: [] }];
+    // A public route says so: no security requirement at all (the document has no global one).
+    op['security'] = r.access.kind === 'public' ? [] : [{ bearer: [] }];
     if (r.body !== undefined) {
       op['requestBody'] = {
         required: true,

@@ -32,6 +32,8 @@ export interface RouteContext<P, Q, B> {
   /** undefined only on public routes. */
   principal: Principal;
   actor: Actor;
+  /** The Idempotency-Key header, checked, on a route that takes one (else undefined). */
+  idempotencyKey: string | undefined;
   request: FastifyRequest;
   reply: FastifyReply;
 }
@@ -53,6 +55,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The route takes an `Idempotency-Key` header (`required`: refused without one). The app reads
+   * and checks it into the context, once the body is valid; the OpenAPI document declares it.
+   */
+  idempotencyKey?: 'optional' | 'required';
   /** Status of success, and the schema every successful response is parsed through (none: 204). */
   status: number;
   response?: R;

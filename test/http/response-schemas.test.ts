@@ -37,7 +37,7 @@ const routes: RouteSpec[] = [
   ...platformCredentialRoutes(never),
   ...subaccountRoutes(never),
   ...whoamiRoutes(never),
-  ...keyRoutes(never),
+  ...keyRoutes(never, never),
 ];
 
 describe('response schemas', () => {

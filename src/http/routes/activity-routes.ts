@@ -8,7 +8,6 @@ import {
   type ActivityService,
 } from '../../services/activity/index.js';
 import type { SendContext, Sent } from '../../services/activity/index.js';
-import { idempotencyKeyOf } from '../../services/idempotency/index.js';
 import type { Scope } from '../../services/tokens/index.js';
 import { defineRoute, type RouteContext, type RouteSpec } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
@@ -20,7 +19,7 @@ const IDEMPOTENCY_NOTE =
 export function sendContext(ctx: RouteContext<unknown, unknown, unknown>): SendContext {
   return {
     actor: ctx.actor,
-    idempotencyKey: idempotencyKeyOf(ctx.request.headers['idempotency-key']),
+    idempotencyKey: ctx.idempotencyKey,
     shown: ctx.principal.kind === 'tenant',
   };
 }
@@ -61,6 +60,7 @@ export function sendRoute<B extends z.ZodType, R extends z.ZodType>(
     access: { kind: 'tenant', scope: i.scope, root: true },
     params: tenantParams,
     body: i.body,
+    idempotencyKey: 'optional',
     status: 201,
     response: i.response,
     handler: async (ctx) =>

@@ -2,8 +2,6 @@
 // `trunks:manage` (or the root token).
 import { z } from 'zod';
 import { phoneView } from '../../services/phones/index.js';
-import { idempotencyKeyOf } from '../../services/idempotency/index.js';
-import { TelvaultError } from '../../errors.js';
 import {
   phoneAttach,
   phonePurchase,
@@ -128,13 +126,13 @@ export function trunkRoutes(trunks: TrunkService): RouteSpec[] {
       access: { ...manage, also: 'phones:write' },
       params: tenantParams,
       body: phonePurchase,
+      idempotencyKey: 'required',
       status: 201,
       response: phoneView,
-      handler: async ({ params, body, actor, principal, request }) => {
-        const key = idempotencyKeyOf(request.headers['idempotency-key']);
-        if (key === undefined) {
-          throw new TelvaultError('ERR_VALIDATION', 'Idempotency-Key: the header is required');
-        }
+      handler: async ({ params, body, actor, principal, idempotencyKey }) => {
+        // Required: the app refused the request without one; the type does not know it.
+        if (idempotencyKey === undefined) throw new Error('purchasePhone: no Idempotency-Key');
+        const key = idempotencyKey;
         const r = await trunks.purchase(
           params.tenantId,
           key,

@@ -156,6 +156,12 @@ export function createTenantKeyRotations(deps: TenantKeyRotationsDeps) {
       return view;
     },
 
+    /** A rotation job of the tenant's as it is now; undefined when it is not one of its own. */
+    async rotation(tenantId: TenantId, jobId: string): Promise<RotationView | undefined> {
+      const job = await findJob(db, jobId);
+      return job === undefined || job.tenant_id !== tenantId ? undefined : rotationViewOf(job);
+    },
+
     /** Waits for this process's runs (tests). */
     async drain(): Promise<void> {
       await Promise.all([...running.values()].map((r) => r.done));
