@@ -144,6 +144,28 @@ describe('a provider refusal keeps what the provider said, cleaned', () => {
   });
 });
 
+describe('a real refusal of the sandbox, not a fault', () => {
+  it('SendGrid: each errors[] field and message, and its help link', async () => {
+    const client = createSendgridClient(new Secret(SENDGRID_KEY), {
+      mode: 'sandbox',
+      sandboxUrl: kit.url,
+    });
+    const err = await kit.rejection(
+      client.sendEmail({
+        to: 'not-an-address',
+        from: 'noreply@acme.example',
+        subject: 's',
+        text: 't',
+      }),
+    );
+    expect(err.providerDetail).toEqual({
+      name: 'sendgrid',
+      message: 'personalizations.0.to.0.email: Does not contain a valid address.',
+      moreInfo: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html',
+    });
+  });
+});
+
 describe('cleanVendorMessage', () => {
   it.each([
     ['Call +1 (415) 555-0199 failed', 'Call +1 (***) ***-0199 failed'],
@@ -151,6 +173,8 @@ describe('cleanVendorMessage', () => {
     ['see https://user:pw@host/x', 'see https://[redacted]@host/x'],
     ['Account AC0123456789abcdef0123456789abcdef not found', 'Account [redacted] not found'],
     ['password Passw0rd-xyz12 is weak', 'password [redacted] is weak'],
+    ['from.email: required', 'from.email: required'],
+    ['link https://x.example/a?t=abc123def456', 'link https://x.example/a?[redacted]'],
     ['  two\n lines  ', 'two lines'],
     ['Authenticate', 'Authenticate'],
   ])('%s', (input, expected) => expect(cleanVendorMessage(input)).toBe(expected));

@@ -4,7 +4,7 @@
 // (first digit and last four), user-info of a URL and every run that could be a secret (10 or
 // more characters holding both letters and digits: tokens, keys, sids, passwords, base64) replaced
 // by `[redacted]`, whitespace folded, and cut to MAX_MESSAGE characters. The link is kept only
-// when it is an https URL on the provider's own documentation host.
+// when it is a web URL on the provider's own documentation host.
 import type { ProviderName } from '../provider-error.js';
 
 export interface ProviderDetail {
@@ -28,6 +28,8 @@ const INTERNATIONAL = /\+\d(?:[ .\-()\u00a0]{0,3}\d){7,14}(?!\d)/g;
 const NATIONAL = /(?<![A-Za-z0-9_])\d{8,15}(?![A-Za-z0-9_])/g;
 const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi;
 const SECRET_LIKE = /[A-Za-z0-9_\-+/=.:]{10,}/g;
+/** A field path such as `personalizations.0.to.0.email:` (words and indexes): not a secret. */
+const FIELD_PATH = /^[a-z_]+(?:\.(?:\d+|[a-z_]+))+:?$/;
 
 function maskNumber(match: string): string {
   const total = match.replace(/\D/g, '').length;
@@ -46,7 +48,7 @@ export function cleanVendorMessage(text: unknown): string | undefined {
     .trim()
     .replace(USER_INFO, '$1[redacted]@')
     .replace(SECRET_LIKE, (run) =>
-      /[A-Za-z]/.test(run) && /[0-9]/.test(run) && !run.includes('*') ? '[redacted]' : run,
+      /[A-Za-z]/.test(run) && /[0-9]/.test(run) && !FIELD_PATH.test(run) ? '[redacted]' : run,
     )
     .replace(INTERNATIONAL, maskNumber)
     .replace(NATIONAL, maskNumber);
@@ -70,7 +72,9 @@ function cleanLink(provider: ProviderName, link: unknown): string | undefined {
   }
   const host = url.hostname.toLowerCase();
   const own = DOC_HOSTS[provider].some((h) => host === h || host.endsWith(`.${h}`));
-  if (url.protocol !== 'https:' || !own || url.username !== '' || url.password !== '') {
+  // SendGrid's own help links are http://sendgrid.com/docs/…: http is kept on the provider's host.
+  const web = url.protocol === 'https:' || url.protocol === 'http:';
+  if (!web || !own || url.username !== '' || url.password !== '') {
     return undefined;
   }
   return `${url.origin}${url.pathname}`;
