@@ -2,6 +2,8 @@
 // known client-facing code becomes a generic 500 carrying only the request id.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TelvaultError, type ErrorCode } from '../errors.js';
+import type { ProviderDetail } from '../providers/core/vendor-detail.js';
+import { ProviderError } from '../providers/provider-error.js';
 import { RateLimitError } from '../services/limits/index.js';
 import { MAX_PATH_SEGMENT } from './route-match.js';
 
@@ -81,11 +83,26 @@ const FALLBACK_MESSAGE: Record<number, string> = {
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string; requestId: string };
+  error: { code: string; message: string; requestId: string; provider?: ProviderDetail };
 }
 
-export function errorBody(code: string, message: string, requestId: string): ErrorBody {
-  return { error: { code, message, requestId } };
+export function errorBody(
+  code: string,
+  message: string,
+  requestId: string,
+  provider?: ProviderDetail,
+): ErrorBody {
+  return { error: { code, message, requestId, ...(provider === undefined ? {} : { provider }) } };
+}
+
+/**
+ * What the provider said about a refusal (already cleaned where the ProviderError was made: numbers
+ * masked, secret-like runs redacted), from the error or the provider error it wraps.
+ */
+function providerDetailOf(err: unknown): ProviderDetail | undefined {
+  if (err instanceof ProviderError) return err.providerDetail;
+  const cause = err instanceof Error ? err.cause : undefined;
+  return cause instanceof ProviderError ? cause.providerDetail : undefined;
 }
 
 /** Fastify's own client errors (body parsing), with fixed messages: theirs can quote the body. */
@@ -161,5 +178,6 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
     void reply.header('retry-after', String(err.retryAfterSeconds));
     for (const [name, value] of Object.entries(err.headers)) void reply.header(name, value);
   }
-  void reply.code(e.status).send(errorBody(e.code, e.message, request.id));
+  const provider = e.internal ? undefined : providerDetailOf(err);
+  void reply.code(e.status).send(errorBody(e.code, e.message, request.id, provider));
 }

@@ -16,6 +16,15 @@ export const errorSchema = z
       code: z.string().meta({ example: 'ERR_VALIDATION' }),
       message: z.string(),
       requestId: z.string(),
+      /** A provider's refusal: what it said, numbers masked and secret-like text redacted. */
+      provider: z
+        .object({
+          name: z.enum(['twilio', 'retell', 'exotel', 'sendgrid']),
+          code: z.union([z.string(), z.number()]).optional(),
+          message: z.string().optional(),
+          moreInfo: z.string().optional(),
+        })
+        .optional(),
     }),
   })
   .meta({ id: 'Error' });

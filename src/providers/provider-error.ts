@@ -1,4 +1,5 @@
 import { TelvaultError, type ErrorCode } from '../errors.js';
+import type { ProviderDetail } from './core/vendor-detail.js';
 
 export type ProviderName = 'twilio' | 'retell' | 'exotel' | 'sendgrid';
 
@@ -16,11 +17,14 @@ export interface ProviderErrorDetails {
    * the allow-list, no sandbox URL). Our own words only, never vendor text.
    */
   reason?: string;
+  /** What the provider said (code, cleaned message, documentation link): core/vendor-detail.ts. */
+  providerDetail?: ProviderDetail | undefined;
 }
 
 /**
  * Every provider failure, whichever SDK raised it. The message names provider, operation, status
- * and code only: vendor bodies can echo credentials and are never copied into it.
+ * and code only: vendor bodies can echo credentials and are never copied into it. What the
+ * provider said is in `providerDetail`, cleaned (numbers masked, secret-like runs redacted).
  */
 export class ProviderError extends TelvaultError {
   readonly provider: ProviderName;
@@ -28,6 +32,7 @@ export class ProviderError extends TelvaultError {
   readonly status: number | undefined;
   readonly providerCode: string | number | undefined;
   readonly retryable: boolean;
+  readonly providerDetail: ProviderDetail | undefined;
 
   constructor(code: ErrorCode, details: ProviderErrorDetails, options?: { cause?: unknown }) {
     const status =
@@ -40,5 +45,6 @@ export class ProviderError extends TelvaultError {
     this.status = details.status;
     this.providerCode = details.providerCode;
     this.retryable = details.retryable;
+    this.providerDetail = details.providerDetail;
   }
 }

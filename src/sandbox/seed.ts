@@ -7,7 +7,9 @@
 //     "accounts": [
 //       { "sid": "AC<32 hex>", "authToken": "<32 hex>", "friendlyName": "main",
 //         "parentSid": "AC<32 hex>",                        // optional: makes it a subaccount
-//         "apiKeys": [{ "sid": "SK<32 hex>", "secret": "<secret>" }] }   // optional
+//         "apiKeys": [{ "sid": "SK<32 hex>", "secret": "<secret>" }],    // optional
+//         "numbers": ["+14155550100"] }   // optional: incoming numbers it owns (voice and SMS
+//                                          // capable, so a valid From for messages and calls)
 //     ]
 //   },
 //   "retell":   { "apiKeys": ["key_…"],                   // each key: a workspace of its own
@@ -39,6 +41,10 @@ export const twilioSeedSchema = z.object({
         friendlyName: z.string().max(64).optional(),
         parentSid: twilioSid('AC').optional(),
         apiKeys: z.array(z.object({ sid: twilioSid('SK'), secret: z.string().min(1) })).optional(),
+        /** Incoming numbers the account owns (SMS- and voice-capable, as Twilio's views show). */
+        numbers: z
+          .array(z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 number (+ and digits)'))
+          .optional(),
       }),
     )
     .default([]),

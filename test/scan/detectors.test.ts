@@ -40,6 +40,35 @@ describe('findSecrets', () => {
     expect(kinds(`key_${hex(14)}`)).toEqual(['retell-api-key@0']);
   });
 
+  it('labels an Exotel token by its URL or setting, not by an AC or SK sid nearby', () => {
+    const [key, tok] = [token(), token()];
+    const url = `https://${key}:${tok}@api.in.exotel.com/v1`;
+    expect(kinds(`sid=AC${hex(16)}\n${url}`)).toEqual(['exotel-api-key@1', 'exotel-api-token@1']);
+    expect(kinds(`sid=SK${hex(16)}\n${url}`)).toEqual(['exotel-api-key@1', 'exotel-api-token@1']);
+    expect(kinds(`AC${hex(16)}\nexotelApiToken: '${tok}'`)).toEqual(['exotel-api-token@1']);
+  });
+
+  // Every shape on its own line, inside the context of every other detector (an AC and an SK sid,
+  // the words retell and exotel, within 3 lines): each value keeps its own kind, once.
+  it("labels each shape as its own kind among the others' contexts", () => {
+    const shapes: [string, string][] = [
+      ['twilio-auth-token', `authToken = '${token()}'`],
+      ['sendgrid-api-key', `sg = 'SG.${token()}.${randomBytes(32).toString('base64url')}'`],
+      ['retell-api-key', `retellKey = 'key_${hex(16)}'`],
+      ['exotel-api-token', `exotelToken = '${token()}'`],
+      ['exotel-api-key', `exotelKey = '${token()}'`],
+      ['telvault-token', `tvk_${randomBytes(32).toString('base64url')}`],
+      ['telvault-root-token', `tvr_${randomBytes(32).toString('base64url')}`],
+      ['telvault-master-key', `TELVAULT_MASTER_KEY=${randomBytes(32).toString('base64')}`],
+    ];
+    const context = `AC${hex(16)} SK${hex(16)} retell exotel`;
+    for (const [kind, line] of shapes) {
+      expect(kinds(`${context}\n${line}\n${context}`), kind).toEqual([`${kind}@1`]);
+    }
+    const exotelUrl = `https://${token()}:${token()}@api.exotel.com/v1/Accounts/acme`;
+    expect(kinds(`${context}\n${exotelUrl}`)).toEqual(['exotel-api-key@1', 'exotel-api-token@1']);
+  });
+
   it('needs key material after a PEM header', () => {
     expect(kinds('-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----')).toEqual([]);
     const body = randomBytes(48).toString('base64');

@@ -2,6 +2,7 @@
 // every provider client. What a 403 means is each provider's call (SendGrid: unverified sender).
 import type { ErrorCode } from '../../errors.js';
 import { ProviderError, type ProviderName } from '../provider-error.js';
+import type { ProviderDetail } from './vendor-detail.js';
 
 export interface StatusClass {
   code: ErrorCode;
@@ -24,15 +25,26 @@ export function classifyStatus(status: number, overrides: StatusOverrides = {}):
   return { code: 'ERR_PROVIDER_REJECTED', retryable: false };
 }
 
-/** A provider answered with an error status. No vendor body and no SDK error is kept. */
+/**
+ * A provider answered with an error status. No vendor body and no SDK error is kept, only what
+ * the provider said, cleaned (`providerDetail`, from core/vendor-detail.ts).
+ */
 export function providerStatusError(
   provider: ProviderName,
   operation: string,
   status: number,
   providerCode: string | number | undefined,
+  providerDetail?: ProviderDetail,
 ): ProviderError {
   const { code, retryable } = classifyStatus(status);
-  return new ProviderError(code, { provider, operation, status, providerCode, retryable });
+  return new ProviderError(code, {
+    provider,
+    operation,
+    status,
+    providerCode,
+    retryable,
+    providerDetail,
+  });
 }
 
 /** No response arrived: network error, timeout, or a connection dropped after the request. */

@@ -1,8 +1,10 @@
 // One Exotel v1 request over fetch: Basic auth, form body, `.json` paths, RestException errors
-// mapped to ProviderError without copying the vendor message (it may echo what we sent).
+// mapped to ProviderError. Its Message is kept only cleaned (core/vendor-detail.ts: numbers
+// masked, secret-like runs redacted), as the error's providerDetail, never in the error message.
 import { ProviderError } from '../provider-error.js';
 import type { ErrorCode } from '../../errors.js';
 import { classifyStatus, type StatusClass, type StatusOverrides } from '../core/provider-status.js';
+import { providerDetailOf, type ProviderDetail } from '../core/vendor-detail.js';
 
 export interface ExotelRequest {
   operation: string;
@@ -33,6 +35,7 @@ export async function sendExotelRequest(request: ExotelRequest): Promise<ExotelR
     status: number | undefined,
     retryable: boolean,
     providerCode?: string | number,
+    providerDetail?: ProviderDetail,
   ) =>
     new ProviderError(code, {
       provider: 'exotel',
@@ -40,6 +43,7 @@ export async function sendExotelRequest(request: ExotelRequest): Promise<ExotelR
       status,
       providerCode,
       retryable,
+      providerDetail,
     });
   let response: Response;
   let text: string;
@@ -69,7 +73,7 @@ export async function sendExotelRequest(request: ExotelRequest): Promise<ExotelR
     return { status: response.status, body };
   }
   const { code, retryable } = exotelStatusCode(response.status);
-  throw fail(code, response.status, retryable, restExceptionCode(body));
+  throw fail(code, response.status, retryable, restExceptionCode(body), restExceptionDetail(body));
 }
 
 function parseJson(text: string): unknown {
@@ -80,10 +84,27 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** `RestException.Code` when Exotel sent one (only the code: the message is not kept). */
-function restExceptionCode(body: unknown): string | number | undefined {
+interface RestException {
+  Code?: unknown;
+  Message?: unknown;
+  MoreInfo?: unknown;
+}
+
+function restException(body: unknown): RestException | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const exception = (body as { RestException?: { Code?: unknown } }).RestException;
-  const code = exception?.Code;
+  const exception = (body as { RestException?: unknown }).RestException;
+  return typeof exception === 'object' && exception !== null ? exception : undefined;
+}
+
+/** `RestException.Code` when Exotel sent one. */
+function restExceptionCode(body: unknown): string | number | undefined {
+  const code = restException(body)?.Code;
   return typeof code === 'string' || typeof code === 'number' ? code : undefined;
+}
+
+/** What Exotel said (Code, Message, MoreInfo), cleaned. */
+function restExceptionDetail(body: unknown): ProviderDetail | undefined {
+  const e = restException(body);
+  if (e === undefined) return undefined;
+  return providerDetailOf('exotel', { code: e.Code, message: e.Message, moreInfo: e.MoreInfo });
 }

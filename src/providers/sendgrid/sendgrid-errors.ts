@@ -7,6 +7,7 @@ import {
   type StatusClass,
   type StatusOverrides,
 } from '../core/provider-status.js';
+import { providerDetailOf } from '../core/vendor-detail.js';
 
 const SENDGRID_STATUSES: StatusOverrides = {
   403: { code: 'ERR_PROVIDER_FORBIDDEN', retryable: false },
@@ -39,6 +40,26 @@ function namesFrom(response: unknown): boolean {
   );
 }
 
+/**
+ * SendGrid's explanation: its errors[] as "field: message" (joined), and the first `help` link.
+ * Cleaned by core/vendor-detail.ts like every vendor message.
+ */
+function sendgridDetail(response: unknown): ReturnType<typeof providerDetailOf> {
+  const body = (response as { body?: unknown } | undefined)?.body;
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  type Item = { message?: unknown; field?: unknown; help?: unknown };
+  const items = (errors as unknown[])
+    .slice(0, 5)
+    .map((x): Item => (typeof x === 'object' && x !== null ? (x as Item) : {}));
+  const message = items
+    .filter((x) => typeof x.message === 'string')
+    .map((x) => (typeof x.field === 'string' ? `${x.field}: ${String(x.message)}` : x.message))
+    .join('; ');
+  const help = items.find((x) => typeof x.help === 'string')?.help;
+  return providerDetailOf('sendgrid', { message, moreInfo: help });
+}
+
 export function toSendgridProviderError(operation: string, error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   const details = { provider: 'sendgrid' as const, operation, providerCode: undefined };
@@ -58,7 +79,8 @@ export function toSendgridProviderError(operation: string, error: unknown): Prov
   if (status !== undefined) {
     const { code, retryable } = sendgridStatusCode(status);
     const providerCode = status === 403 && namesFrom(e.response) ? SENDER_NOT_VERIFIED : undefined;
-    return new ProviderError(code, { ...details, status, retryable, providerCode });
+    const providerDetail = sendgridDetail(e.response);
+    return new ProviderError(code, { ...details, status, retryable, providerCode, providerDetail });
   }
   // No response: refused, reset, timed out.
   if (e.isAxiosError === true) return providerUnavailableError('sendgrid', operation);

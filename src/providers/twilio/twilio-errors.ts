@@ -1,21 +1,28 @@
-// Every failure of a Twilio call becomes one ProviderError. Only the HTTP status and Twilio's
-// numeric code survive: the SDK's error objects can carry request data (passwords) and are
-// never kept as `cause`.
+// Every failure of a Twilio call becomes one ProviderError. Only the HTTP status, Twilio's
+// numeric code and Twilio's explanation (its body's message and more_info, cleaned by
+// core/vendor-detail.ts) survive: the SDK's error objects can carry request data (passwords) and
+// are never kept as `cause`.
 import { ProviderError } from '../provider-error.js';
 import { providerStatusError, providerUnavailableError } from '../core/provider-status.js';
+import { providerDetailOf } from '../core/vendor-detail.js';
+import { TwilioRedirectError } from './twilio-request-client.js';
 
 interface StatusLike {
   status: number;
   code?: unknown;
+  message?: unknown;
+  moreInfo?: unknown;
 }
 
 /** RestException / TwilioServiceException: an HTTP answer outside 2xx (status = HTTP status). */
 function twilioAnswer(err: unknown): StatusLike | undefined {
   if (!(err instanceof Error) || 'isAxiosError' in err) return undefined;
-  const status = (err as Partial<StatusLike>).status;
-  return typeof status === 'number'
-    ? { status, code: (err as unknown as StatusLike).code }
-    : undefined;
+  const e = err as Error & Partial<StatusLike>;
+  if (typeof e.status !== 'number') return undefined;
+  if (err instanceof TwilioRedirectError) return { status: e.status };
+  // Without a JSON body the SDK writes its own "[HTTP 400] Failed to execute request".
+  const said = e.message.startsWith('[HTTP ') ? undefined : e.message;
+  return { status: e.status, code: e.code, message: said, moreInfo: e.moreInfo };
 }
 
 function isNetworkError(err: unknown): boolean {
@@ -31,7 +38,8 @@ export function toTwilioError(err: unknown, operation: string): ProviderError {
   if (answer !== undefined) {
     const code =
       typeof answer.code === 'number' || typeof answer.code === 'string' ? answer.code : undefined;
-    return providerStatusError('twilio', operation, answer.status, code);
+    const detail = providerDetailOf('twilio', answer);
+    return providerStatusError('twilio', operation, answer.status, code, detail);
   }
   if (isNetworkError(err)) return providerUnavailableError('twilio', operation);
   // The SDK refused the call before sending it (bad parameter) or could not read the answer.

@@ -15,6 +15,11 @@
 //                                               outbound call from that imported number get through
 //                                               its Twilio trunk? reason names the first link that
 //                                               fails ("number not on trunk", "auth rejected", …)
+//   POST   /__sandbox/retell/break-sip-auth     { phoneNumber, authUsername: "" | null | "<wrong>" }
+//                                               → { phoneNumber, authUsername }: sets the
+//                                               auth_username Retell holds for an imported number
+//                                               (empty, none or wrong; the password is kept), the
+//                                               failure a repair must find and fix
 //   GET    /__sandbox/counters                  { "METHOD /route/pattern": calls }
 //   POST   /__sandbox/reset                     back to the seeded state; clears log, faults, barriers
 //   faults, barriers and the exchange log: see admin-fault-routes.ts
@@ -101,6 +106,25 @@ export const registerSandboxAdmin: FastifyPluginAsync<{ context: SandboxContext 
       str(body, 'password'),
     );
     return { ok };
+  });
+
+  app.post('/retell/break-sip-auth', (request) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const phoneNumber = str(body, 'phoneNumber');
+    const unknown = Object.keys(body).filter((k) => k !== 'phoneNumber' && k !== 'authUsername');
+    if (unknown.length > 0)
+      throw new SandboxAdminError(400, `unknown field(s): ${unknown.join(', ')}`);
+    const authUsername = body['authUsername'];
+    if (authUsername !== null && typeof authUsername !== 'string') {
+      throw new SandboxAdminError(400, '"authUsername" must be a string ("" for empty) or null');
+    }
+    const number = context.retell.findNumber(phoneNumber);
+    if (number === undefined) throw new SandboxAdminError(404, `no Retell number ${phoneNumber}`);
+    if (number.sip === null) {
+      throw new SandboxAdminError(409, `${phoneNumber} has no SIP trunk config to break`);
+    }
+    number.sip.authUsername = authUsername;
+    return { phoneNumber, authUsername };
   });
 
   app.post('/retell/outbound-check', (request) =>

@@ -5,11 +5,14 @@
 //   POST /__sandbox/exotel/calls/:callSid/status    { status }             (completed | failed |
 //                                                   busy | no-answer; exotel-status-callback.ts)
 // Answers: the new status and what was sent (URL, fields or body, signature, the receiver's HTTP
-// status, null when unreachable), never a token or key. 404: unknown resource; 409: a move the
-// lifecycle does not allow (nothing changes); 400: a bad body, naming the field.
+// status, null when unreachable), never a token or key: the Exotel callback URL, which carries
+// telvault's per-call hook token, is answered redacted (core/redact-url.ts). 404: unknown
+// resource; 409: a move the lifecycle does not allow (nothing changes); 400: a bad body, naming
+// the field.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseAdminInput } from '../core/admin-input.js';
+import { redactUrl } from '../core/redact-url.js';
 import { SandboxAdminError } from '../core/provider-store.js';
 import { completeExotelCall } from '../exotel/exotel-status-callback.js';
 import { sendRetellEvent } from '../retell/retell-webhook.js';
@@ -48,7 +51,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: SandboxConte
         url === null || result.fields === undefined
           ? null
           : {
-              url,
+              url: redactUrl(url),
               contentType:
                 call.statusCallbackContentType === 'application/json'
                   ? 'application/json'

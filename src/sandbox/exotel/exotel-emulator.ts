@@ -102,7 +102,37 @@ export const exotelEmulator: FastifyPluginAsync<{ context: SandboxContext }> = (
   return Promise.resolve();
 };
 
+/**
+ * Every parameter of Calls/connect (providers.md §5, from Exotel's "Connect Two Numbers" docs).
+ * Any other is refused with a 400 naming it: Exotel's docs never say one is ignored.
+ */
+const CONNECT_PARAMS = new Set([
+  'From',
+  'To',
+  'CallerId',
+  'Url',
+  'CallType',
+  'TimeLimit',
+  'TimeOut',
+  'WaitUrl',
+  'Record',
+  'RecordingChannels',
+  'RecordingFormat',
+  'StreamUrl',
+  'StreamBegin',
+  'CustomField',
+  'StatusCallback',
+  'StatusCallbackEvents[]',
+  'StatusCallbackEvents[0]',
+  'StatusCallbackEvents[1]',
+  'StatusCallbackContentType',
+  'StartPlaybackToNew',
+  'StartPlaybackValueNew',
+]);
+
 function connectProblem(form: URLSearchParams): string | undefined {
+  const unknown = [...new Set(form.keys())].filter((name) => !CONNECT_PARAMS.has(name));
+  if (unknown.length > 0) return `Invalid parameter: ${unknown.join(', ')} (unknown)`;
   for (const name of ['From', 'CallerId']) {
     if (!form.get(name)) return `Missing parameter: ${name}`;
   }

@@ -46,6 +46,7 @@ export const listCallsBodySchema = z.object({
     .optional(),
   sort_order: z.enum(['ascending', 'descending']).optional(),
   limit: z.number().int().min(1).max(1000).optional(),
+  pagination_key: z.string().optional(),
 });
 
 /** The agent the call runs: the override, else the number's outbound agents (by weight). */
@@ -116,6 +117,10 @@ export function registerRetellCallRoutes(app: FastifyInstance, store: RetellStor
       sort_order: order = 'descending',
       limit = 50,
     } = parsed.value;
+    // In the spec, but the sandbox answers one page: a key from nowhere is refused, not ignored.
+    if (parsed.value.pagination_key !== undefined) {
+      return retellError(reply, 400, badRequest('pagination_key: not emulated'));
+    }
     const other = Object.keys(filter).find((k) => k !== 'from_number' && k !== 'to_number');
     if (other !== undefined) return retellError(reply, 400, badRequest(`${other}: not emulated`));
     const matches = (value: string, f: { value: string } | undefined) =>

@@ -23,7 +23,7 @@ export function registerRetellListRoutes(
   });
 
   app.get('/v2/list-phone-numbers', async (request, reply) => {
-    const parsed = parseBody(querySchema, request.query);
+    const parsed = parseBody(querySchema, request.query, { body: false });
     if (!parsed.ok) {
       return retellError(reply, 400, `${RETELL_MESSAGES.badRequest} (${parsed.problem})`);
     }

@@ -1,5 +1,9 @@
 // Request bodies Retell accepts for import and update (../shared/specs/retell/openapi.yaml,
-// importPhoneNumber and updatePhoneNumber), parsed with zod. Unknown keys are dropped.
+// importPhoneNumber and updatePhoneNumber), parsed with zod. A body field the spec does not list
+// is refused with a 400 naming it (the spec never says one is ignored): a platform sending
+// update-phone-number the response's nested `sip_outbound_trunk_config` learns that the request
+// takes termination_uri, auth_username, auth_password and transport at the top level, instead of
+// a 200 that changed nothing.
 import { z } from 'zod';
 
 const agentList = z
@@ -65,11 +69,34 @@ export const listQuerySchema = z.object({
 export type ImportBody = z.infer<typeof importBodySchema>;
 export type UpdateBody = z.infer<typeof updateBodySchema>;
 
-/** Parses `input`; on failure returns the first issue as `field: rule`. */
+/** What to say about a field the request does not take, where there is more to say. */
+const UNKNOWN_HINTS: Readonly<Record<string, string>> = {
+  sip_outbound_trunk_config:
+    'sip_outbound_trunk_config is the response shape; send termination_uri, auth_username, auth_password and transport at the top level',
+};
+
+/** Body fields `schema` (an object schema) does not list, in the order sent. */
+function unknownFields(schema: z.ZodType, input: unknown): string[] {
+  if (!(schema instanceof z.ZodObject) || typeof input !== 'object' || input === null) return [];
+  const known = new Set(Object.keys(schema.shape));
+  return Object.keys(input).filter((key) => !known.has(key));
+}
+
+/**
+ * Parses `input`; on failure returns the first issue as `field: rule`. A body (not a query) with
+ * a field the schema does not list is refused, naming every such field.
+ */
 export function parseBody<T>(
   schema: z.ZodType<T>,
   input: unknown,
+  { body = true }: { body?: boolean } = {},
 ): { ok: true; value: T } | { ok: false; problem: string } {
+  const unknown = body ? unknownFields(schema, input) : [];
+  if (unknown.length > 0) {
+    const hints = unknown.flatMap((key) => UNKNOWN_HINTS[key] ?? []);
+    const hint = hints.length === 0 ? '' : ` (${hints.join('; ')})`;
+    return { ok: false, problem: `${unknown.join(', ')}: unknown field${hint}` };
+  }
   const result = schema.safeParse(input ?? {});
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];

@@ -15,6 +15,30 @@ export interface AcceptedMail {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HELP = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html';
 
+/**
+ * The top-level fields of a v3 mail/send body (SendGrid's API reference). Any other is refused,
+ * naming it, as a problem of its own: SendGrid never says one is ignored.
+ */
+const MAIL_FIELDS = new Set([
+  'personalizations',
+  'from',
+  'reply_to',
+  'reply_to_list',
+  'subject',
+  'content',
+  'attachments',
+  'template_id',
+  'headers',
+  'categories',
+  'custom_args',
+  'send_at',
+  'batch_id',
+  'asm',
+  'ip_pool_name',
+  'mail_settings',
+  'tracking_settings',
+]);
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -26,6 +50,9 @@ export function mailSendProblems(
     problems.push({ message, field, help: anchor === undefined ? null : `${HELP}#${anchor}` });
   };
   const body: Obj = isObj(input) ? input : {};
+  for (const key of Object.keys(body)) {
+    if (!MAIL_FIELDS.has(key)) add(`${key} is not a field of mail/send.`, key);
+  }
   const hasTemplate = typeof body.template_id === 'string' && body.template_id !== '';
 
   const personalizations = Array.isArray(body.personalizations) ? body.personalizations : [];

@@ -5,6 +5,7 @@ import { Secret } from '../../crypto/index.js';
 import { SandboxAdminError, type SandboxProviderStore } from '../core/provider-store.js';
 import type { TwilioSeed } from '../seed.js';
 import { twilioAdmin } from './twilio-admin.js';
+import { formatFriendly } from './twilio-catalogue.js';
 import { newSid } from './twilio-format.js';
 import {
   defaultTwilioConfig,
@@ -165,7 +166,30 @@ export function createTwilioStore(seed: TwilioSeed | undefined): TwilioStore {
       for (const key of account.apiKeys ?? []) {
         store.addApiKey({ sid: key.sid, accountSid: account.sid, secret: key.secret });
       }
+      for (const phoneNumber of account.numbers ?? []) addSeededNumber(account.sid, phoneNumber);
     }
+  }
+
+  /** A seeded incoming number, as a purchase would make it (no trunk, no URLs). */
+  function addSeededNumber(accountSid: string, phoneNumber: string): void {
+    const taken = [...state.numbers.values()].some((n) => n.phoneNumber === phoneNumber);
+    if (taken) throw new Error(`invalid sandbox seed: number ${phoneNumber} is seeded twice`);
+    const now = new Date();
+    const number: IncomingNumber = {
+      sid: newSid('PN'),
+      accountSid,
+      phoneNumber,
+      friendlyName: formatFriendly(phoneNumber),
+      trunkSid: null,
+      voiceUrl: null,
+      voiceMethod: 'POST',
+      smsUrl: null,
+      smsMethod: 'POST',
+      statusCallback: null,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    state.numbers.set(number.sid, number);
   }
   applySeed();
   return store;

@@ -128,15 +128,23 @@ function privateKeys(text: string, push: Push): void {
   for (const m of text.matchAll(PEM)) push('private-key', m.index, m[1] ?? '');
 }
 
-/** Every secret in `text`, each once (one kind per position), in text order. */
+/**
+ * Every secret in `text`, each once (one kind per position), in text order. The detectors that
+ * know a value by its own shape or its context (an Exotel URL, `SG.`, `key_`, a setting's name)
+ * run first and claim their spans; the Twilio ones, which know a value only by a sid nearby, run
+ * last and never relabel a claimed value (an Exotel token next to an AC sid stays Exotel's).
+ */
 export function findSecrets(text: string): SecretMatch[] {
   const at = new LineIndex(text);
   const seen = new Map<number, SecretMatch>();
+  const claimed: [number, number][] = [];
   const push: Push = (kind, offset, value) => {
     if (seen.has(offset) || isPlaceholder(value)) return;
+    const end = offset + value.length;
+    if (claimed.some(([s, e]) => offset < e && s < end)) return;
+    claimed.push([offset, end]);
     seen.set(offset, { kind, line: at.lineOf(offset), value });
   };
-  twilio(text, at, push);
   if (text.includes('SG.'))
     for (const m of text.matchAll(SENDGRID)) push('sendgrid-api-key', m.index, m[0]);
   if (text.includes('key_')) retell(text, at, push);
@@ -144,6 +152,7 @@ export function findSecrets(text: string): SecretMatch[] {
   if (text.includes('tv')) telvaultTokens(text, push);
   if (text.includes('TELVAULT_MASTER_KEY')) masterKeys(text, push);
   if (text.includes('PRIVATE KEY')) privateKeys(text, push);
+  twilio(text, at, push);
   return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
 }
 

@@ -1,6 +1,7 @@
 // Exotel calls at the admin surface: the call log records the account sid and the API key each
 // call was authenticated with (never the token), and `POST /__sandbox/exotel/calls/:sid/status`
 // ends a call, sending the JSON StatusCallback when the call asked for it.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretDigest } from '../../../src/sandbox/core/secret-digest.js';
 import { useTestSandbox } from '../../support/sandbox.js';
@@ -76,7 +77,8 @@ describe('Exotel calls at the admin surface', () => {
   });
 
   it('completes a call, POSTing the JSON StatusCallback, and the call log shows it', async () => {
-    const url = `${hook.url}/hooks/exotel/t1/cbtoken/status`;
+    const token = randomBytes(32).toString('base64url'); // telvault's per-call hook token
+    const url = `${hook.url}/hooks/exotel/t1/${token}/status`;
     const sid = await connect(PHONE, {
       ...connectForm,
       StatusCallback: url,
@@ -93,14 +95,16 @@ describe('Exotel calls at the admin surface', () => {
         previousStatus: 'in-progress',
         status: 'no-answer',
         callback: {
-          url,
+          url: `${hook.url}/hooks/exotel/t1/${secretDigest(token)}/status`,
           contentType: 'application/json',
           fields: { CallSid: sid, Status: 'no-answer', CustomField: 'rec-1' },
           receiverStatus: 204,
         },
       },
     });
+    expect(JSON.stringify(answer)).not.toContain(token);
     expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]?.url).toBe(`/hooks/exotel/t1/${token}/status`);
     expect(hook.received[0]?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(hook.received[0]?.body ?? '{}')).toMatchObject({
       CallSid: sid,

@@ -93,6 +93,20 @@ describe('Exotel emulator', () => {
     expect((await send('GET', `${base}/Calls.json`, undefined, '')).status).toBe(401);
   });
 
+  it('refuses a Calls/connect parameter Exotel does not list, naming it, and places no call', async () => {
+    const r = await send('POST', `${base}/Calls/connect.json`, {
+      ...connectForm,
+      CallerID: '08047000000',
+      Timeout: '30',
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.text)).toEqual({
+      RestException: { Status: 400, Message: 'Invalid parameter: CallerID, Timeout (unknown)' },
+    });
+    const log = await send('GET', `${base}/Calls.json`);
+    expect(JSON.parse(log.text)).toMatchObject({ Calls: [] });
+  });
+
   it('keeps each host its own cluster; unknown hosts are 404', async () => {
     const other = `/exotel/api.exotel.com/v1/Accounts/${ACCOUNT.sid}/Calls/connect.json`;
     expect((await send('POST', other, connectForm)).status).toBe(401);

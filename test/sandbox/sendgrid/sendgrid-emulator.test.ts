@@ -63,6 +63,18 @@ describe('SendGrid emulator', () => {
     expect((await call('POST', '/v3/mail/send', perPersonalizationSubject)).status).toBe(202);
   });
 
+  it('refuses a top-level field mail/send does not have, naming it, and sends nothing', async () => {
+    const res = await call('POST', '/v3/mail/send', { ...MAIL, html: '<p>t</p>', to: 'x@y.z' });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({
+      errors: [
+        { message: 'html is not a field of mail/send.', field: 'html', help: null },
+        { message: 'to is not a field of mail/send.', field: 'to', help: null },
+      ],
+    });
+    expect(res.headers.get('x-message-id')).toBeNull();
+  });
+
   it('answers 401 errors[] for a missing or unknown key', async () => {
     expect(await call('GET', '/v3/scopes', undefined, null)).toMatchObject({
       status: 401,
