@@ -57,13 +57,7 @@ describe.each(DIALECTS)('display names on %s', (dialect) => {
           { number: '+14155550143', provider: 'twilio', label: spoof },
           'label',
         ],
-        [
-          'PATCH',
-          `/v1/tenants/${tenantId}/phones/${phoneId}`,
-          token,
-          { label: spoof },
-          'label',
-        ],
+        ['PATCH', `/v1/tenants/${tenantId}/phones/${phoneId}`, token, { label: spoof }, 'label'],
         [
           'POST',
           `/v1/tenants/${tenantId}/phones/purchase`,
