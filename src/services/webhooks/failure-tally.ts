@@ -4,13 +4,12 @@
 // forged callbacks, and one row each would let them grow the audit log without bound. Never the
 // signature, the body or the caller's address.
 import type { TenantId } from '../../crypto/index.js';
-import type { Actor, AuditService } from '../audit/index.js';
+import { createCountedEvents } from '../audit/counted-events.js';
+import type { AuditService } from '../audit/index.js';
 import type { Logger } from '../common/index.js';
-import { REJECTION_FLUSH_MS } from '../limits/index.js';
 
 /** The audit action of the counts. Do not change. */
 export const WEBHOOK_REJECTED = 'webhook.rejected';
-const ACTOR: Actor = { kind: 'system', name: 'webhooks' };
 
 /** Where the failed check came in: a provider's callback, or the platform's verify request. */
 export type CheckRoute = 'hook' | 'verify';
@@ -22,63 +21,20 @@ export interface FailureTally {
   close(): Promise<void>;
 }
 
-interface Tally {
-  tenantId: TenantId;
-  provider: string;
-  via: CheckRoute;
-  count: number;
-}
-
 export function createFailureTally(deps: {
   audit: Pick<AuditService, 'record'>;
   logger: Logger;
 }): FailureTally {
-  let tallies = new Map<string, Tally>();
-  let flushing: Promise<void> = Promise.resolve();
-
-  async function write(batch: Iterable<Tally>): Promise<void> {
-    for (const t of batch) {
-      const detail = { provider: t.provider, via: t.via, count: t.count };
-      try {
-        await deps.audit.record({
-          tenantId: t.tenantId,
-          actor: ACTOR,
-          action: WEBHOOK_REJECTED,
-          target: t.provider,
-          outcome: 'failure',
-          detail,
-        });
-      } catch (err) {
-        // The tenant may be gone, or the database down: the count is logged instead, once.
-        deps.logger.warn(
-          { tenantId: t.tenantId, ...detail, reason: String(err) },
-          'webhooks: rejected callbacks not audited',
-        );
-      }
-    }
-  }
-
-  function flush(): Promise<void> {
-    const batch = tallies;
-    tallies = new Map();
-    flushing = flushing.then(() => write(batch.values()));
-    return flushing;
-  }
-
-  const timer = setInterval(() => void flush(), REJECTION_FLUSH_MS);
-  timer.unref();
-
+  const events = createCountedEvents<{ provider: string; via: CheckRoute }>(deps, {
+    action: WEBHOOK_REJECTED,
+    actor: { kind: 'system', name: 'webhooks' },
+    target: (d) => d.provider,
+    outcome: 'failure',
+    unwritten: 'webhooks: rejected callbacks not audited',
+  });
   return {
-    count(tenantId, provider, via) {
-      const id = JSON.stringify([tenantId, provider, via]);
-      const t = tallies.get(id);
-      if (t !== undefined) t.count += 1;
-      else tallies.set(id, { tenantId, provider, via, count: 1 });
-    },
-    flush,
-    async close() {
-      clearInterval(timer);
-      await flush();
-    },
+    count: (tenantId, provider, via) => events.count(tenantId, { provider, via }),
+    flush: events.flush,
+    close: events.close,
   };
 }
