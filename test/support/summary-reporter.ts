@@ -1,4 +1,5 @@
-// Prints the one closing line CI reads: `N passed, N failed[, N skipped]`.
+// Prints the slowest test files (what to look at to keep CI's run short), then the one closing line
+// CI reads: `N passed, N failed[, N skipped]`.
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -19,6 +20,22 @@ export default class SummaryReporter implements Reporter {
         if (state === 'passed') passed += 1;
         else if (state === 'failed') failed += 1;
         else skipped += 1;
+      }
+    }
+    const slowest = testModules
+      .map((mod) => {
+        const d = mod.diagnostic();
+        return { id: mod.moduleId, ms: d.prepareDuration + d.collectDuration + d.duration };
+      })
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10);
+    if (slowest.length > 1) {
+      const root = process.cwd() + '/';
+      process.stdout.write('\nslowest test files (import, collect, tests and hooks):\n');
+      for (const m of slowest) {
+        process.stdout.write(
+          `  ${(m.ms / 1000).toFixed(1).padStart(6)} s  ${m.id.replace(root, '')}\n`,
+        );
       }
     }
     const tail = skipped > 0 ? `, ${skipped} skipped` : '';
