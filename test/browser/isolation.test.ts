@@ -10,20 +10,9 @@ import {
   openConsole,
   screenshot,
   signIn,
+  TENANT_PAGES,
   useConsoleStack,
 } from './support.js';
-
-const PAGES = [
-  'providers',
-  'secrets',
-  'settings',
-  'phones',
-  'trunk',
-  'activity',
-  'audit',
-  'keys',
-  'tokens',
-];
 
 describe.runIf(browserAvailable)('console: tenant isolation', () => {
   const stack = useConsoleStack();
@@ -68,7 +57,7 @@ describe.runIf(browserAvailable)('console: tenant isolation', () => {
     const cp = await openConsole(stack, token);
     const { page } = cp;
     await page.getByRole('heading', { name: 'Providers · Alpha Co' }).waitFor();
-    for (const p of PAGES) {
+    for (const p of TENANT_PAGES) {
       await cp.go(`#/tenants/${b}/${p}`);
       await page.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
       const text = await page.locator('body').innerText();

@@ -12,21 +12,11 @@ import {
   expectCleanRun,
   openConsole,
   screenshot,
+  TENANT_PAGES,
   useConsoleStack,
 } from './support.js';
 
 const RLO = '\u202e';
-const PAGES = [
-  'providers',
-  'secrets',
-  'settings',
-  'phones',
-  'trunk',
-  'activity',
-  'audit',
-  'keys',
-  'tokens',
-];
 
 /** The page does not scroll sideways at its window's width. */
 async function expectNoSideScroll(page: Page): Promise<void> {
@@ -184,7 +174,7 @@ describe.runIf(browserAvailable)('console: layout', () => {
     expect(await audit.isVisible()).toBe(false);
     await expectNoSideScroll(page);
     // Every page of a tenant fits the phone's width too.
-    for (const p of PAGES) {
+    for (const p of TENANT_PAGES) {
       await cp.go(`#/tenants/${tenantId}/${p}`);
       await page
         .getByRole('heading', { level: 1 })

@@ -19,6 +19,19 @@ import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { startTestServer, type StartOptions, type TestServer } from '../support/server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** Every page a tenant has in the console (`#/tenants/<id>/<page>`), as the router lists them. */
+export const TENANT_PAGES = [
+  'providers',
+  'secrets',
+  'settings',
+  'phones',
+  'trunk',
+  'activity',
+  'audit',
+  'keys',
+  'tokens',
+] as const;
 const installed = existsSync(CHROMIUM);
 if (!installed && process.env['CI'] !== 'true') {
   console.warn(`SKIPPING the browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
