@@ -60,7 +60,9 @@ export function formatCheck(c: DatabaseCheck, anchorName: string): string {
   }
   const a = c.audit;
   lines.push(
-    `audit: ${a.events} events in ${a.streams} streams: ${a.ok ? 'chain intact' : 'chain BROKEN'}`,
+    a.unchecked === undefined
+      ? `audit: ${a.events} events in ${a.streams} streams: ${a.ok ? 'chain intact' : 'chain BROKEN'}`
+      : `audit: NOT CHECKED: ${a.unchecked}`,
   );
   if (a.anchor !== undefined && a.ok) {
     lines.push(`no stream is behind ${anchorName} of ${a.anchor.at} (${a.anchor.streams} streams)`);
@@ -75,7 +77,8 @@ export function formatCheck(c: DatabaseCheck, anchorName: string): string {
 
 function failWhenBroken(c: DatabaseCheck, what: string): void {
   if (c.ok) return;
-  const n = c.keys.problems.length + c.audit.problems.length;
+  const n =
+    c.keys.problems.length + c.audit.problems.length + (c.audit.unchecked === undefined ? 0 : 1);
   throw new TelvaultError('ERR_INTERNAL', `${what}: ${n} problem(s) found (listed above)`);
 }
 

@@ -44,6 +44,8 @@ export interface AuditCheckView {
   problems: VerifyProblem[];
   /** With a head line: when it was taken and how many streams it holds. */
   anchor?: { at: string; streams: number };
+  /** Why the log could not be checked at all (its key is missing or does not unwrap). */
+  unchecked?: string;
 }
 
 export interface DatabaseCheck {
@@ -91,12 +93,7 @@ async function checkKeys(db: Database, masterKeys: MasterKeys): Promise<Database
 }
 
 function notChecked(reason: string): AuditCheckView {
-  return {
-    ok: false,
-    streams: 0,
-    events: 0,
-    problems: [{ tenantId: null, seq: 0, id: null, reason }],
-  };
+  return { ok: false, streams: 0, events: 0, problems: [], unchecked: reason };
 }
 
 async function checkAudit(
@@ -116,7 +113,7 @@ async function checkAudit(
     // A head line that is not one of this deployment's is the caller's mistake, said as such.
     if (err instanceof TelvaultError && err.code === 'ERR_AUDIT_HEAD_INVALID') throw err;
     const why = err instanceof TelvaultError ? err.message : 'the audit log could not be read';
-    return notChecked(`not checked: ${why}`);
+    return notChecked(why);
   }
 }
 
