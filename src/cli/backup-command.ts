@@ -2,7 +2,6 @@
 // (FILE.json); `telvault backup --verify [--head FILE]`: checks the configured database (SQLite or
 // PostgreSQL, e.g. after pg_restore); `telvault restore FILE [--force]`: puts a backup in place and
 // checks it. See services/backup/ and docs/operations.md ("Backups").
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, type TelvaultConfig } from '../config.js';
 import { TelvaultError } from '../errors.js';
@@ -15,8 +14,10 @@ import {
   type DatabaseCheck,
 } from '../services/backup/index.js';
 import { loadMasterKeys } from '../services/keys/index.js';
+import { readHeadFile } from './audit-command.js';
 import { applyDevKeyFiles } from './dev-key-files.js';
 import type { CliIo } from './io.js';
+import { interruptible } from './keys-command.js';
 import { progressReporter } from './progress.js';
 
 /** The configuration, with a `telvault dev` data directory's key files as other commands use them. */
@@ -24,15 +25,6 @@ function operatorConfig(): TelvaultConfig {
   const config = loadConfig(process.env);
   applyDevKeyFiles(config);
   return config;
-}
-
-function readHeadFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new TelvaultError('ERR_VALIDATION', `--head: cannot read ${file} (${code})`);
-  }
 }
 
 function formatBackup(b: BackupView): string {
@@ -44,9 +36,10 @@ function formatBackup(b: BackupView): string {
   ].join('\n');
 }
 
-export function formatCheck(c: DatabaseCheck, anchorName: string): string {
+function formatCheck(c: DatabaseCheck, anchorName: string): string {
+  const wrappedBy = c.keys.masterKeyIds.join(', ') || 'none';
   const lines = [
-    `keys: ${c.keys.checked - c.keys.problems.filter((p) => p.masterKeyId !== null).length}/${c.keys.checked} unwrap with the configured master keys (wrapped by ${c.keys.masterKeyIds.join(', ') || 'none'})`,
+    `keys: ${c.keys.unwrapped}/${c.keys.checked} unwrap with the configured master keys (wrapped by ${wrappedBy})`,
   ];
   for (const p of c.keys.problems) {
     const by = p.masterKeyId === null ? '' : ` (master key ${p.masterKeyId})`;
@@ -123,14 +116,17 @@ async function runBackup(io: CliIo, file: string | undefined, opts: BackupOption
   refuseFileBackupOfPostgres(config.databaseUrl);
   const masterKeys = loadMasterKeys(config);
   const reporter = progressReporter(io, 'backup', { stderr: true });
-  const view = await createBackup({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    file,
-    masterKeys,
-    force: opts.force === true,
-    onProgress: (s) => reporter.update(s),
-  }).finally(() => reporter.stop());
+  const view = await interruptible((signal) =>
+    createBackup({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      file,
+      masterKeys,
+      force: opts.force === true,
+      onProgress: (s) => reporter.update(s),
+      signal,
+    }),
+  ).finally(() => reporter.stop());
   io.write(opts.json === true ? `${JSON.stringify(view, null, 2)}\n` : formatBackup(view));
 }
 

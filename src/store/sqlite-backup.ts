@@ -27,6 +27,8 @@ export interface SqliteBackupOptions {
    * nothing and asks again: the read transaction and the servers go on).
    */
   pagesPerStep?: number | ((step: BackupStep) => number);
+  /** Stops the copy between two steps; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface SqliteBackupResult {
@@ -53,6 +55,8 @@ export async function backupSqliteFile(
     const perStep = options.pagesPerStep ?? 1024;
     const r = await src.backup(dest, {
       progress: ({ totalPages, remainingPages }) => {
+        // Thrown here, the binding closes the backup and deletes the file it was writing.
+        options.signal?.throwIfAborted();
         const step = { done: totalPages - remainingPages, total: totalPages };
         options.onProgress?.(step);
         return typeof perStep === 'number' ? perStep : perStep(step);

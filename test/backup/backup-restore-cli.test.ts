@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMasterKey } from '../../src/crypto/index.js';
+import { createBackup } from '../../src/services/backup/index.js';
 import { runCliWithEnv } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -262,6 +263,26 @@ describe('telvault backup and restore: refusals, kills and replacements (SQLite)
     const next = await cli(['backup', file]);
     expect(next.code, next.all).toBe(0);
     expect((await cli(['restore', file], targetEnv('after-kill'))).code).toBe(0);
+  });
+
+  it('a backup stopped between steps (Ctrl-C) removes its partial files and writes nothing', async () => {
+    const file = join(dir, 'stopped.db');
+    const ac = new AbortController();
+    const run = createBackup({
+      dataDir: src.dataDir,
+      file,
+      masterKeys: { current: parseMasterKey(src.masterKey.reveal()) },
+      signal: ac.signal,
+      pagesPerStep: () => {
+        ac.abort();
+        return 0;
+      },
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'ERR_BACKUP_INTERRUPTED',
+      message: `backup interrupted: nothing was written at ${file}`,
+    });
+    expect(readdirSync(dir).filter((f) => f.startsWith('stopped.db'))).toEqual([]);
   });
 
   it('removes stale side files where there is no database yet', async () => {

@@ -45,6 +45,8 @@ export interface CreateBackupInput {
   onProgress?: (step: BackupStep) => void;
   /** Pages per copy step, or a function saying the next step's size (store/sqlite-backup.ts). */
   pagesPerStep?: SqliteBackupOptions['pagesPerStep'];
+  /** Stops the copy (Ctrl-C): the partial files are removed, nothing is written at `file`. */
+  signal?: AbortSignal;
 }
 
 export interface BackupView {
@@ -112,6 +114,13 @@ export async function createBackup(input: CreateBackupInput): Promise<BackupView
     const { pages } = await backupSqliteFile(source, partial, {
       ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
       ...(input.pagesPerStep === undefined ? {} : { pagesPerStep: input.pagesPerStep }),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    }).catch((err: unknown) => {
+      if (input.signal?.aborted !== true) throw err;
+      throw new TelvaultError(
+        'ERR_BACKUP_INTERRUPTED',
+        `backup interrupted: nothing was written at ${file}`,
+      );
     });
     const described = await describeCopy(partial, input.masterKeys);
     syncPath(partial);

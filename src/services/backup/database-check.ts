@@ -50,7 +50,13 @@ export interface AuditCheckView {
 
 export interface DatabaseCheck {
   ok: boolean;
-  keys: { checked: number; masterKeyIds: string[]; problems: KeyProblemView[] };
+  keys: {
+    /** Wrapped keys tried, and how many of them unwrapped. */
+    checked: number;
+    unwrapped: number;
+    masterKeyIds: string[];
+    problems: KeyProblemView[];
+  };
   audit: AuditCheckView;
   counts: Record<(typeof COUNTED_TABLES)[number], number>;
 }
@@ -82,6 +88,7 @@ async function checkKeys(db: Database, masterKeys: MasterKeys): Promise<Database
     const p = unwrapProblem(masters, row);
     if (p !== undefined) problems.push(p);
   }
+  const unwrapped = rows.length - problems.length;
   // Keys that stored rows need but that are gone or retired (the start-up check's own findings).
   for (const p of (await inspectKeys(db, masterKeys)).problems) {
     if (p.problem === 'missing' || p.problem === 'retired') {
@@ -89,7 +96,7 @@ async function checkKeys(db: Database, masterKeys: MasterKeys): Promise<Database
     }
   }
   const masterKeyIds = [...new Set(rows.map((r) => r.master_key_id))].sort();
-  return { checked: rows.length, masterKeyIds, problems };
+  return { checked: rows.length, unwrapped, masterKeyIds, problems };
 }
 
 function notChecked(reason: string): AuditCheckView {

@@ -17,6 +17,8 @@ declare module '../../crypto/errors.js' {
     ERR_BACKUP_MASTER_KEY_MISSING: true;
     /** A server still runs on the database a restore would replace. */
     ERR_BACKUP_TARGET_IN_USE: true;
+    /** The backup was stopped (Ctrl-C) before it was complete: nothing was written at its name. */
+    ERR_BACKUP_INTERRUPTED: true;
   }
 }
 
