@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +84,9 @@ describe('telvault backup and restore: refusals, kills and replacements (SQLite)
     good = join(dir, 'good.db');
     const b = await cli(['backup', good]);
     expect(b.code, b.all).toBe(0);
+    // Readable by its owner only, like the manifest.
+    expect(statSync(good).mode & 0o077).toBe(0);
+    expect(statSync(`${good}.json`).mode & 0o077).toBe(0);
   });
 
   afterAll(async () => {

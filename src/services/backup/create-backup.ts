@@ -5,7 +5,7 @@
 // manifest `FILE.json` and the copy are renamed into place, the copy last: a file at `FILE` is
 // always a complete backup with its manifest beside it. A killed run leaves only `.partial-…`
 // files.
-import { existsSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { TelvaultError } from '../../errors.js';
 import {
@@ -122,6 +122,8 @@ export async function createBackup(input: CreateBackupInput): Promise<BackupView
         `backup interrupted: nothing was written at ${file}`,
       );
     });
+    // Envelopes and wrapped keys only, but still nobody else's to read (SQLite made it 0644).
+    chmodSync(partial, 0o600);
     const described = await describeCopy(partial, input.masterKeys);
     syncPath(partial);
     const digest = await digestFile(partial);
