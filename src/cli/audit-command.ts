@@ -8,7 +8,8 @@ import { TelvaultError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { withOperatorServices } from './operator-context.js';
 
-function readHeadFile(file: string): string {
+/** The text of a `--head` file (a line `telvault audit head` printed). */
+export function readHeadFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {

@@ -18,7 +18,7 @@ import { TelvaultError } from '../errors.js';
 const CLI = { kind: 'cli' } as const;
 
 /** Runs `fn` with a signal that Ctrl-C (SIGINT/SIGTERM) aborts. */
-async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const stop = () => ac.abort();
   process.once('SIGINT', stop);

@@ -5,6 +5,7 @@ import { registerKeysCommand } from './keys-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerScanCommand } from './scan-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerBackupCommands } from './backup-command.js';
 import { registerDevCommand } from './dev-command.js';
 import { registerImportCommand } from './import-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -31,6 +32,7 @@ function buildProgram(io: CliIo): Command {
   registerTokenCommand(program, io);
   registerTrunkCommand(program, io);
   registerAuditCommand(program, io);
+  registerBackupCommands(program, io);
   registerImportCommand(program, io);
   registerScanCommand(program, io);
   return program;
