@@ -7,6 +7,7 @@ import { registerScanCommand } from './scan-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerDevCommand } from './dev-command.js';
 import { registerImportCommand } from './import-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTenantCommand } from './tenant-command.js';
 import { registerTokenCommand } from './token-command.js';
@@ -33,6 +34,7 @@ function buildProgram(io: CliIo): Command {
   registerAuditCommand(program, io);
   registerImportCommand(program, io);
   registerScanCommand(program, io);
+  registerMigrateCommand(program, io);
   return program;
 }
 
