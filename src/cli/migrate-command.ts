@@ -43,7 +43,8 @@ function phaseProgress(io: CliIo): { update: (p: MigrateProgress) => void; stop:
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 function printReport(io: CliIo, r: MigrateReport): void {
-  io.write(`migrate: ${r.source} -> ${r.target} (${r.run} run)\n`);
+  const from = r.run === 'resumed' ? `, going on after ${r.copiedBefore} rows` : '';
+  io.write(`migrate: ${r.source} -> ${r.target} (${r.run} run${from})\n`);
   io.write(
     `${'table'.padEnd(22)}${pad('source', 9)}${pad('target', 9)}${pad('copied', 9)}  digest\n`,
   );

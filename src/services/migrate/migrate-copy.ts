@@ -28,6 +28,8 @@ export interface CopyProgress {
 export interface CopyResult {
   /** Rows this run inserted, per table. */
   inserted: Map<CopiedTable, number>;
+  /** Rows earlier runs had copied when this one started (it went on from there). */
+  copiedBefore: number;
 }
 
 /** One batch of a table: how many rows it read past the cursor (0: the table was done). */
@@ -60,7 +62,8 @@ export async function copyTables(
   options: { batchSize: number; onProgress?: ((p: CopyProgress) => void) | undefined },
 ): Promise<CopyResult> {
   const copied = new Map((await listMigrateProgress(target)).map((p) => [p.table, p.copied]));
-  let done = [...copied.values()].reduce((a, b) => a + b, 0);
+  const copiedBefore = [...copied.values()].reduce((a, b) => a + b, 0);
+  let done = copiedBefore;
   const inserted = new Map<CopiedTable, number>();
   for (const spec of COPY_TABLES) {
     inserted.set(spec.table, 0);
@@ -73,5 +76,5 @@ export async function copyTables(
       if (b.read < options.batchSize) break;
     }
   }
-  return { inserted };
+  return { inserted, copiedBefore };
 }

@@ -46,6 +46,8 @@ export interface MigrateReport {
   /** The target URL without its password. */
   target: string;
   run: 'fresh' | 'resumed';
+  /** Rows earlier runs had copied: where this run went on from. */
+  copiedBefore: number;
   tables: MigrateTableReport[];
   rows: number;
   inserted: number;
@@ -135,6 +137,7 @@ export async function migrateToPostgres(input: MigrateInput): Promise<MigrateRep
         source: file,
         target: target.shown,
         run,
+        copiedBefore: copied.copiedBefore,
         tables,
         rows: total,
         inserted,
