@@ -11,6 +11,7 @@ import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { phoneBody, seedTenant } from '../http/fixtures.js';
+import { runCliWithEnv } from '../support/cli.js';
 import { digestsOf, migrateChild, migrateInProcess } from './support.js';
 
 const PHONES = 120;
@@ -23,6 +24,7 @@ describe('telvault migrate killed and run again', () => {
   let killed: TestDatabase;
   let clean: TestDatabase;
   let killedDb: OpenedDatabase;
+  let during: TestDatabase;
 
   beforeAll(async () => {
     s = await startTestServer('sqlite', { logLevel: 'warn' });
@@ -39,6 +41,7 @@ describe('telvault migrate killed and run again', () => {
     await s.server.close();
     env = { TELVAULT_DATA_DIR: s.dataDir, TELVAULT_MASTER_KEY: s.masterKey.reveal() };
     [killed, clean] = [await createTestDatabase('mkill'), await createTestDatabase('mclean')];
+    during = await createTestDatabase('mduring');
     killedDb = await openDatabase({ dataDir: '', databaseUrl: killed.url, migrate: false });
   }, 120_000);
 
@@ -47,6 +50,7 @@ describe('telvault migrate killed and run again', () => {
     await new Promise((r) => setTimeout(r, 200));
     await killed?.drop();
     await clean?.drop();
+    await during?.drop();
     await s?.close();
   });
 
@@ -102,4 +106,40 @@ describe('telvault migrate killed and run again', () => {
     expect(again.code, again.err).toBe(0);
     expect(JSON.parse(again.out)).toMatchObject({ ok: true, run: 'resumed', inserted: 0 });
   }, 120_000);
+  // Last: it changes the source. A write to the source while the copy runs (a CLI command next to
+  // it) is not in the copy, which still checks out against the snapshot it was read from; the
+  // next run sees the source changed and refuses to resume.
+  it('copies one snapshot of the source, whatever is written to it meanwhile', async () => {
+    const target = await openDatabase({ dataDir: '', databaseUrl: during.url, migrate: false });
+    let wrote = false;
+    try {
+      const run = await migrateChild(
+        env,
+        ['--to', during.url, '--batch-size', '2', '--json'],
+        async () => {
+          if (wrote) return false;
+          const r = await sql<{ table_name: string; done: number }>`
+          select table_name, done from migrate_progress`.execute(target.db);
+          const done = (t: string) => r.rows.find((p) => p.table_name === t)?.done === 1;
+          // The tenants are copied, the phones not yet: now a tenant is made in the source.
+          if (!done('tenants') || done('phones')) return false;
+          const made = await runCliWithEnv(['tenant', 'create', 'meanwhile'], env);
+          expect(made.code, made.all).toBe(0);
+          wrote = true;
+          return false;
+        },
+      );
+      expect(wrote).toBe(true);
+      expect(run.code, run.err).toBe(0);
+      const report = JSON.parse(run.out) as MigrateReport;
+      expect(report).toMatchObject({ ok: true, problems: [] });
+      const tenants = (t: MigrateReport) => t.tables.find((x) => x.table === 'tenants');
+      expect(tenants(report)).toMatchObject({ sourceRows: 2, targetRows: 2, digestMatch: true });
+      const again = await migrateInProcess(env, ['--to', during.url]);
+      expect(again.code).toBe(1);
+      expect(again.err).toContain('or from this one before it changed');
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
 });

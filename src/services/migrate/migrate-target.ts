@@ -115,6 +115,9 @@ export async function prepareTarget(db: Database, source: string): Promise<'fres
       source,
       COPY_TABLES.map((t) => t.table),
     );
+    // Another source's run that started at the same moment wrote its rows first: not ours.
+    if ((await listMigrateProgress(trx)).some((p) => p.source !== source))
+      throw notEmpty('another migration started into the target at the same time');
   });
   return 'fresh';
 }
