@@ -5,11 +5,12 @@
 // phone, job, call, message and email), and lists are read page by page, two to a page, so their
 // order and cursors are compared too. Headers are not compared, nor an error's requestId: a
 // request id, the date and the rate-limit counters belong to the request, not to the data.
-// The audit lists are read first: some GETs open credentials, which is audited, so after them the
-// two streams grow by events with their own ids and times. Every other answer comes from the data
-// the copy holds, and is asked with the root token first, then with each tenant's own token (whose
-// use updates its last-used time on each server at its own moment: the token lists are compared
-// whole before that, and with those tokens' lastUsedAt masked after).
+// The audit lists are read first, and the one GET that opens credentials (a trunk checked live,
+// which is audited) last: after it the two streams grow by events with their own ids and times.
+// Every other answer comes from the data the copy holds, and is asked with the root token first,
+// then with each tenant's own token (whose use updates its last-used time on each server at its
+// own moment: the token lists are compared whole before that, and with those tokens' lastUsedAt
+// masked after).
 import { expect } from 'vitest';
 import type { RouteSpec } from '../../src/http/route-spec.js';
 import type { HttpResult, TestServer } from '../support/server.js';
@@ -175,6 +176,13 @@ export async function compareEveryGet(
         await compareOne(a, b, { op: route.operationId, path: route.url, token: t.token }, c);
       }
     }
+  }
+  // Last, the trunk checked live against the provider (the same sandbox behind both servers):
+  // the check opens the tenant's Twilio credentials, which appends an audit event.
+  const getTrunk = routes.find((r) => r.operationId === 'getTrunk');
+  for (const t of getTrunk === undefined ? [] : tenants) {
+    const path = `/v1/tenants/${t.tenantId}/trunk?check=live`;
+    await compareOne(a, b, { op: 'getTrunk live', path, token: t.token }, c);
   }
   return c;
 }
