@@ -8,6 +8,7 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerBackupCommands } from './backup-command.js';
 import { registerDevCommand } from './dev-command.js';
 import { registerImportCommand } from './import-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTenantCommand } from './tenant-command.js';
 import { registerTokenCommand } from './token-command.js';
@@ -35,6 +36,7 @@ function buildProgram(io: CliIo): Command {
   registerBackupCommands(program, io);
   registerImportCommand(program, io);
   registerScanCommand(program, io);
+  registerMigrateCommand(program, io);
   return program;
 }
 
