@@ -14,13 +14,16 @@ export default class SummaryReporter implements Reporter {
     let failed = unhandledErrors.length;
     let skipped = 0;
     for (const mod of testModules) {
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed += 1;
+      let failedHere = 0;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed += 1;
-        else if (state === 'failed') failed += 1;
+        else if (state === 'failed') failedHere += 1;
         else skipped += 1;
       }
+      // A file that failed without a failed test (a throwing import or setup hook, whose tests
+      // are then reported as skipped) still counts once.
+      failed += mod.state() === 'failed' && failedHere === 0 ? 1 : failedHere;
     }
     const slowest = testModules
       .map((mod) => {
