@@ -75,7 +75,7 @@ export function keyOf(spec: CopyTable, row: CopyRow): CopyValue[] {
   return spec.key.map((c) => row[c] ?? null);
 }
 
-export async function countRows(db: Database, table: CopiedTable): Promise<number> {
+export async function countRows(db: Database, table: TableName): Promise<number> {
   const r = await sql<{
     n: number | string;
   }>`select count(*) as n from ${sql.table(table)}`.execute(db);

@@ -20,6 +20,11 @@ export async function appliedVersions(db: Database): Promise<number[]> {
   return rows.map((r) => r.version);
 }
 
+/** The last migration applied (null: none, not a telvault database yet). */
+export async function schemaVersion(db: Database): Promise<number | null> {
+  return (await appliedVersions(db)).at(-1) ?? null;
+}
+
 export interface ColumnInfo {
   name: string;
   /** As the database names it, lower case: `text`, `integer` (SQLite), `int4` (PostgreSQL), … */

@@ -15,7 +15,7 @@ import {
   type SqliteBackupOptions,
 } from '../../store/sqlite-backup.js';
 import { sqliteFilePath } from '../../store/sqlite-dialect.js';
-import { schemaVersion } from '../../store/table-counts.js';
+import { schemaVersion } from '../../store/table-introspection.js';
 import { listWrappingMasterKeyIds } from '../../store/tenant-key-repo.js';
 import { nowIso } from '../../store/time.js';
 import { createAuditService } from '../audit/index.js';

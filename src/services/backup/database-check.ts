@@ -2,15 +2,15 @@
 // every wrapped key unwraps with the configured master keys, every key a stored row needs is there
 // and not retired, every audit stream verifies (against a head line taken before the backup, when
 // given one), and how many rows each table holds.
-import { masterKeyList, type MasterKeys } from '../keys/master-keys.js';
-import { unwrapRow } from '../keys/key-loader.js';
+import type { MasterKeys } from '../keys/master-keys.js';
+import { findUnwrapProblems } from '../keys/unwrap-check.js';
 import { inspectKeys } from '../keys/startup-key-check.js';
 import { createAuditService } from '../audit/index.js';
 import type { VerifyProblem } from '../audit/audit-service.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database, TableName } from '../../store/database.js';
-import { listAllTenantKeys, type TenantKeyRow } from '../../store/tenant-key-repo.js';
-import { countRows } from '../../store/table-counts.js';
+import { listAllTenantKeys } from '../../store/tenant-key-repo.js';
+import { countRows } from '../../store/table-copy.js';
 
 /** The tables whose rows are counted (the ones a platform's data lives in). */
 export const COUNTED_TABLES = [
@@ -61,33 +61,9 @@ export interface DatabaseCheck {
   counts: Record<(typeof COUNTED_TABLES)[number], number>;
 }
 
-function unwrapProblem(
-  masters: ReturnType<typeof masterKeyList>,
-  row: TenantKeyRow,
-): KeyProblemView | undefined {
-  try {
-    unwrapRow(masters, row).fill(0);
-    return undefined;
-  } catch (err) {
-    const unknown = err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_UNKNOWN';
-    return {
-      tenantId: row.tenant_id,
-      kind: row.kind,
-      version: row.version,
-      masterKeyId: row.master_key_id,
-      problem: unknown ? 'master-key-unknown' : 'unwrap-failed',
-    };
-  }
-}
-
 async function checkKeys(db: Database, masterKeys: MasterKeys): Promise<DatabaseCheck['keys']> {
-  const masters = masterKeyList(masterKeys);
   const rows = await listAllTenantKeys(db);
-  const problems: KeyProblemView[] = [];
-  for (const row of rows) {
-    const p = unwrapProblem(masters, row);
-    if (p !== undefined) problems.push(p);
-  }
+  const problems: KeyProblemView[] = findUnwrapProblems(rows, masterKeys);
   const unwrapped = rows.length - problems.length;
   // Keys that stored rows need but that are gone or retired (the start-up check's own findings).
   for (const p of (await inspectKeys(db, masterKeys)).problems) {

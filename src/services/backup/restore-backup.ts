@@ -14,13 +14,12 @@ import { constants, copyFileSync, existsSync, mkdirSync, renameSync } from 'node
 import { resolve } from 'node:path';
 import { TelvaultError } from '../../errors.js';
 import { openDatabase } from '../../store/database.js';
-import { listMasterKeyNodes } from '../../store/master-key-repo.js';
 import { MIGRATIONS } from '../../store/migrations/index.js';
 import { openSqliteFile } from '../../store/sqlite-backup.js';
 import { sqliteFilePath } from '../../store/sqlite-dialect.js';
-import { schemaVersion } from '../../store/table-counts.js';
+import { schemaVersion } from '../../store/table-introspection.js';
 import { listWrappingMasterKeyIds } from '../../store/tenant-key-repo.js';
-import { NODE_LIVE_MS } from '../keys/master-key-state.js';
+import { listLiveNodes, NODE_LIVE_MS } from '../keys/master-key-state.js';
 import { heldMasterKeyIds, MASTER_KEY_VARIABLES, type MasterKeys } from '../keys/master-keys.js';
 import { checkDatabase, type DatabaseCheck } from './database-check.js';
 import {
@@ -58,8 +57,7 @@ async function liveNodes(target: string, now: number): Promise<string[]> {
   let opened: ReturnType<typeof openSqliteFile> | undefined;
   try {
     opened = openSqliteFile(target, { readonly: false });
-    const since = new Date(now - NODE_LIVE_MS).toISOString();
-    return (await listMasterKeyNodes(opened.db, since)).map((n) => `${n.node_id} (${n.seen_at})`);
+    return (await listLiveNodes(opened.db, now)).map((n) => `${n.node_id} (${n.seen_at})`);
   } catch {
     // Not a database, or not one with serving nodes: nothing serves it.
     return [];

@@ -20,6 +20,11 @@ import { heldMasterKeyIds, masterKeyList, type MasterKeys } from './master-keys.
 /** A node not seen for this long is taken as gone (it heartbeats every 5 s). */
 export const NODE_LIVE_MS = 20_000;
 
+/** The nodes serving this database: seen within NODE_LIVE_MS of `now`. */
+export function listLiveNodes(db: Database, now: number) {
+  return listMasterKeyNodes(db, new Date(now - NODE_LIVE_MS).toISOString());
+}
+
 export function masterKeyStale(currentId: string, masterKeys: MasterKeys): TelvaultError {
   return new TelvaultError(
     'ERR_MASTER_KEY_STALE',
@@ -90,8 +95,7 @@ export async function promoteMasterKey(
   return db.transaction().execute(async (trx) => {
     const from = await lockCurrentMasterKey(trx, 'update');
     if (from === target.id) return { from, to: target.id, promoted: false };
-    const since = new Date(clock() - NODE_LIVE_MS).toISOString();
-    const missing = (await listMasterKeyNodes(trx, since)).filter(
+    const missing = (await listLiveNodes(trx, clock())).filter(
       (n) => !(JSON.parse(n.key_ids) as string[]).includes(target.id),
     );
     if (missing.length > 0) {

@@ -8,14 +8,13 @@ import type { AuditMacs } from '../../crypto/index.js';
 import { TelvaultError } from '../../errors.js';
 import type { Database } from '../../store/database.js';
 import { listAuditHeads } from '../../store/audit-head-repo.js';
-import { listMasterKeyNodes } from '../../store/master-key-repo.js';
 import { COPY_TABLES, countRows, NOT_COPIED, type CopiedTable } from '../../store/table-copy.js';
 import { appliedVersions, LATEST_VERSIONS, listTables } from '../../store/table-introspection.js';
 import { listAllTenantKeys, listTenantKeys } from '../../store/tenant-key-repo.js';
 import { loadAuditMacs } from '../keys/audit-key.js';
-import { unwrapRow } from '../keys/key-loader.js';
-import { NODE_LIVE_MS } from '../keys/master-key-state.js';
-import { MASTER_KEY_VARIABLES, masterKeyList, type MasterKeys } from '../keys/master-keys.js';
+import { findUnwrapProblems } from '../keys/unwrap-check.js';
+import { listLiveNodes, NODE_LIVE_MS } from '../keys/master-key-state.js';
+import { MASTER_KEY_VARIABLES, type MasterKeys } from '../keys/master-keys.js';
 import './errors.js';
 
 export interface SourceState {
@@ -40,7 +39,7 @@ async function checkSchema(src: Database): Promise<void> {
 }
 
 async function checkNoNodeServing(src: Database, now: number): Promise<void> {
-  const live = await listMasterKeyNodes(src, new Date(now - NODE_LIVE_MS).toISOString());
+  const live = await listLiveNodes(src, now);
   if (live.length > 0) {
     throw refuse(
       `${live.length} telvault node(s) serve this SQLite database (a heartbeat within ${NODE_LIVE_MS / 1000} s): stop them first, so no write after the copy is lost (a node that crashed counts as gone ${NODE_LIVE_MS / 1000} s after its last heartbeat)`,
@@ -50,22 +49,17 @@ async function checkNoNodeServing(src: Database, now: number): Promise<void> {
 
 /** Every key that is not retired must unwrap: a key nothing could open would be copied useless. */
 async function checkKeys(src: Database, masterKeys: MasterKeys): Promise<AuditMacs | undefined> {
-  const masters = masterKeyList(masterKeys);
-  const failed: string[] = [];
   const rows = await listAllTenantKeys(src);
-  for (const row of rows.filter((r) => r.state !== 'retired')) {
-    try {
-      unwrapRow(masters, row).fill(0);
-    } catch (err) {
-      const unknown = err instanceof TelvaultError && err.code === 'ERR_MASTER_KEY_UNKNOWN';
-      const problem = unknown
-        ? `wrapped by ${row.master_key_id}, not configured`
+  const failed = findUnwrapProblems(
+    rows.filter((r) => r.state !== 'retired'),
+    masterKeys,
+  ).map((p) => {
+    const problem =
+      p.problem === 'master-key-unknown'
+        ? `wrapped by ${p.masterKeyId}, not configured`
         : 'does not unwrap';
-      failed.push(
-        `tenant ${row.tenant_id ?? '(system)'} ${row.kind} key v${row.version}: ${problem}`,
-      );
-    }
-  }
+    return `tenant ${p.tenantId ?? '(system)'} ${p.kind} key v${p.version}: ${problem}`;
+  });
   if (failed.length > 0) {
     throw new TelvaultError(
       'ERR_MIGRATE_KEYS',
